@@ -1,0 +1,361 @@
+/**
+ * `metis-app/request`: one typed, normalized request from any Lambda event.
+ *
+ * {@link buildRequest} is the pure function; {@link requestBuilder} is the Middy middleware that
+ * runs it before the handler and puts the result on `context.request`. HTTP events of every shape
+ * (API Gateway REST v1, HTTP API v2, Function URL, ALB) become an {@link HttpRequest}; record
+ * events (S3, SQS, SNS, EventBridge, Kafka, DynamoDB Streams, Kinesis) a request with a `records`
+ * list; anything else an {@link UnknownRequest} that keeps the raw event. A malformed HTTP event,
+ * body or base64 payload is a 400 `AppError`, never a `TypeError` from inside the library.
+ *
+ * @example
+ * ```ts
+ * import middy from '@middy/core'
+ * import { requestBuilder } from 'metis-app/request'
+ *
+ * export const handler = middy()
+ *   .use(requestBuilder())
+ *   .handler(async (_event, context) => {
+ *     const { request } = context
+ *     if (request.kind === 'http') return { statusCode: 200, body: request.path }
+ *     return { statusCode: 204 }
+ *   })
+ * ```
+ * @module
+ */
+
+import type { MiddlewareObj } from '@middy/core'
+import type { Context } from 'aws-lambda'
+import { AppError, UnprocessableEntityError } from '../errors/index.ts'
+import { asRecord } from '../internal/guards.ts'
+import { err, ok, type Result } from '../result/index.ts'
+import { buildHttp, detectHttpShape } from './http.ts'
+import { buildRecords } from './records.ts'
+
+export { parseCookies } from './cookies.ts'
+export { isJsonMediaType } from './http.ts'
+
+/** The HTTP event shapes metis-app reads and answers. */
+export type HttpShape = 'rest-v1' | 'http-v2' | 'function-url' | 'alb'
+
+/** What every built request has. */
+export interface RequestCommon {
+  /** When the request was built, in epoch milliseconds (from the injected clock). */
+  readonly receivedAt: number
+  /** The Lambda request id (`context.awsRequestId`), when a context was given. */
+  readonly requestId: string | undefined
+  /** The original event, untouched. */
+  readonly event: unknown
+}
+
+/** A normalized HTTP request, whichever HTTP shape the event had. */
+export interface HttpRequest extends RequestCommon {
+  readonly kind: 'http'
+  /** The shape of the event; the responder answers in the same shape. */
+  readonly shape: HttpShape
+  /** Upper-case method (`GET`). */
+  readonly method: string
+  /** The path, without a named HTTP API stage prefix (as REST v1's `path`). */
+  readonly path: string
+  /** Headers with lower-case names; the last value when a header repeats. */
+  readonly headers: Readonly<Record<string, string>>
+  /** Headers with lower-case names and all their values. */
+  readonly multiValueHeaders: Readonly<Record<string, readonly string[]>>
+  /** Query parameters, decoded; the last value when a name repeats. */
+  readonly query: Readonly<Record<string, string>>
+  /** Query parameters, decoded, with all their values. */
+  readonly multiValueQuery: Readonly<Record<string, readonly string[]>>
+  /** Request cookies by name (from `cookies` in v2, the `Cookie` header otherwise). */
+  readonly cookies: Readonly<Record<string, string>>
+  /** The body as text (decoded from base64 when the event flagged it), or undefined. */
+  readonly body: string | undefined
+  /** The raw bytes of a base64-flagged body, or undefined. */
+  readonly bodyBytes: Uint8Array | undefined
+  /** The parsed JSON body when the content type is JSON, else undefined. */
+  readonly json: unknown
+  /** Whether the event flagged the body as base64. */
+  readonly isBase64Encoded: boolean
+  /** The media type of `content-type`, lower-cased without parameters. */
+  readonly contentType: string | undefined
+  /** The client IP as API Gateway saw it (first `x-forwarded-for` entry for ALB). */
+  readonly sourceIp: string | undefined
+  /** API Gateway's own request id (`requestContext.requestId`). */
+  readonly gatewayRequestId: string | undefined
+  /** The API Gateway stage. */
+  readonly stage: string | undefined
+  /** Path parameters API Gateway itself extracted (the router adds its own on the route match). */
+  readonly pathParameters: Readonly<Record<string, string>>
+  /** True when the event used multi-value headers (REST v1, ALB with multi-value enabled). */
+  readonly multiValue: boolean
+}
+
+/** An S3 object notification (direct, or through EventBridge). */
+export interface S3ObjectRecord {
+  readonly bucket: string
+  /** The object key, URL-decoded (`+` is a space). */
+  readonly key: string
+  readonly size: number | undefined
+  /** `ObjectCreated:Put`, or the EventBridge detail-type (`Object Created`). */
+  readonly eventName: string
+  readonly eventTime: string | undefined
+  readonly region: string | undefined
+  readonly versionId: string | undefined
+  readonly etag: string | undefined
+  readonly raw: unknown
+}
+
+/** An SQS message. */
+export interface SqsRecord {
+  readonly messageId: string
+  readonly queueArn: string
+  /** The queue name, the last segment of the ARN. */
+  readonly queueName: string
+  /** The body; the SNS `Message` when `unwrapSns` is on and the body is an SNS envelope. */
+  readonly body: string
+  readonly attributes: Readonly<Record<string, string>>
+  readonly messageAttributes: Readonly<Record<string, unknown>>
+  /** The SNS envelope the body came in, when unwrapped. */
+  readonly sns:
+    | {
+        readonly topicArn: string
+        readonly topicName: string
+        readonly messageId: string
+        readonly subject: string | undefined
+        readonly message: string
+      }
+    | undefined
+  readonly raw: unknown
+}
+
+/** An SNS notification. */
+export interface SnsRecord {
+  readonly messageId: string
+  readonly topicArn: string
+  /** The topic name, the last segment of the ARN. */
+  readonly topicName: string
+  readonly subject: string | undefined
+  readonly message: string
+  readonly timestamp: string | undefined
+  readonly messageAttributes: Readonly<Record<string, unknown>>
+  readonly raw: unknown
+}
+
+/** An EventBridge event (a batch of one). */
+export interface EventBridgeRecord {
+  readonly id: string
+  readonly source: string
+  readonly detailType: string
+  readonly detail: unknown
+  readonly time: string | undefined
+  readonly account: string | undefined
+  readonly region: string | undefined
+  readonly resources: readonly string[]
+  readonly raw: unknown
+}
+
+/** A Kafka record (MSK or self-managed), key and value decoded from base64 as UTF-8. */
+export interface KafkaRecord {
+  readonly topic: string
+  readonly partition: number
+  readonly offset: number
+  readonly timestamp: number | undefined
+  readonly key: string | undefined
+  readonly value: string
+  /** Header values decoded from their byte arrays as UTF-8. */
+  readonly headers: Readonly<Record<string, string>>
+  readonly raw: unknown
+}
+
+/** A DynamoDB Streams change record. */
+export interface DynamoDbRecord {
+  readonly eventId: string
+  /** `INSERT`, `MODIFY` or `REMOVE`. */
+  readonly eventName: string
+  /** The table name, from the stream ARN. */
+  readonly tableName: string
+  readonly sequenceNumber: string
+  readonly keys: Readonly<Record<string, unknown>>
+  readonly newImage: Readonly<Record<string, unknown>> | undefined
+  readonly oldImage: Readonly<Record<string, unknown>> | undefined
+  readonly raw: unknown
+}
+
+/** A Kinesis Data Streams record, data decoded from base64 as UTF-8. */
+export interface KinesisRecord {
+  readonly eventId: string
+  /** The stream name, from the stream ARN. */
+  readonly streamName: string
+  readonly partitionKey: string
+  readonly sequenceNumber: string
+  readonly data: string
+  readonly approximateArrivalTimestamp: number | undefined
+  readonly raw: unknown
+}
+
+/** A request made of records of one source. */
+export interface RecordsRequest<K extends string, R> extends RequestCommon {
+  readonly kind: K
+  readonly records: readonly R[]
+}
+
+/** An event metis-app does not recognise, kept as it came (the seed's no-op event). */
+export interface UnknownRequest extends RequestCommon {
+  readonly kind: 'unknown'
+  /** Why it was not recognised. */
+  readonly reason: string
+}
+
+/** Every request {@link buildRequest} can produce, told apart by `kind`. */
+export type AppRequest =
+  | HttpRequest
+  | RecordsRequest<'s3', S3ObjectRecord>
+  | RecordsRequest<'sqs', SqsRecord>
+  | RecordsRequest<'sns', SnsRecord>
+  | RecordsRequest<'eventbridge', EventBridgeRecord>
+  | RecordsRequest<'kafka', KafkaRecord>
+  | RecordsRequest<'dynamodb', DynamoDbRecord>
+  | RecordsRequest<'kinesis', KinesisRecord>
+  | UnknownRequest
+
+/** The `kind` of a request. */
+export type RequestKind = AppRequest['kind']
+
+/** The request of one kind: `RequestOf<'sqs'>`. */
+export type RequestOf<K extends RequestKind> = Extract<AppRequest, { kind: K }>
+
+/** Options of {@link buildRequest}. */
+export interface BuildOptions {
+  /** The clock for `receivedAt`, in epoch milliseconds; defaults to `Date.now`. */
+  clock?: () => number
+  /**
+   * JSON bodies: `'auto'` (default) parses when the content type is JSON; `'required'` also
+   * answers 415 to a body of another type; `'off'` never parses.
+   */
+  jsonBody?: 'auto' | 'required' | 'off'
+  /** Unwrap SNS notifications carried in SQS bodies (SNS -> SQS subscriptions). Default false. */
+  unwrapSns?: boolean
+  /** The largest body accepted, in bytes of the event's body string; larger is a 413. Default 6 MiB. */
+  maxBodyBytes?: number
+}
+
+const DEFAULT_MAX_BODY = 6 * 1024 * 1024
+
+/**
+ * Builds the typed request of a Lambda event. Never throws: an HTTP event that cannot be read is
+ * an error Result (400, 413 or 415), an unrecognised event an {@link UnknownRequest}.
+ *
+ * @example
+ * ```ts
+ * const result = buildRequest(event, { requestId: context.awsRequestId })
+ * if (result.ok && result.value.kind === 's3') console.log(result.value.records[0]?.key)
+ * ```
+ */
+export const buildRequest = (
+  event: unknown,
+  options: BuildOptions & { requestId?: string | undefined } = {},
+): Result<AppRequest, AppError> => {
+  const common = {
+    receivedAt: (options.clock ?? Date.now)(),
+    requestId: options.requestId,
+    event,
+  }
+  const record = asRecord(event)
+  if (record === undefined) {
+    return ok({ kind: 'unknown', ...common, reason: 'The event is not an object' })
+  }
+  const shape = detectHttpShape(record)
+  if (shape !== undefined) {
+    const body = record.body
+    const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY
+    if (typeof body === 'string' && body.length > limit) {
+      return err(new AppError(413, `The body is larger than ${limit} bytes`))
+    }
+    return buildHttp(record, shape, common, options)
+  }
+  const records = buildRecords(record, common, options)
+  if (records !== undefined) return ok(records)
+  return ok({ kind: 'unknown', ...common, reason: 'No known event source matches the event' })
+}
+
+/** The key under which {@link requestBuilder} puts the request on the Lambda context. */
+export const REQUEST_KEY = 'request'
+
+/** What {@link requestBuilder} adds to the Lambda context. */
+export interface RequestContext<R extends AppRequest = AppRequest> {
+  /** The built request. */
+  request: R
+}
+
+/** A parse step: from the built request to a (possibly transformed) request, or an error. */
+export type ParseStep = (
+  request: AppRequest,
+) => Result<AppRequest, unknown> | Promise<Result<AppRequest, unknown>>
+
+/** Options of {@link requestBuilder}. */
+export interface RequestBuilderOptions extends BuildOptions {
+  /**
+   * An optional step after building (the seed's `params_parser`). An error Result is answered as
+   * a problem: an `AppError` keeps its status, anything else is a 422.
+   */
+  parse?: ParseStep
+}
+
+/**
+ * Middy middleware that builds the request in `before` and puts it on `context.request`. A
+ * malformed event throws an `AppError` (400, 413, 415, or 422 from `parse`), so that
+ * `@middy/http-error-handler` or the metis-app responder answers it and the handler does not run.
+ *
+ * @example
+ * ```ts
+ * middy().use(requestBuilder({ jsonBody: 'required', unwrapSns: true })).handler(handler)
+ * ```
+ */
+export const requestBuilder = (
+  options: RequestBuilderOptions = {},
+): MiddlewareObj<unknown, unknown, Error, Context & RequestContext> => {
+  const { parse, ...buildOptions } = options
+
+  const requestBuilderBefore = async (request: {
+    event: unknown
+    context: Context & Partial<RequestContext>
+  }): Promise<void> => {
+    const built = buildRequest(request.event, {
+      ...buildOptions,
+      requestId: request.context.awsRequestId,
+    })
+    if (!built.ok) throw built.error
+    if (parse === undefined) {
+      request.context.request = built.value
+      return
+    }
+    const parsed = await parse(built.value)
+    if (!parsed.ok) throw parseFailure(parsed.error)
+    request.context.request = parsed.value
+  }
+
+  return { name: 'metis-app/request', before: requestBuilderBefore }
+}
+
+const parseFailure = (error: unknown): AppError => {
+  if (error instanceof AppError) return error
+  const message = error instanceof Error ? error.message : 'The request did not pass the parse step'
+  return new UnprocessableEntityError(message, { cause: error })
+}
+
+/**
+ * Reads the request a {@link requestBuilder} put on the context, or throws a configuration error
+ * that says to stack it first. For other middlewares that need the request.
+ */
+export const requireRequest = (context: object, by: string): AppRequest => {
+  const request = (context as Partial<RequestContext>).request
+  if (request === undefined) {
+    throw new AppError(500, `${by} needs the request: stack requestBuilder() before it`, {
+      code: 'MIDDLEWARE_ORDER',
+    })
+  }
+  return request
+}
+
+/** True when the request is an HTTP request. */
+export const isHttpRequest = (request: AppRequest): request is HttpRequest =>
+  request.kind === 'http'

@@ -1,0 +1,258 @@
+import {
+  arnName,
+  asArray,
+  asNumber,
+  asRecord,
+  asString,
+  dict,
+  type Json,
+  pick,
+  safeDecode,
+} from '../internal/guards.ts'
+import type {
+  AppRequest,
+  BuildOptions,
+  DynamoDbRecord,
+  EventBridgeRecord,
+  KafkaRecord,
+  KinesisRecord,
+  S3ObjectRecord,
+  SnsRecord,
+  SqsRecord,
+} from './index.ts'
+
+type Common = Pick<AppRequest, 'receivedAt' | 'requestId' | 'event'>
+
+const decodeBase64 = (value: unknown): string | undefined =>
+  typeof value === 'string' ? Buffer.from(value, 'base64').toString('utf8') : undefined
+
+/** S3 keys arrive URL-encoded with `+` for spaces. */
+const decodeS3Key = (key: string): string => safeDecode(key.replaceAll('+', ' ')) ?? key
+
+const s3Record = (record: Json): S3ObjectRecord => {
+  const s3 = asRecord(record.s3) ?? {}
+  const key = asString(pick(s3, 'object', 'key')) ?? ''
+  return {
+    bucket: asString(pick(s3, 'bucket', 'name')) ?? '',
+    key: decodeS3Key(key),
+    size: asNumber(pick(s3, 'object', 'size')),
+    eventName: asString(record.eventName) ?? '',
+    eventTime: asString(record.eventTime),
+    region: asString(record.awsRegion),
+    versionId: asString(pick(s3, 'object', 'versionId')),
+    etag: asString(pick(s3, 'object', 'eTag')),
+    raw: record,
+  }
+}
+
+/** S3 notifications delivered through EventBridge (`source: aws.s3`). */
+const s3FromEventBridge = (event: Json): S3ObjectRecord => {
+  const detail = asRecord(event.detail) ?? {}
+  return {
+    bucket: asString(pick(detail, 'bucket', 'name')) ?? '',
+    key: asString(pick(detail, 'object', 'key')) ?? '',
+    size: asNumber(pick(detail, 'object', 'size')),
+    eventName: asString(event['detail-type']) ?? '',
+    eventTime: asString(event.time),
+    region: asString(event.region),
+    versionId: asString(pick(detail, 'object', 'version-id')),
+    etag: asString(pick(detail, 'object', 'etag')),
+    raw: event,
+  }
+}
+
+const stringMap = (value: unknown): Record<string, string> => {
+  const out = dict<string>()
+  for (const [name, item] of Object.entries(asRecord(value) ?? {})) {
+    if (typeof item === 'string') out[name] = item
+  }
+  return out
+}
+
+/** Unwraps an SNS notification carried as an SQS body, or undefined when it is not one. */
+const snsEnvelope = (body: string): SqsRecord['sns'] => {
+  if (!body.startsWith('{')) return undefined
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(body)
+  } catch {
+    return undefined
+  }
+  const envelope = asRecord(parsed)
+  if (envelope?.Type !== 'Notification' || typeof envelope.Message !== 'string') return undefined
+  return {
+    topicArn: asString(envelope.TopicArn) ?? '',
+    topicName: arnName(envelope.TopicArn) ?? '',
+    messageId: asString(envelope.MessageId) ?? '',
+    subject: asString(envelope.Subject),
+    message: envelope.Message,
+  }
+}
+
+const sqsRecord = (record: Json, options: BuildOptions): SqsRecord => {
+  const body = asString(record.body) ?? ''
+  const sns = options.unwrapSns === true ? snsEnvelope(body) : undefined
+  return {
+    messageId: asString(record.messageId) ?? '',
+    queueArn: asString(record.eventSourceARN) ?? '',
+    queueName: arnName(record.eventSourceARN) ?? '',
+    body: sns?.message ?? body,
+    attributes: stringMap(record.attributes),
+    messageAttributes: asRecord(record.messageAttributes) ?? {},
+    sns,
+    raw: record,
+  }
+}
+
+const snsRecord = (record: Json): SnsRecord => {
+  const sns = asRecord(record.Sns) ?? {}
+  return {
+    messageId: asString(sns.MessageId) ?? '',
+    topicArn: asString(sns.TopicArn) ?? '',
+    topicName: arnName(sns.TopicArn) ?? '',
+    subject: asString(sns.Subject),
+    message: asString(sns.Message) ?? '',
+    timestamp: asString(sns.Timestamp),
+    messageAttributes: asRecord(sns.MessageAttributes) ?? {},
+    raw: record,
+  }
+}
+
+/** `arn:aws:dynamodb:region:acct:table/Orders/stream/2020...` -> `Orders`. */
+const tableName = (arn: unknown): string => {
+  const text = asString(arn) ?? ''
+  const match = /:table\/([^/]+)/.exec(text)
+  return match?.[1] ?? ''
+}
+
+/** `arn:aws:kinesis:region:acct:stream/clicks` -> `clicks`. */
+const streamName = (arn: unknown): string => {
+  const text = asString(arn) ?? ''
+  const match = /:stream\/([^/]+)/.exec(text)
+  return match?.[1] ?? ''
+}
+
+const dynamoDbRecord = (record: Json): DynamoDbRecord => {
+  const change = asRecord(record.dynamodb) ?? {}
+  return {
+    eventId: asString(record.eventID) ?? '',
+    eventName: asString(record.eventName) ?? '',
+    tableName: tableName(record.eventSourceARN),
+    sequenceNumber: asString(change.SequenceNumber) ?? '',
+    keys: asRecord(change.Keys) ?? {},
+    newImage: asRecord(change.NewImage),
+    oldImage: asRecord(change.OldImage),
+    raw: record,
+  }
+}
+
+const kinesisRecord = (record: Json): KinesisRecord => {
+  const kinesis = asRecord(record.kinesis) ?? {}
+  return {
+    eventId: asString(record.eventID) ?? '',
+    streamName: streamName(record.eventSourceARN),
+    partitionKey: asString(kinesis.partitionKey) ?? '',
+    sequenceNumber: asString(kinesis.sequenceNumber) ?? '',
+    data: decodeBase64(kinesis.data) ?? '',
+    approximateArrivalTimestamp: asNumber(kinesis.approximateArrivalTimestamp),
+    raw: record,
+  }
+}
+
+/** Kafka header values arrive as arrays of byte values. */
+const kafkaHeaders = (value: unknown): Record<string, string> => {
+  const headers = dict<string>()
+  for (const entry of asArray(value) ?? []) {
+    for (const [name, bytes] of Object.entries(asRecord(entry) ?? {})) {
+      const list = asArray(bytes)
+      if (list?.every((b) => typeof b === 'number')) {
+        headers[name] = Buffer.from(list as number[]).toString('utf8')
+      } else if (typeof bytes === 'string') {
+        headers[name] = bytes
+      }
+    }
+  }
+  return headers
+}
+
+const kafkaRecords = (event: Json): KafkaRecord[] => {
+  const out: KafkaRecord[] = []
+  for (const batch of Object.values(asRecord(event.records) ?? {})) {
+    for (const item of asArray(batch) ?? []) {
+      const record = asRecord(item)
+      if (record === undefined) continue
+      out.push({
+        topic: asString(record.topic) ?? '',
+        partition: asNumber(record.partition) ?? -1,
+        offset: asNumber(record.offset) ?? -1,
+        timestamp: asNumber(record.timestamp),
+        key: decodeBase64(record.key),
+        value: decodeBase64(record.value) ?? '',
+        headers: kafkaHeaders(record.headers),
+        raw: record,
+      })
+    }
+  }
+  return out
+}
+
+const eventBridgeRecord = (event: Json): EventBridgeRecord => ({
+  id: asString(event.id) ?? '',
+  source: asString(event.source) ?? '',
+  detailType: asString(event['detail-type']) ?? '',
+  detail: event.detail,
+  time: asString(event.time),
+  account: asString(event.account),
+  region: asString(event.region),
+  resources: (asArray(event.resources) ?? []).filter((r): r is string => typeof r === 'string'),
+  raw: event,
+})
+
+/** The records of a `Records` array whose items are objects; other items are skipped. */
+const objects = (list: unknown[]): Json[] =>
+  list.map((item) => asRecord(item)).filter((item): item is Json => item !== undefined)
+
+/**
+ * Builds the request of a record event (S3, SQS, SNS, DynamoDB Streams, Kinesis, Kafka,
+ * EventBridge), or undefined when the event is none of them.
+ */
+export const buildRecords = (
+  event: Json,
+  common: Common,
+  options: BuildOptions,
+): AppRequest | undefined => {
+  const list = asArray(event.Records)
+  if (list !== undefined) {
+    const items = objects(list)
+    const first = items[0]
+    if (first === undefined) return undefined
+    const source = asString(first.eventSource) ?? asString(first.EventSource)
+    switch (source) {
+      case 'aws:s3':
+        return { kind: 's3', ...common, records: items.map(s3Record) }
+      case 'aws:sqs':
+        return { kind: 'sqs', ...common, records: items.map((r) => sqsRecord(r, options)) }
+      case 'aws:sns':
+        return { kind: 'sns', ...common, records: items.map(snsRecord) }
+      case 'aws:dynamodb':
+        return { kind: 'dynamodb', ...common, records: items.map(dynamoDbRecord) }
+      case 'aws:kinesis':
+        return { kind: 'kinesis', ...common, records: items.map(kinesisRecord) }
+      default:
+        return undefined
+    }
+  }
+  if (
+    (event.eventSource === 'aws:kafka' || event.eventSource === 'SelfManagedKafka') &&
+    asRecord(event.records) !== undefined
+  ) {
+    return { kind: 'kafka', ...common, records: kafkaRecords(event) }
+  }
+  if (typeof event['detail-type'] === 'string' && typeof event.source === 'string') {
+    if (event.source === 'aws.s3' && asRecord(pick(event, 'detail', 'bucket')) !== undefined) {
+      return { kind: 's3', ...common, records: [s3FromEventBridge(event)] }
+    }
+    return { kind: 'eventbridge', ...common, records: [eventBridgeRecord(event)] }
+  }
+  return undefined
+}
