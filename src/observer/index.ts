@@ -1,0 +1,356 @@
+/**
+ * `metis-app/observer`: Powertools Logger, Tracer and Metrics (and your own observers) wired once,
+ * reachable from every handler and later middleware as `context.observer`.
+ *
+ * {@link observer} creates the three Powertools instances (or takes yours) and runs Powertools'
+ * own Middy middlewares inside one middleware: `captureLambdaHandler` (the handler segment),
+ * `logMetrics` (the cold-start metric; metrics flushed on success and on error) and
+ * `injectLambdaContext` (Lambda context on every log line). Around them it writes one structured
+ * "request start" and one "request end" line (event kind, route, status, duration, correlation
+ * ids), with authorization headers, cookies and your configured fields redacted. Its cleanup is
+ * registered the Powertools way, so a middleware that returns early and calls
+ * `cleanupMiddlewares(request)` still gets the end line, the metrics flushed and the segment closed.
+ *
+ * @example
+ * ```ts
+ * import middy from '@middy/core'
+ * import { MetricUnit } from '@aws-lambda-powertools/metrics'
+ * import { observer } from 'metis-app/observer'
+ *
+ * export const handler = middy()
+ *   .use(observer({ serviceName: 'orders', metricsNamespace: 'shop', redact: ['password'] }))
+ *   .handler(async (_event, context) => {
+ *     context.observer.metrics.addMetric('orderPlaced', MetricUnit.Count, 1)
+ *     context.observer.logger.info('placed')
+ *     return { statusCode: 201, body: '' }
+ *   })
+ * ```
+ * @module
+ */
+
+import { LOGGER_KEY, METRICS_KEY, TRACER_KEY } from '@aws-lambda-powertools/commons'
+import { Logger } from '@aws-lambda-powertools/logger'
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware'
+import type { LogLevel } from '@aws-lambda-powertools/logger/types'
+import { Metrics } from '@aws-lambda-powertools/metrics'
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware'
+import { Tracer } from '@aws-lambda-powertools/tracer'
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware'
+import type { MiddlewareObj } from '@middy/core'
+import type { Context } from 'aws-lambda'
+import {
+  type CorrelationIds,
+  correlationIds,
+  eventKind,
+  httpLine,
+  routeKey,
+  statusOf,
+} from './describe.ts'
+import { type Redactor, redactor } from './redact.ts'
+
+export type { CorrelationIds } from './describe.ts'
+export { DEFAULT_REDACTED_FIELDS, REDACTED, type Redactor, redactor } from './redact.ts'
+
+/** Custom observers, by name: anything you want every handler to reach. */
+export type CustomObservers = Record<string, unknown>
+
+/**
+ * What {@link observer} puts on `context.observer`: the Powertools instances, your custom
+ * observers, and the redactor it logs with.
+ */
+export interface Observer<C extends CustomObservers = CustomObservers> {
+  readonly logger: Logger
+  readonly tracer: Tracer
+  readonly metrics: Metrics
+  /** Your custom observers, by the names you gave them. */
+  readonly custom: C
+  /** A redacted copy of any value, with the same fields the observer redacts in its own lines. */
+  readonly redact: Redactor
+}
+
+/** What {@link observer} adds to the Lambda context. */
+export interface ObserverContext<C extends CustomObservers = CustomObservers> {
+  observer: Observer<C>
+}
+
+/** The fields of the "request start" line. */
+export type RequestStartEntry = {
+  /** The event kind (`'http'`, `'sqs'`, ...): `context.request.kind`, else detected. */
+  event_kind: string
+  method?: string
+  path?: string
+  correlation_ids: CorrelationIds
+  /** The redacted event, when `logEvent` is on. */
+  event?: unknown
+}
+
+/** How an invocation ended. */
+export type Outcome = 'success' | 'error' | 'early-return'
+
+/** The fields of the "request end" line. */
+export type RequestEndEntry = {
+  event_kind: string
+  method?: string
+  path?: string
+  correlation_ids: CorrelationIds
+  outcome: Outcome
+  /** The resolved route's key, when a router resolved one. */
+  route?: string
+  /** The response's `statusCode`, or the error's status when no middleware answered it. */
+  status?: number
+  duration_ms: number
+  /** The redacted error, when the invocation failed. */
+  error?: unknown
+}
+
+/**
+ * A custom observer may listen to the request lines (a metrics sink, an audit trail). It gets the
+ * same, already redacted, entries the log lines carry; what it throws is logged as a warning.
+ */
+export interface RequestListener {
+  onRequestStart?: (entry: RequestStartEntry) => void
+  onRequestEnd?: (entry: RequestEndEntry) => void
+}
+
+/** Options of {@link observer}. */
+export interface ObserverOptions<C extends CustomObservers = CustomObservers> {
+  /** The service name of the created logger, tracer and metrics (else `POWERTOOLS_SERVICE_NAME`). */
+  serviceName?: string
+  /** The CloudWatch namespace of the created metrics (else `POWERTOOLS_METRICS_NAMESPACE`). */
+  metricsNamespace?: string
+  /** Your Logger; else one is created. */
+  logger?: Logger
+  /** Your Tracer; else one is created. */
+  tracer?: Tracer
+  /** Your Metrics; else one is created (its warnings go to the logger). */
+  metrics?: Metrics
+  /** Custom observers, reachable as `context.observer.custom.<name>`. */
+  custom?: C
+  /** Log level of the created logger (else `POWERTOOLS_LOG_LEVEL`, else INFO). */
+  logLevel?: LogLevel
+  /** Whether the created tracer traces (else `POWERTOOLS_TRACE_ENABLED`). */
+  tracing?: boolean
+  /** More field names to redact (case-insensitive, at any depth) besides the defaults. */
+  redact?: readonly string[]
+  /** Write the "request start" and "request end" lines. Default true. */
+  logRequests?: boolean
+  /** Put the redacted event on the start line. Default: the logger's `POWERTOOLS_LOGGER_LOG_EVENT`. */
+  logEvent?: boolean
+  /** Emit the `ColdStart` metric on the first invocation. Default true. */
+  captureColdStartMetric?: boolean
+  /** Throw when an invocation flushes no metrics. Default false. */
+  throwOnEmptyMetrics?: boolean
+  /** Dimensions added to every metric. */
+  defaultDimensions?: Record<string, string>
+  /** Remove keys appended to the logger during an invocation at its end. Default true. */
+  resetKeys?: boolean
+  /**
+   * Add the handler's response to the trace segment as metadata. Default false: responses carry
+   * `Set-Cookie` headers and bodies that should not leave the function.
+   */
+  captureResponse?: boolean
+  /** The clock for `duration_ms`, in milliseconds. Default `performance.now`. */
+  clock?: () => number
+}
+
+/** The middleware {@link observer} returns, with the observer itself for use at module scope. */
+export type ObserverMiddleware<C extends CustomObservers = CustomObservers> = MiddlewareObj<
+  unknown,
+  unknown,
+  Error,
+  Context & ObserverContext<C>
+> & { readonly observer: Observer<C> }
+
+/** Where the per-invocation state lives in `request.internal`. */
+const STATE_KEY = 'metis-app/observer'
+
+/** The keys Powertools' `cleanupMiddlewares` reads, in the order it runs them. */
+const CLEANUP_KEYS = [TRACER_KEY, METRICS_KEY, LOGGER_KEY] as const
+
+type Internal = Record<string, unknown>
+type AnyRequest = {
+  event: unknown
+  context: Context
+  response: unknown
+  error: unknown
+  internal: Internal
+}
+type Phase = (request: never) => unknown
+
+interface InvocationState {
+  readonly startedAt: number
+  readonly start: RequestStartEntry
+  /** The cleanups Powertools' middlewares registered for this invocation. */
+  cleanups: Phase[]
+  done: boolean
+}
+
+/**
+ * Middy middleware that wires Powertools Logger, Tracer and Metrics through their own
+ * middlewares, writes redacted "request start" / "request end" lines and puts the observer on
+ * `context.observer`. Stack it first, so that it sees the final response and every error.
+ *
+ * @example
+ * ```ts
+ * const observed = observer({
+ *   serviceName: 'orders',
+ *   metricsNamespace: 'shop',
+ *   custom: { audit: new AuditTrail() },
+ * })
+ * export const handler = middy().use(observed).use(httpErrorHandler()).handler(lambdaHandler)
+ * // in the handler: context.observer.custom.audit, typed as AuditTrail
+ * ```
+ */
+export const observer = <C extends CustomObservers = Record<never, never>>(
+  options: ObserverOptions<C> = {},
+): ObserverMiddleware<C> => {
+  const logger = options.logger ?? createLogger(options)
+  const tracer = options.tracer ?? createTracer(options)
+  const metrics =
+    options.metrics ??
+    new Metrics({
+      ...(options.metricsNamespace === undefined ? {} : { namespace: options.metricsNamespace }),
+      ...(options.serviceName === undefined ? {} : { serviceName: options.serviceName }),
+      logger,
+    })
+  const redact = redactor(options.redact)
+  const instance: Observer<C> = {
+    logger,
+    tracer,
+    metrics,
+    custom: options.custom ?? ({} as C),
+    redact,
+  }
+  const clock = options.clock ?? (() => performance.now())
+  const logRequests = options.logRequests ?? true
+  const logEvent = logger.shouldLogEvent(options.logEvent)
+  const listeners = Object.entries(instance.custom).filter(
+    (entry): entry is [string, RequestListener] => isListener(entry[1]),
+  )
+
+  // Powertools' own middlewares, in the order its documentation stacks them.
+  const traced = captureLambdaHandler(tracer, { captureResponse: options.captureResponse ?? false })
+  const measured = logMetrics(metrics, {
+    captureColdStartMetric: options.captureColdStartMetric ?? true,
+    throwOnEmptyMetrics: options.throwOnEmptyMetrics ?? false,
+    ...(options.defaultDimensions === undefined
+      ? {}
+      : { defaultDimensions: options.defaultDimensions }),
+  })
+  // Never `logEvent` here: Powertools would log the raw event; the start line logs it redacted.
+  const logged = injectLambdaContext(logger, {
+    logEvent: false,
+    resetKeys: options.resetKeys ?? true,
+  })
+  const befores = [traced.before, measured.before, logged.before] as Phase[]
+  const afters = [logged.after, measured.after, traced.after] as Phase[]
+  const onErrors = [logged.onError, measured.onError, traced.onError] as Phase[]
+
+  const notify = (hook: 'onRequestStart' | 'onRequestEnd', entry: object): void => {
+    for (const [name, listener] of listeners) {
+      try {
+        ;(listener[hook] as ((entry: object) => void) | undefined)?.(entry)
+      } catch (thrown) {
+        logger.warn('custom observer failed', { custom_observer: name, error: redact(thrown) })
+      }
+    }
+  }
+
+  const finish = async (request: AnyRequest, outcome: Outcome, phases: Phase[]): Promise<void> => {
+    const state = request.internal[STATE_KEY] as InvocationState | undefined
+    if (state === undefined || state.done) return
+    state.done = true
+    const { event: _event, ...start } = state.start
+    const error = outcome === 'error' ? request.error : undefined
+    const end: RequestEndEntry = {
+      ...start,
+      outcome,
+      duration_ms: round(clock() - state.startedAt),
+    }
+    const route = routeKey(request.context)
+    if (route !== undefined) end.route = route
+    const status = statusOf(request.response, error)
+    if (status !== undefined) end.status = status
+    if (error !== undefined) end.error = redact(error)
+    if (logRequests) writeEnd(logger, end)
+    notify('onRequestEnd', end)
+    await runAll(phases, request)
+  }
+
+  const observerBefore = async (request: AnyRequest): Promise<void> => {
+    const context = request.context as Context & Partial<ObserverContext<C>>
+    context.observer = instance
+    const start: RequestStartEntry = {
+      event_kind: eventKind(request.event, context),
+      ...httpLine(request.event, context),
+      correlation_ids: correlationIds(request.event),
+    }
+    if (logEvent) start.event = redact(request.event)
+    // Set before Powertools' befores run, so that their onError phases run even if one throws.
+    const state: InvocationState = { startedAt: clock(), start, cleanups: [], done: false }
+    request.internal[STATE_KEY] = state
+    await runAll(befores, request)
+    state.cleanups = CLEANUP_KEYS.map((key) => request.internal[key]).filter(isPhase)
+    const cleanup = (cleaned: AnyRequest) => finish(cleaned, 'early-return', state.cleanups)
+    for (const key of CLEANUP_KEYS) request.internal[key] = cleanup
+    if (logRequests) logger.info('request start', start)
+    notify('onRequestStart', start)
+  }
+
+  const observerAfter = (request: AnyRequest) => finish(request, 'success', afters)
+  const observerOnError = (request: AnyRequest) => finish(request, 'error', onErrors)
+
+  return {
+    name: 'metis-app/observer',
+    before: observerBefore,
+    after: observerAfter,
+    onError: observerOnError,
+    observer: instance,
+  } as ObserverMiddleware<C>
+}
+
+const createLogger = (options: ObserverOptions<CustomObservers>): Logger =>
+  new Logger({
+    ...(options.serviceName === undefined ? {} : { serviceName: options.serviceName }),
+    ...(options.logLevel === undefined ? {} : { logLevel: options.logLevel }),
+  })
+
+const createTracer = (options: ObserverOptions<CustomObservers>): Tracer =>
+  new Tracer({
+    ...(options.serviceName === undefined ? {} : { serviceName: options.serviceName }),
+    ...(options.tracing === undefined ? {} : { enabled: options.tracing }),
+  })
+
+/** The end line's level: errors answered 5xx are errors, other failures warnings. */
+const writeEnd = (logger: Logger, end: RequestEndEntry): void => {
+  if (end.outcome !== 'error') logger.info('request end', end)
+  else if ((end.status ?? 500) >= 500) logger.error('request end', end)
+  else logger.warn('request end', end)
+}
+
+/**
+ * Runs every phase in order even when one throws, then rethrows the first failure: a failing
+ * metrics flush must not leave the trace segment open.
+ */
+const runAll = async (phases: readonly Phase[], request: AnyRequest): Promise<void> => {
+  let failure: { thrown: unknown } | undefined
+  for (const phase of phases) {
+    try {
+      const result = (phase as (request: AnyRequest) => unknown)(request)
+      if (result instanceof Promise) await result
+    } catch (thrown) {
+      failure ??= { thrown }
+    }
+  }
+  if (failure !== undefined) throw failure.thrown
+}
+
+const isPhase = (value: unknown): value is Phase => typeof value === 'function'
+
+const isListener = (value: unknown): value is RequestListener =>
+  typeof value === 'object' &&
+  value !== null &&
+  (typeof (value as RequestListener).onRequestStart === 'function' ||
+    typeof (value as RequestListener).onRequestEnd === 'function')
+
+const round = (ms: number): number => Math.round(ms * 100) / 100
