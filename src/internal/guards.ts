@@ -51,5 +51,14 @@ export const safeDecode = (text: string): string | undefined => {
   }
 }
 
-/** A null-prototype object, safe against `__proto__` keys from input. */
-export const dict = <T>(): Record<string, T> => Object.create(null) as Record<string, T>
+/**
+ * Objects built by this constructor have no `Object.prototype` in their chain (so a `__proto__` or
+ * `constructor` key from input is just a key), yet stay in V8's fast mode, unlike
+ * `Object.create(null)`, which starts in dictionary mode and is slower to fill.
+ */
+function NullPrototype(): void {}
+NullPrototype.prototype = Object.freeze(Object.create(null))
+
+/** A prototype-free object, safe against `__proto__` keys from input. */
+export const dict = <T>(): Record<string, T> =>
+  new (NullPrototype as unknown as new () => Record<string, T>)()

@@ -164,11 +164,20 @@ describe('bad HTTP input', () => {
     const error = failure(v2({ headers: { 'x-evil': { nested: true } } }))
     expect(error.statusCode).toBe(400)
     expect(error.message).toContain('x-evil')
-    expect(failure(v1({ multiValueHeaders: { 'x-list': [['a']] } })).statusCode).toBe(400)
+    expect(
+      failure(v1({ headers: null, multiValueHeaders: { 'x-list': [['a']] } })).statusCode,
+    ).toBe(400)
+    expect(failure(v1({ headers: null, multiValueHeaders: { 'x-one': 'a' } })).statusCode).toBe(400)
     expect(
       failure(v1({ multiValueQueryStringParameters: null, queryStringParameters: { q: [] } }))
         .statusCode,
     ).toBe(400)
+  })
+
+  it('skips what is not text in the multi-value view when the single-value headers are there', () => {
+    const request = http(v1({ headers: { a: '1' }, multiValueHeaders: { a: ['1', { x: 1 }] } }))
+    expect(request.headers).toEqual({ a: '1' })
+    expect(request.multiValueHeaders).toEqual({ a: ['1'] })
   })
 
   it('keeps numeric and boolean header values as strings and skips null ones', () => {

@@ -5,10 +5,12 @@ import { describe, expect, it } from 'vitest'
 import { AppError, ConflictError } from '../../src/errors/index.ts'
 import {
   type AppRequest,
+  buildRequest,
   isHttpRequest,
   type RequestContext,
   requestBuilder,
   requireRequest,
+  updateRequest,
 } from '../../src/request/index.ts'
 import { err, ok } from '../../src/result/index.ts'
 import { lambdaContext, loadEvent } from '../support/events.ts'
@@ -59,7 +61,7 @@ describe('requestBuilder middleware', () => {
         requestBuilder({
           parse: async (request) =>
             request.kind === 'http'
-              ? ok({ ...request, path: request.path.toUpperCase() })
+              ? ok(updateRequest(request, { path: request.path.toUpperCase() }))
               : ok(request),
         }),
       )
@@ -67,6 +69,18 @@ describe('requestBuilder middleware', () => {
         ctx.request.kind === 'http' ? ctx.request.path : '',
       )
     expect(await handler(loadEvent('apigw-http/no-auth'), context())).toBe('/LAMBDA')
+  })
+
+  it('copies every computed view of an HTTP request when updating it', () => {
+    const event = loadEvent('apigw-http/no-auth')
+    const built = buildRequest({ ...event, rawQueryString: 'a=1' })
+    if (!built.ok || built.value.kind !== 'http') throw new Error('not http')
+    const updated = updateRequest(built.value, { path: '/other' })
+    expect(updated).toMatchObject({ path: '/other', query: { a: '1' }, method: 'POST' })
+    expect(built.value.path).toBe('/lambda')
+    const records = buildRequest(loadEvent('sqs/base'))
+    if (!records.ok) throw new Error('not built')
+    expect(updateRequest(records.value, { requestId: 'x' }).requestId).toBe('x')
   })
 
   it('answers a failed parse step with 422, or with the status of an AppError it gives', async () => {
