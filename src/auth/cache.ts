@@ -1,0 +1,109 @@
+/**
+ * The per-container caches of `metis-app/auth`, and their reset for tests. Internal; the reset is
+ * public as `resetAuthCaches()`.
+ */
+import { createRemoteJWKSet, customFetch, type JWTVerifyGetKey } from 'jose'
+
+// Bumped by resetAuthCaches(); every BoundedCache drops its entries when it sees a new generation.
+let generation = 0
+
+// One remote JWKS per URL and settings, shared by every pip() of the container, so that two
+// handlers bundled together fetch a key set once.
+const remoteKeySets = new Map<string, JWTVerifyGetKey>()
+
+/** Settings of a remote JWKS. */
+export interface RemoteJwksSettings {
+  readonly cooldownMs: number
+  readonly timeoutMs: number
+  readonly cacheMaxAgeMs: number
+  readonly fetch: typeof fetch | undefined
+}
+
+/** The container's remote key set for `url` (created on first use, then reused). */
+export const remoteKeySet = (url: URL, settings: RemoteJwksSettings): JWTVerifyGetKey => {
+  const key = `${url.href} ${settings.cooldownMs} ${settings.timeoutMs} ${settings.cacheMaxAgeMs}`
+  const existing = settings.fetch === undefined ? remoteKeySets.get(key) : undefined
+  if (existing !== undefined) return existing
+  const created = createRemoteJWKSet(url, {
+    cooldownDuration: settings.cooldownMs,
+    timeoutDuration: settings.timeoutMs,
+    cacheMaxAge: settings.cacheMaxAgeMs,
+    ...(settings.fetch === undefined ? {} : { [customFetch]: settings.fetch }),
+  })
+  // A user fetch (a circuit breaker, a proxy) makes the key set the caller's own: not shared.
+  if (settings.fetch === undefined) remoteKeySets.set(key, created)
+  return created
+}
+
+/**
+ * Clears every per-container cache of `metis-app/auth`: the remote key sets (JWKS), the verified
+ * tokens and the userinfo answers of every `pip()`. For tests; a Lambda container never needs it.
+ *
+ * @example
+ * ```ts
+ * afterEach(() => resetAuthCaches())
+ * ```
+ */
+export const resetAuthCaches = (): void => {
+  remoteKeySets.clear()
+  generation += 1
+}
+
+interface Entry<V> {
+  readonly value: V
+  readonly expiresAt: number
+}
+
+/**
+ * A bounded map with an expiry per entry, least recently used evicted first. Never stores
+ * failures: callers put only what they would answer again.
+ */
+export class BoundedCache<V> {
+  readonly #max: number
+  readonly #entries = new Map<string, Entry<V>>()
+  #generation = generation
+
+  constructor(max: number) {
+    this.#max = max
+  }
+
+  /** The value of `key` while `now` is before its expiry. */
+  get(key: string, now: number): V | undefined {
+    this.#sync()
+    const entry = this.#entries.get(key)
+    if (entry === undefined) return undefined
+    this.#entries.delete(key)
+    if (now >= entry.expiresAt) return undefined
+    this.#entries.set(key, entry)
+    return entry.value
+  }
+
+  /** Stores `value` until `expiresAt` (epoch ms), evicting the least recently used past the bound. */
+  set(key: string, value: V, expiresAt: number): void {
+    this.#sync()
+    if (this.#max <= 0) return
+    this.#entries.delete(key)
+    this.#entries.set(key, { value, expiresAt })
+    if (this.#entries.size > this.#max) {
+      const oldest = this.#entries.keys().next().value as string
+      this.#entries.delete(oldest)
+    }
+  }
+
+  /** Forgets `key`. */
+  delete(key: string): void {
+    this.#entries.delete(key)
+  }
+
+  /** How many entries are held. */
+  get size(): number {
+    this.#sync()
+    return this.#entries.size
+  }
+
+  #sync(): void {
+    if (this.#generation === generation) return
+    this.#entries.clear()
+    this.#generation = generation
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * Finding the bearer token of a request (RFC 6750 section 2), before anything decodes it.
+ * Internal to `metis-app/auth`.
+ */
+import { asArray, asRecord, asString } from '../internal/guards.ts'
+
+/** Where a bearer token was found. */
+export type TokenSource = 'authorization' | 'header' | 'cookie'
+
+/** Options of {@link findBearer}. */
+export interface BearerLocation {
+  /** A header (any case) that carries the bare token when `Authorization` is absent. */
+  header?: string | undefined
+  /** A cookie that carries the bare token when no header does. */
+  cookie?: string | undefined
+  /** The longest token accepted, in characters; longer is `too-large`, checked before any parsing. */
+  maxTokenLength: number
+}
+
+/** The outcome of looking for a token. */
+export type FoundBearer =
+  | { readonly found: true; readonly token: string; readonly source: TokenSource }
+  | {
+      readonly found: false
+      readonly reason: 'absent' | 'malformed' | 'too-large'
+      readonly message: string
+      readonly source?: TokenSource
+    }
+
+/** The HTTP parts of a request the PIP reads: from `context.request` or from the raw event. */
+export interface HeaderView {
+  /** All values of a header, by lower-case name. */
+  values(name: string): readonly string[]
+  /** A cookie's value. */
+  cookie(name: string): string | undefined
+}
+
+// RFC 6750 b64token: the only characters a bearer token may have.
+const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/
+const BEARER = /^bearer$/i
+
+/** Finds the one bearer token of a request, or says why there is none. */
+export const findBearer = (view: HeaderView, location: BearerLocation): FoundBearer => {
+  const authorization = view.values('authorization')
+  if (authorization.length > 0) return fromAuthorization(authorization, location.maxTokenLength)
+  if (location.header !== undefined) {
+    const values = view.values(location.header.toLowerCase())
+    if (values.length > 1) return malformed('header', 'The token header appears more than once')
+    if (values.length === 1)
+      return checkToken(values[0] as string, 'header', location.maxTokenLength)
+  }
+  if (location.cookie !== undefined) {
+    const value = view.cookie(location.cookie)
+    if (value !== undefined) return checkToken(value, 'cookie', location.maxTokenLength)
+  }
+  return { found: false, reason: 'absent', message: 'The request carries no bearer token' }
+}
+
+const fromAuthorization = (values: readonly string[], maxLength: number): FoundBearer => {
+  if (values.length > 1) return malformed('authorization', 'Authorization appears more than once')
+  const value = (values[0] as string).trim()
+  // The length check comes first so that a huge header is never split or matched.
+  if (value.length > maxLength + 7) return tooLarge('authorization', maxLength)
+  const parts = value.split(/[ \t]+/)
+  if (parts.length !== 2 || !BEARER.test(parts[0] as string)) {
+    return malformed('authorization', 'Authorization must be "Bearer" and exactly one token')
+  }
+  return checkToken(parts[1] as string, 'authorization', maxLength)
+}
+
+const checkToken = (token: string, source: TokenSource, maxLength: number): FoundBearer => {
+  if (token.length > maxLength) return tooLarge(source, maxLength)
+  if (!B64TOKEN.test(token)) return malformed(source, 'The bearer token has invalid characters')
+  return { found: true, token, source }
+}
+
+const malformed = (source: TokenSource, message: string): FoundBearer => ({
+  found: false,
+  reason: 'malformed',
+  message,
+  source,
+})
+
+const tooLarge = (source: TokenSource, maxLength: number): FoundBearer => ({
+  found: false,
+  reason: 'too-large',
+  message: `The bearer token is longer than ${maxLength} characters`,
+  source,
+})
+
+/** Reads headers and cookies from a built `HttpRequest` (structurally, from `context.request`). */
+export const requestView = (request: {
+  multiValueHeaders?: unknown
+  headers?: unknown
+  cookies?: unknown
+}): HeaderView => {
+  const multi = asRecord(request.multiValueHeaders) ?? {}
+  const single = asRecord(request.headers) ?? {}
+  const cookies = asRecord(request.cookies) ?? {}
+  return {
+    values: (name) => {
+      const all = asArray(multi[name])?.filter((v): v is string => typeof v === 'string')
+      if (all !== undefined && all.length > 0) return all
+      const one = asString(single[name])
+      return one === undefined ? [] : [one]
+    },
+    cookie: (name) => asString(cookies[name]),
+  }
+}
+
+/** Reads headers and cookies from a raw Lambda HTTP event, matching header names in any case. */
+export const eventView = (event: unknown): HeaderView => {
+  const record = asRecord(event) ?? {}
+  const single = lowerKeys(asRecord(record.headers))
+  const multi = lowerKeys(asRecord(record.multiValueHeaders))
+  const view: HeaderView = {
+    values: (name) => {
+      const all = asArray(multi.get(name))?.filter((v): v is string => typeof v === 'string')
+      if (all !== undefined && all.length > 0) return all
+      const one = asString(single.get(name))
+      return one === undefined ? [] : [one]
+    },
+    cookie: (name) => {
+      // HTTP API v2 and Function URLs send cookies apart; the others in the Cookie header.
+      const pairs = asArray(record.cookies)?.filter((v): v is string => typeof v === 'string') ?? [
+        ...view.values('cookie').flatMap((header) => header.split(';')),
+      ]
+      for (const pair of pairs) {
+        const at = pair.indexOf('=')
+        if (at > 0 && pair.slice(0, at).trim() === name) return pair.slice(at + 1).trim()
+      }
+      return undefined
+    },
+  }
+  return view
+}
+
+const lowerKeys = (record: Record<string, unknown> | undefined): Map<string, unknown> => {
+  const map = new Map<string, unknown>()
+  if (record === undefined) return map
+  for (const [key, value] of Object.entries(record)) map.set(key.toLowerCase(), value)
+  return map
+}

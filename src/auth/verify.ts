@@ -1,0 +1,293 @@
+/**
+ * Verifying a bearer JWT with `jose`, and saying precisely why a token is refused. Internal to
+ * `metis-app/auth`; `pip()` is its public face.
+ */
+import {
+  createLocalJWKSet,
+  decodeJwt,
+  decodeProtectedHeader,
+  type JSONWebKeySet,
+  type JWTHeaderParameters,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+  jwtVerify,
+} from 'jose'
+import { err, ok, type Result } from '../result/index.ts'
+import { BoundedCache, remoteKeySet } from './cache.ts'
+
+/** Why the PIP has no verified token. */
+export type TokenFailureReason =
+  /** No token in the request. */
+  | 'absent'
+  /** Not a single Bearer token, not three base64url segments, unreadable JSON. */
+  | 'malformed'
+  /** Longer than `maxTokenLength`; refused before any decoding. */
+  | 'too-large'
+  /** `exp` is past (beyond the clock tolerance). */
+  | 'expired'
+  /** `nbf` is in the future (beyond the clock tolerance). */
+  | 'not-yet-valid'
+  /** `iat` is in the future (beyond the clock tolerance). */
+  | 'issued-in-future'
+  /** The signature does not verify (a tampered token, a wrong key). */
+  | 'bad-signature'
+  /** `iss` is not the configured issuer. */
+  | 'wrong-issuer'
+  /** `aud` does not contain the configured audience. */
+  | 'wrong-audience'
+  /** A required claim (`exp` always) is missing. */
+  | 'missing-claim'
+  /** A claim has the wrong type or value (`typ`, a non-numeric `exp`). */
+  | 'invalid-claim'
+  /** No key of the key set matches the token's `kid` (or several match and it names none). */
+  | 'unknown-key'
+  /** `alg` is not in the allow-list (`none`, `HS256` against a public key set). */
+  | 'algorithm-not-allowed'
+  /** The JWKS endpoint could not be reached or answered something that is not a key set. */
+  | 'jwks-unavailable'
+
+/** The claims of a verified token; `exp` is always there. */
+export interface VerifiedClaims extends JWTPayload {
+  readonly exp: number
+}
+
+/** A verified token. */
+export interface VerifiedToken {
+  /** The verified claims. */
+  readonly claims: VerifiedClaims
+  /** The protected header (`alg`, `kid`, `typ`). */
+  readonly header: JWTHeaderParameters
+  /** `'signature'`, or `'skipped'` when `unsafeSkipVerification` was on. */
+  readonly verification: 'signature' | 'skipped'
+  /** True when the token was verified earlier in this container and taken from the cache. */
+  readonly fromCache: boolean
+}
+
+/** Why a token was refused. Never carries the token itself. */
+export interface TokenRejection {
+  readonly reason: TokenFailureReason
+  /** A short, client-safe explanation. */
+  readonly message: string
+  /** The underlying error for `jwks-unavailable` (for logs), else undefined. */
+  readonly cause?: unknown
+}
+
+/** Settings of the verifier, already defaulted by `pip()`. */
+export interface VerifierSettings {
+  readonly issuer: string | readonly string[]
+  readonly audience: string | readonly string[]
+  readonly algorithms: readonly string[]
+  readonly clockToleranceSec: number
+  readonly requiredClaims: readonly string[]
+  readonly typ: string | undefined
+  readonly keys: KeySource
+  readonly unsafeSkipVerification: boolean
+  readonly cacheSize: number
+  readonly cacheTtlMs: number
+  readonly now: () => number
+}
+
+/** Where verification keys come from. */
+export type KeySource =
+  | {
+      readonly kind: 'remote'
+      readonly url: URL
+      readonly cooldownMs: number
+      readonly timeoutMs: number
+      readonly cacheMaxAgeMs: number
+      readonly fetch: typeof fetch | undefined
+    }
+  | { readonly kind: 'local'; readonly jwks: JSONWebKeySet }
+  | { readonly kind: 'secret'; readonly secret: Uint8Array }
+  /** Only with `unsafeSkipVerification`. */
+  | { readonly kind: 'none' }
+
+/** The asymmetric algorithms allowed by default. */
+export const DEFAULT_ALGORITHMS: readonly string[] = ['RS256', 'PS256', 'ES256', 'EdDSA']
+
+/** A function that verifies a token string. */
+export type Verify = (token: string) => Promise<Result<VerifiedToken, TokenRejection>>
+
+// Marks errors of the key source that mean "the key set could not be had", not "the token is bad".
+class KeySetUnavailable extends Error {}
+
+const keyResolver = (keys: KeySource): JWTVerifyGetKey | Uint8Array => {
+  if (keys.kind === 'secret') return keys.secret
+  if (keys.kind === 'none') return new Uint8Array()
+  const resolve =
+    keys.kind === 'local' ? createLocalJWKSet(keys.jwks) : remoteKeySet(keys.url, keys)
+  return async (header, token) => {
+    try {
+      return await resolve(header, token)
+    } catch (error) {
+      if (isTokenSideKeyError(error)) throw error
+      // Network errors, timeouts, non-200 answers, HTML, malformed key sets: infrastructure.
+      throw new KeySetUnavailable('The JWKS endpoint is unavailable', { cause: error })
+    }
+  }
+}
+
+const TOKEN_SIDE_KEY_CODES = new Set([
+  'ERR_JWKS_NO_MATCHING_KEY',
+  'ERR_JWKS_MULTIPLE_MATCHING_KEYS',
+  'ERR_JOSE_NOT_SUPPORTED',
+])
+
+const isTokenSideKeyError = (error: unknown): boolean =>
+  TOKEN_SIDE_KEY_CODES.has((error as { code?: string }).code as string)
+
+/**
+ * Creates the verifier: length is checked by the caller; here the cache of verified tokens (keyed
+ * by the exact token string, `exp` and `nbf` re-checked on every use), then jose's `jwtVerify`.
+ */
+export const createVerifier = (settings: VerifierSettings): Verify => {
+  const key = keyResolver(settings.keys)
+  const cache = new BoundedCache<VerifiedToken>(settings.cacheSize)
+  const toleranceMs = settings.clockToleranceSec * 1000
+  const jwtOptions = {
+    issuer: settings.issuer as string | string[],
+    audience: settings.audience as string | string[],
+    algorithms: [...settings.algorithms],
+    clockTolerance: settings.clockToleranceSec,
+    requiredClaims: ['exp', ...settings.requiredClaims],
+    ...(settings.typ === undefined ? {} : { typ: settings.typ }),
+  }
+
+  const verifyFresh = async (
+    token: string,
+    now: number,
+  ): Promise<Result<VerifiedToken, TokenRejection>> => {
+    try {
+      const { payload, protectedHeader } = settings.unsafeSkipVerification
+        ? decodeUnsafely(token, settings, now)
+        : await jwtVerify(token, key as JWTVerifyGetKey, {
+            ...jwtOptions,
+            currentDate: new Date(now),
+          })
+      const claims = payload as VerifiedClaims
+      if (typeof claims.iat === 'number' && claims.iat * 1000 > now + toleranceMs) {
+        return err({ reason: 'issued-in-future', message: 'The token is issued in the future' })
+      }
+      return ok({
+        claims,
+        header: protectedHeader,
+        verification: settings.unsafeSkipVerification ? 'skipped' : 'signature',
+        fromCache: false,
+      })
+    } catch (error) {
+      return err(classify(error))
+    }
+  }
+
+  return async (token) => {
+    const now = settings.now()
+    const cached = cache.get(token, now)
+    if (cached !== undefined) {
+      const timing = checkTime(cached.claims, now, toleranceMs)
+      if (timing !== undefined) return err(timing)
+      return ok(cached)
+    }
+    const fresh = await verifyFresh(token, now)
+    if (fresh.ok) {
+      // Kept until it expires (the tolerance is re-applied on use), at most cacheTtlMs.
+      const until = Math.min(fresh.value.claims.exp * 1000 + toleranceMs, now + settings.cacheTtlMs)
+      cache.set(token, { ...fresh.value, fromCache: true }, until)
+    }
+    return fresh
+  }
+}
+
+// The cache holds tokens whose signature verified; time is the only thing that changes.
+const checkTime = (
+  claims: VerifiedClaims,
+  now: number,
+  toleranceMs: number,
+): TokenRejection | undefined => {
+  if (claims.exp * 1000 <= now - toleranceMs)
+    return { reason: 'expired', message: 'The token has expired' }
+  if (typeof claims.nbf === 'number' && claims.nbf * 1000 > now + toleranceMs) {
+    return { reason: 'not-yet-valid', message: 'The token is not valid yet' }
+  }
+  return undefined
+}
+
+// Only with unsafeSkipVerification (never in production): decoded, not verified; claims still checked.
+const decodeUnsafely = (
+  token: string,
+  settings: VerifierSettings,
+  now: number,
+): { payload: JWTPayload; protectedHeader: JWTHeaderParameters } => {
+  const protectedHeader = decodeProtectedHeader(token) as JWTHeaderParameters
+  const payload = decodeJwt(token)
+  const fail = (reason: TokenFailureReason, message: string): never => {
+    throw new Rejected({ reason, message })
+  }
+  if (typeof payload.exp !== 'number') fail('missing-claim', 'The token has no "exp" claim')
+  const timing = checkTime(payload as VerifiedClaims, now, settings.clockToleranceSec * 1000)
+  if (timing !== undefined) throw new Rejected(timing)
+  const issuers = ([] as string[]).concat(settings.issuer as string | string[])
+  if (!issuers.includes(payload.iss as string))
+    fail('wrong-issuer', 'The token has the wrong issuer')
+  const audiences = ([] as string[]).concat(settings.audience as string | string[])
+  const tokenAudiences = ([] as unknown[]).concat(payload.aud)
+  if (!tokenAudiences.some((aud) => audiences.includes(aud as string))) {
+    fail('wrong-audience', 'The token is not meant for this audience')
+  }
+  return { payload, protectedHeader }
+}
+
+class Rejected extends Error {
+  readonly rejection: TokenRejection
+  constructor(rejection: TokenRejection) {
+    super(rejection.message)
+    this.rejection = rejection
+  }
+}
+
+const CLAIM_REASONS: Readonly<Record<string, TokenFailureReason>> = {
+  iss: 'wrong-issuer',
+  aud: 'wrong-audience',
+  nbf: 'not-yet-valid',
+}
+
+/** Turns what jose (or the key source) threw into a reason. */
+export const classify = (error: unknown): TokenRejection => {
+  if (error instanceof Rejected) return error.rejection
+  if (error instanceof KeySetUnavailable) {
+    return {
+      reason: 'jwks-unavailable',
+      message: 'The keys to verify the token are unavailable',
+      cause: error.cause,
+    }
+  }
+  const { code, claim, reason } = error as { code?: string; claim?: string; reason?: string }
+  switch (code) {
+    case 'ERR_JWT_EXPIRED':
+      return { reason: 'expired', message: 'The token has expired' }
+    case 'ERR_JWT_CLAIM_VALIDATION_FAILED':
+      if (reason === 'missing')
+        return { reason: 'missing-claim', message: `The token has no "${claim}" claim` }
+      return claimRejection(claim)
+    case 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED':
+      return { reason: 'bad-signature', message: 'The token signature does not verify' }
+    case 'ERR_JOSE_ALG_NOT_ALLOWED':
+      return { reason: 'algorithm-not-allowed', message: 'The token algorithm is not allowed' }
+    case 'ERR_JWKS_NO_MATCHING_KEY':
+      return { reason: 'unknown-key', message: 'No known key matches the token' }
+    case 'ERR_JWKS_MULTIPLE_MATCHING_KEYS':
+      return { reason: 'unknown-key', message: 'Several keys match and the token names none' }
+    default:
+      // ERR_JWS_INVALID, ERR_JWT_INVALID, an unsupported `crit`, decoding errors: not a usable JWS.
+      return { reason: 'malformed', message: 'The token is not a well-formed JWT' }
+  }
+}
+
+const claimRejection = (claim: string | undefined): TokenRejection => {
+  const reason = CLAIM_REASONS[claim as string] ?? 'invalid-claim'
+  const messages: Record<string, string> = {
+    'wrong-issuer': 'The token has the wrong issuer',
+    'wrong-audience': 'The token is not meant for this audience',
+    'not-yet-valid': 'The token is not valid yet',
+  }
+  return { reason, message: messages[reason] ?? `The token "${claim}" claim is invalid` }
+}

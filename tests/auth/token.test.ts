@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest'
+import { eventView, findBearer, requestView } from '../../src/auth/token.ts'
+
+const location = { maxTokenLength: 100 }
+
+describe('findBearer', () => {
+  it('finds the token of a Bearer Authorization header whatever the scheme case', () => {
+    for (const scheme of ['Bearer', 'bearer', 'BEARER']) {
+      const found = findBearer(
+        eventView({ headers: { Authorization: `${scheme} abc.def.ghi` } }),
+        location,
+      )
+      expect(found).toEqual({ found: true, token: 'abc.def.ghi', source: 'authorization' })
+    }
+  })
+
+  it('says absent when no header, named header or cookie carries a token', () => {
+    const found = findBearer(eventView({ headers: { accept: '*/*' } }), {
+      ...location,
+      header: 'x-token',
+      cookie: 'at',
+    })
+    expect(found).toMatchObject({ found: false, reason: 'absent' })
+  })
+
+  it('calls anything but one Bearer token malformed', () => {
+    for (const value of [
+      'Basic dXNlcjpwYXNz',
+      'Bearer',
+      'Bearer a b',
+      'Bearer a, Bearer b',
+      'Bearer a;b',
+      'Token abc',
+    ]) {
+      const found = findBearer(eventView({ headers: { authorization: value } }), location)
+      expect(found, value).toMatchObject({
+        found: false,
+        reason: 'malformed',
+        source: 'authorization',
+      })
+    }
+  })
+
+  it('calls two Authorization headers malformed', () => {
+    const view = eventView({ multiValueHeaders: { Authorization: ['Bearer a', 'Bearer b'] } })
+    expect(findBearer(view, location)).toMatchObject({ found: false, reason: 'malformed' })
+  })
+
+  it('refuses a token longer than the limit before looking at it', () => {
+    const found = findBearer(
+      eventView({ headers: { authorization: `Bearer ${'a'.repeat(101)}` } }),
+      location,
+    )
+    expect(found).toMatchObject({ found: false, reason: 'too-large' })
+    const huge = findBearer(
+      eventView({ headers: { authorization: `Bearer ${'a '.repeat(10_000)}` } }),
+      location,
+    )
+    expect(huge).toMatchObject({ found: false, reason: 'too-large' })
+  })
+
+  it('reads a named header and a named cookie when Authorization is absent', () => {
+    const header = findBearer(eventView({ headers: { 'X-Access-Token': 'h.t.k' } }), {
+      ...location,
+      header: 'x-access-token',
+    })
+    expect(header).toEqual({ found: true, token: 'h.t.k', source: 'header' })
+    const v2 = findBearer(eventView({ cookies: ['theme=dark', 'at=c.o.k'] }), {
+      ...location,
+      cookie: 'at',
+    })
+    expect(v2).toEqual({ found: true, token: 'c.o.k', source: 'cookie' })
+    const v1 = findBearer(eventView({ headers: { Cookie: 'theme=dark; at=c.o.k' } }), {
+      ...location,
+      cookie: 'at',
+    })
+    expect(v1).toEqual({ found: true, token: 'c.o.k', source: 'cookie' })
+    const other = findBearer(eventView({ headers: { Cookie: 'theme=dark; =x' } }), {
+      ...location,
+      cookie: 'at',
+    })
+    expect(other).toMatchObject({ found: false, reason: 'absent' })
+  })
+
+  it('calls a repeated token header or a token with invalid characters malformed', () => {
+    const twice = eventView({ multiValueHeaders: { 'x-token': ['a', 'b'] } })
+    expect(findBearer(twice, { ...location, header: 'X-Token' })).toMatchObject({
+      reason: 'malformed',
+      source: 'header',
+    })
+    const bad = eventView({ cookies: ['at=a"b'] })
+    expect(findBearer(bad, { ...location, cookie: 'at' })).toMatchObject({
+      reason: 'malformed',
+      source: 'cookie',
+    })
+  })
+
+  it('reads a built request: lower-case headers, all values and cookies', () => {
+    const view = requestView({
+      headers: { authorization: 'Bearer one' },
+      multiValueHeaders: { authorization: ['Bearer one'] },
+      cookies: { at: 'c.o.k' },
+    })
+    expect(findBearer(view, location)).toEqual({
+      found: true,
+      token: 'one',
+      source: 'authorization',
+    })
+    expect(view.cookie('at')).toBe('c.o.k')
+    const single = requestView({ headers: { authorization: 'Bearer two' } })
+    expect(findBearer(single, location)).toMatchObject({ token: 'two' })
+    expect(requestView({}).values('authorization')).toEqual([])
+  })
+
+  it('treats an event without headers as carrying no token', () => {
+    expect(findBearer(eventView(null), location)).toMatchObject({ found: false, reason: 'absent' })
+    expect(findBearer(eventView({ headers: { authorization: 42 } }), location)).toMatchObject({
+      reason: 'absent',
+    })
+  })
+})
