@@ -35,7 +35,12 @@ export const eventKind = (event: unknown, context: object): string => {
   if (record.eventSource === 'aws:kafka' || record.eventSource === 'SelfManagedKafka') {
     return 'kafka'
   }
-  if (typeof record['detail-type'] === 'string') return 'eventbridge'
+  if (typeof record['detail-type'] === 'string') {
+    // S3 notifications through EventBridge are S3 requests to the request builder.
+    return record.source === 'aws.s3' && pick(record, 'detail', 'bucket') !== undefined
+      ? 's3'
+      : 'eventbridge'
+  }
   return 'unknown'
 }
 

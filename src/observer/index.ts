@@ -321,11 +321,11 @@ const createTracer = (options: ObserverOptions<CustomObservers>): Tracer =>
     ...(options.tracing === undefined ? {} : { enabled: options.tracing }),
   })
 
-/** The end line's level: errors answered 5xx are errors, other failures warnings. */
+/** The end line's level: failures answered 4xx are warnings, other failures errors. */
 const writeEnd = (logger: Logger, end: RequestEndEntry): void => {
   if (end.outcome !== 'error') logger.info('request end', end)
-  else if ((end.status ?? 500) >= 500) logger.error('request end', end)
-  else logger.warn('request end', end)
+  else if (Number(end.status) < 500) logger.warn('request end', end)
+  else logger.error('request end', end)
 }
 
 /**
@@ -336,8 +336,7 @@ const runAll = async (phases: readonly Phase[], request: AnyRequest): Promise<vo
   let failure: { thrown: unknown } | undefined
   for (const phase of phases) {
     try {
-      const result = (phase as (request: AnyRequest) => unknown)(request)
-      if (result instanceof Promise) await result
+      await (phase as (request: AnyRequest) => unknown)(request)
     } catch (thrown) {
       failure ??= { thrown }
     }

@@ -95,10 +95,10 @@ const errorEntries = (error: Error): Array<[string, unknown]> => {
 
 const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 
+/** Text that starts with `{` or `[` parses to an object or array, or not at all. */
 const parseJson = (text: string): object | undefined => {
   try {
-    const parsed: unknown = JSON.parse(text)
-    return typeof parsed === 'object' && parsed !== null ? parsed : undefined
+    return JSON.parse(text) as object
   } catch {
     return undefined
   }

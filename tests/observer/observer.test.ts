@@ -1,0 +1,334 @@
+import { cleanupMiddlewares } from '@aws-lambda-powertools/commons'
+import { Logger } from '@aws-lambda-powertools/logger'
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics'
+import { Tracer } from '@aws-lambda-powertools/tracer'
+import middy from '@middy/core'
+import httpErrorHandler from '@middy/http-error-handler'
+import type { Context } from 'aws-lambda'
+import { NotFoundError } from 'metis-app/errors'
+import { type ObserverOptions, observer, type RequestEndEntry } from 'metis-app/observer'
+import { requestBuilder } from 'metis-app/request'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { lambdaContext, loadEvent } from '../support/events.ts'
+import { type Capture, captureOutput, metricNames } from './capture.ts'
+
+let output: Capture
+
+beforeEach(() => {
+  vi.stubEnv('AWS_LAMBDA_INITIALIZATION_TYPE', 'on-demand')
+  vi.stubEnv('POWERTOOLS_TRACE_ENABLED', 'false')
+  vi.stubEnv('POWERTOOLS_DEV', 'false')
+  vi.stubEnv('POWERTOOLS_LOGGER_LOG_EVENT', 'false')
+  output = captureOutput()
+})
+
+afterEach(() => {
+  output.restore()
+  vi.unstubAllEnvs()
+})
+
+/** Middy types the handler's context with what the middlewares add, so callers cast it. */
+const context = () => lambdaContext({ functionName: 'orders-fn' }) as never
+
+/** A clock the handler moves forward, so durations are exact. */
+const steppingClock = () => {
+  let now = 1_000
+  return { clock: () => now, advance: (ms: number) => (now += ms) }
+}
+
+const options = (extra: Partial<ObserverOptions> = {}): ObserverOptions => ({
+  serviceName: 'orders',
+  metricsNamespace: 'shop',
+  tracing: false,
+  ...extra,
+})
+
+describe('observer: request lines', () => {
+  it('writes a start and an end line with kind, method, path, correlation ids, route, status and duration', async () => {
+    const time = steppingClock()
+    const handler = middy()
+      .use(observer(options({ clock: time.clock })))
+      .before((request) => {
+        Object.assign(request.context, { route: { key: '/no-auth', params: {} } })
+      })
+      .handler(async () => {
+        time.advance(42)
+        return { statusCode: 201, body: '' }
+      })
+
+    await handler(loadEvent('apigw-rest/no-auth'), context())
+
+    const start = output.line('request start')
+    expect(start).toMatchObject({
+      level: 'INFO',
+      service: 'orders',
+      event_kind: 'http',
+      method: 'POST',
+      path: '/no-auth',
+      correlation_ids: {
+        gateway_request_id: 'f88e38e3-2060-4a56-93c0-9efbc6a659a0',
+        trace_id: 'Root=1-66704cad-0fbaf1491365339d168b2a7d',
+      },
+    })
+    expect(start.event).toBeUndefined()
+    expect(output.line('request end')).toMatchObject({
+      level: 'INFO',
+      outcome: 'success',
+      route: '/no-auth',
+      status: 201,
+      duration_ms: 42,
+      correlation_ids: { gateway_request_id: 'f88e38e3-2060-4a56-93c0-9efbc6a659a0' },
+    })
+  })
+
+  it("carries the Lambda context that Powertools' injectLambdaContext adds on every line", async () => {
+    const handler = middy()
+      .use(observer(options()))
+      .handler(async (_event, ctx) => {
+        ctx.observer.logger.info('inside')
+        ctx.observer.metrics.addMetric('served', MetricUnit.Count, 1)
+        return { statusCode: 200 }
+      })
+
+    await handler(loadEvent('apigw-http/no-auth'), context())
+    await handler(loadEvent('apigw-http/no-auth'), context())
+
+    const logs = output.logs()
+    expect(logs.map((line) => line.message)).toEqual([
+      'request start',
+      'inside',
+      'request end',
+      'request start',
+      'inside',
+      'request end',
+    ])
+    expect(logs[1]).toMatchObject({
+      function_name: 'orders-fn',
+      function_request_id: 'c6af9ac6-7b61-11e6-9a41-93e812345678',
+      cold_start: true,
+    })
+    expect(logs[4]?.cold_start).toBe(false)
+  })
+
+  it('takes the event kind from the built request when the request builder ran first', async () => {
+    const handler = middy()
+      .use(observer(options()))
+      .use(requestBuilder())
+      .handler(async (_event, ctx) => ({ statusCode: ctx.request.kind === 'sqs' ? 204 : 500 }))
+
+    await handler(loadEvent('sqs/base'), context())
+
+    expect(output.line('request start').event_kind).toBe('sqs')
+    expect(output.line('request end')).toMatchObject({ event_kind: 'sqs', status: 204 })
+  })
+
+  it('puts the redacted event on the start line when logEvent is on', async () => {
+    const handler = middy()
+      .use(observer(options({ logEvent: true })))
+      .handler(async () => ({ statusCode: 200 }))
+
+    await handler(loadEvent('apigw-rest/no-auth'), context())
+
+    const event = output.line('request start').event as { httpMethod: string; path: string }
+    expect(event.httpMethod).toBe('POST')
+    expect(event.path).toBe('/no-auth')
+  })
+
+  it('writes no request lines when logRequests is off, and still flushes metrics', async () => {
+    const handler = middy()
+      .use(observer(options({ logRequests: false })))
+      .handler(async (_event, ctx) => {
+        ctx.observer.metrics.addMetric('orderPlaced', MetricUnit.Count, 1)
+      })
+
+    await handler({}, context())
+
+    expect(output.logs()).toEqual([])
+    expect(output.emf().flatMap(metricNames)).toContain('orderPlaced')
+  })
+})
+
+describe('observer: metrics', () => {
+  it('emits the ColdStart metric once and flushes handler metrics as EMF after each invocation', async () => {
+    const handler = middy()
+      .use(observer(options()))
+      .handler(async (_event, ctx) => {
+        ctx.observer.metrics.addMetric('orderPlaced', MetricUnit.Count, 1)
+      })
+
+    await handler({}, context())
+    await handler({}, context())
+
+    const blobs = output.emf()
+    const coldStarts = blobs.filter((blob) => metricNames(blob).includes('ColdStart'))
+    expect(coldStarts).toHaveLength(1)
+    expect(coldStarts[0]).toMatchObject({ function_name: 'orders-fn', service: 'orders' })
+    const placed = blobs.filter((blob) => metricNames(blob).includes('orderPlaced'))
+    expect(placed).toHaveLength(2)
+    expect(placed[0]).toMatchObject({ orderPlaced: 1, service: 'orders' })
+    expect(placed[0]?._aws).toMatchObject({ CloudWatchMetrics: [{ Namespace: 'shop' }] })
+  })
+
+  it('flushes metrics and writes an error end line when the handler throws', async () => {
+    const time = steppingClock()
+    const handler = middy()
+      .use(observer(options({ clock: time.clock })))
+      .handler(async (_event, ctx) => {
+        ctx.observer.metrics.addMetric('attempted', MetricUnit.Count, 1)
+        time.advance(5)
+        throw new TypeError('boom')
+      })
+
+    await expect(handler(loadEvent('apigw-rest/no-auth'), context())).rejects.toThrow('boom')
+
+    expect(output.emf().flatMap(metricNames)).toContain('attempted')
+    const end = output.line('request end')
+    expect(end).toMatchObject({ level: 'ERROR', outcome: 'error', status: 500, duration_ms: 5 })
+    expect(end.error).toMatchObject({ name: 'TypeError', message: 'boom' })
+  })
+
+  it('logs the status an inner error handler answered with, as a warning for a 4xx', async () => {
+    const handler = middy()
+      .use(observer(options()))
+      .use(httpErrorHandler({ logger: false }))
+      .handler(async () => {
+        throw new NotFoundError('No order 42')
+      })
+
+    const response = await handler(loadEvent('apigw-rest/no-auth'), context())
+
+    expect(response).toMatchObject({ statusCode: 404 })
+    expect(output.line('request end')).toMatchObject({
+      level: 'WARN',
+      outcome: 'error',
+      status: 404,
+    })
+  })
+
+  it('still flushes metrics and ends the request when another middleware returns early', async () => {
+    const handlerRan = vi.fn()
+    const handler = middy()
+      .use(observer(options()))
+      .before(async (request) => {
+        ;(
+          request.context as Context & { observer: { metrics: Metrics } }
+        ).observer.metrics.addMetric('shortCircuited', MetricUnit.Count, 1)
+        await cleanupMiddlewares(request as never)
+        await cleanupMiddlewares(request as never)
+        return { statusCode: 304 }
+      })
+      .handler(handlerRan)
+
+    const response = await handler(loadEvent('apigw-rest/no-auth'), context())
+
+    expect(response).toEqual({ statusCode: 304 })
+    expect(handlerRan).not.toHaveBeenCalled()
+    const flushed = output.emf().flatMap(metricNames)
+    expect(flushed).toContain('shortCircuited')
+    expect(flushed.filter((name) => name === 'shortCircuited')).toHaveLength(1)
+    const ends = output.logs().filter((line) => line.message === 'request end')
+    expect(ends).toHaveLength(1)
+    expect(ends[0]).toMatchObject({ outcome: 'early-return' })
+  })
+
+  it('rethrows a failing flush after running the other phases', async () => {
+    const handler = middy()
+      .use(observer(options({ throwOnEmptyMetrics: true, captureColdStartMetric: false })))
+      .handler(async () => ({ statusCode: 200 }))
+
+    await expect(handler({}, context())).rejects.toThrow(/metrics/i)
+    expect(output.line('request end')).toMatchObject({ outcome: 'success', status: 200 })
+  })
+})
+
+describe('observer: instances and custom observers', () => {
+  it('uses the instances it is given and exposes them on the context and the middleware', async () => {
+    const logger = new Logger({ serviceName: 'mine' })
+    const metrics = new Metrics({ namespace: 'mine-ns', serviceName: 'mine' })
+    const tracer = new Tracer({ serviceName: 'mine', enabled: false })
+    const seen: unknown[] = []
+    const middleware = observer({ logger, metrics, tracer, defaultDimensions: { stage: 'test' } })
+    const handler = middy()
+      .use(middleware)
+      .handler(async (_event, ctx) => {
+        seen.push(ctx.observer.logger, ctx.observer.metrics, ctx.observer.tracer)
+        ctx.observer.metrics.addMetric('used', MetricUnit.Count, 1)
+      })
+
+    await handler({}, context())
+
+    expect(seen).toEqual([logger, metrics, tracer])
+    expect(middleware.observer.logger).toBe(logger)
+    expect(output.line('request start').service).toBe('mine')
+    expect(output.emf().find((blob) => metricNames(blob).includes('used'))).toMatchObject({
+      stage: 'test',
+      service: 'mine',
+    })
+  })
+
+  it('gives custom observers, typed by name, and tells listeners about each request', async () => {
+    const ends: RequestEndEntry[] = []
+    const audit = {
+      trail: [] as string[],
+      onRequestStart: (entry: { event_kind: string }) => audit.trail.push(entry.event_kind),
+      onRequestEnd: (entry: RequestEndEntry) => ends.push(entry),
+    }
+    const broken = {
+      onRequestStart: () => {
+        throw new Error('listener down')
+      },
+    }
+    const plain = { label: 'not a listener' }
+    const handler = middy()
+      .use(observer({ ...options(), custom: { audit, broken, plain, count: 3 } }))
+      .handler(async (_event, ctx) => {
+        ctx.observer.custom.audit.trail.push(ctx.observer.custom.plain.label)
+        return { statusCode: 200 }
+      })
+
+    await handler(loadEvent('eventbridge/base'), context())
+
+    expect(audit.trail).toEqual(['eventbridge', 'not a listener'])
+    expect(ends[0]).toMatchObject({ event_kind: 'eventbridge', outcome: 'success', status: 200 })
+    expect(output.line('custom observer failed')).toMatchObject({
+      level: 'WARN',
+      custom_observer: 'broken',
+      error: { message: 'listener down' },
+    })
+  })
+
+  it('removes keys appended during an invocation before the next one', async () => {
+    const handler = middy<{ tenant?: string }>()
+      .use(observer(options()))
+      .handler(async (event, ctx) => {
+        if (event.tenant !== undefined) ctx.observer.logger.appendKeys({ tenant: event.tenant })
+        ctx.observer.logger.info('work')
+      })
+
+    await handler({ tenant: 'acme' }, context())
+    await handler({}, context())
+
+    const work = output.logs().filter((line) => line.message === 'work')
+    expect(work[0]?.tenant).toBe('acme')
+    expect(work[1]?.tenant).toBeUndefined()
+  })
+
+  it('falls back to Powertools environment configuration when given no names', async () => {
+    vi.stubEnv('POWERTOOLS_SERVICE_NAME', 'from-env')
+    vi.stubEnv('POWERTOOLS_METRICS_NAMESPACE', 'env-ns')
+    const handler = middy()
+      .use(observer({ logLevel: 'WARN' }))
+      .handler(async (_event, ctx) => {
+        ctx.observer.logger.warn('visible')
+        ctx.observer.metrics.addMetric('fromEnv', MetricUnit.Count, 1)
+      })
+
+    await handler({}, context())
+
+    expect(output.logs().map((line) => line.message)).toEqual(['visible'])
+    expect(output.line('visible').service).toBe('from-env')
+    expect(output.emf().find((blob) => metricNames(blob).includes('fromEnv'))).toMatchObject({
+      service: 'from-env',
+    })
+  })
+})
