@@ -1,0 +1,468 @@
+/**
+ * The circuit breaker: admits, times, retries and records calls against a shared circuit.
+ * @module
+ */
+import { err, isResult, ok, type Result, toError } from '../result/index.ts'
+import { defaultIsFailure, type FailureKind, isRetryable } from './classify.ts'
+import {
+  type CircuitError,
+  CircuitOpenError,
+  type CircuitStateName,
+  CircuitTimeoutError,
+} from './errors.ts'
+import {
+  claimProbe,
+  countFailure,
+  type MachineConfig,
+  probeDue,
+  probeFailed,
+  probeSucceeded,
+  waitLeft,
+} from './machine.ts'
+import {
+  type CircuitChange,
+  type CircuitSnapshot,
+  type CircuitStore,
+  type CircuitUpdate,
+  INITIAL_SNAPSHOT,
+  type MaybePromise,
+  memoryCircuitStore,
+} from './store.ts'
+import { backoff, type Sleep, sleep as timerSleep } from './time.ts'
+
+/**
+ * The logger the breaker reports to: any object with `info` and `warn` (a Powertools `Logger`,
+ * `console`, pino). Messages carry a structured object as their second argument.
+ */
+export interface CircuitLogger {
+  info(message: string, ...extra: unknown[]): void
+  warn(message: string, ...extra: unknown[]): void
+}
+
+/** The metrics sink the breaker reports to: any object with Powertools' `addMetric` shape. */
+export interface CircuitMetrics {
+  addMetric(name: string, unit: string, value: number): void
+}
+
+/** A state change this instance made (other instances report their own). */
+export interface CircuitStateChange {
+  /** The circuit's name. */
+  readonly circuit: string
+  readonly from: CircuitStateName
+  readonly to: CircuitStateName
+  /** When it happened, by the breaker's clock (epoch ms). */
+  readonly at: number
+  /** The failures counted when it happened (the ones that opened the circuit). */
+  readonly failures: number
+  /** The id of the instance (breaker) that made the change. */
+  readonly instanceId: string
+}
+
+/** Retry with exponential backoff and full jitter, for retryable failures only. */
+export interface RetryOptions {
+  /** Attempts after the first one. Default 2. */
+  retries?: number
+  /** The backoff's base, in ms: attempt n waits a random time below `baseDelay * 2^n`. Default 100. */
+  baseDelay?: number
+  /** The largest wait between attempts, in ms. Default 2,000. */
+  maxDelay?: number
+  /** Which failures are worth another attempt. Default {@link isRetryable}. */
+  shouldRetry?: (error: unknown) => boolean
+}
+
+/** Options of {@link circuitBreaker}. */
+export interface CircuitBreakerOptions {
+  /** The circuit's name; breakers with the same name and store share one circuit. */
+  name: string
+  /** Where the circuit's state lives. Default: a new `memoryCircuitStore()` for this breaker. */
+  store?: CircuitStore
+  /** Failures within `window` that open the circuit. Default 3. */
+  failureThreshold?: number
+  /** The failure-counting window in ms, from the window's first failure. Default 300,000 (5 min). */
+  window?: number
+  /** How long an open circuit refuses calls, in ms. Default 300,000 (5 min). */
+  standDown?: number
+  /** Probes that must succeed, one at a time, before a half-open circuit closes. Default 1. */
+  halfOpenProbes?: number
+  /** How long an elected prober holds its lease, in ms. Default 30,000; keep it above a call's length. */
+  probeLease?: number
+  /**
+   * Whether an error is a failure of the dependency (counted by the circuit). Default
+   * {@link defaultIsFailure}: timeouts, thrown errors other than 4xx answers, and error Results
+   * that are retryable.
+   */
+  isFailure?: (error: unknown, kind: FailureKind) => boolean
+  /** Per-attempt time limit in ms; the attempt's `AbortSignal` aborts when it passes. Default none. */
+  timeout?: number
+  /** Retry policy, or `false` for a single attempt. Default `{ retries: 2 }`. */
+  retry?: RetryOptions | false
+  /** Time left for every call (e.g. a container-wide budget); per-call options take precedence. */
+  remainingTime?: () => number
+  /** Called after this instance changed the circuit's state; errors it throws are logged. */
+  onStateChange?: (change: CircuitStateChange) => void
+  /** Receives state changes (`info`) and store fallbacks (`warn`). */
+  logger?: CircuitLogger
+  /** Receives `CircuitOpen`/`CircuitHalfOpen`/`CircuitClosed` and `CircuitStoreFallback` counts. */
+  metrics?: CircuitMetrics
+  /** Epoch milliseconds. Default `Date.now`. */
+  clock?: () => number
+  /** A number in [0, 1). Default `Math.random`. */
+  random?: () => number
+  /** Waits between attempts and runs the timeout. Default a `setTimeout` timer. */
+  sleep?: Sleep
+  /** This instance's id for the prober election. Default a random UUID. */
+  instanceId?: string
+}
+
+/** Options of one {@link CircuitBreaker.execute} call. */
+export interface ExecuteOptions {
+  /** Aborts the call and its retries; passed on to `fn` (combined with the timeout). */
+  signal?: AbortSignal
+  /** Epoch ms after which no attempt starts and no wait runs past. */
+  deadline?: number
+  /** Milliseconds left, read once at the start, e.g. `() => context.getRemainingTimeInMillis()`. */
+  remainingTime?: () => number
+}
+
+/** A function the breaker protects: it gets an `AbortSignal` and returns a value or a Result. */
+export type Protected<T> = (signal: AbortSignal) => T | Promise<T>
+
+/** A circuit breaker; see {@link circuitBreaker}. */
+export interface CircuitBreaker {
+  /** The circuit's name. */
+  readonly name: string
+  /** This instance's id in the prober election. */
+  readonly instanceId: string
+  /**
+   * Calls `fn` through the circuit. A Result returned by `fn` is passed through (its error may
+   * count as a failure); a plain value becomes `ok(value)`; a thrown error becomes `err(error)`.
+   * An open circuit answers `err(CircuitOpenError)` without calling `fn`; a timeout answers
+   * `err(CircuitTimeoutError)`. Never rejects.
+   */
+  execute<T, E = never>(
+    fn: Protected<Result<T, E>>,
+    options?: ExecuteOptions,
+  ): Promise<Result<T, E | CircuitError | Error>>
+  execute<T>(fn: Protected<T>, options?: ExecuteOptions): Promise<Result<T, CircuitError | Error>>
+  /** The circuit's state now, as this instance sees it (through the store's cache). */
+  snapshot(): Promise<CircuitSnapshot>
+}
+
+/** A signal that never aborts, for calls with no timeout and no caller signal. */
+const neverAborted = new AbortController().signal
+
+const TIMED_OUT = Symbol('timed out')
+
+type Outcome =
+  | { kind: 'value'; value: unknown }
+  | { kind: 'thrown'; error: unknown }
+  | { kind: 'timeout'; ms: number }
+
+/** One attempt's Result, and whether another attempt may help. */
+interface Attempt {
+  result: Result<unknown, unknown>
+  retry: boolean
+  refused: boolean
+}
+
+const positive = (name: string, value: number, integer = false): number => {
+  if (!(value > 0) || !Number.isFinite(value) || (integer && !Number.isInteger(value))) {
+    throw new TypeError(
+      `circuitBreaker: ${name} must be a positive ${integer ? 'integer' : 'number'}`,
+    )
+  }
+  return value
+}
+
+const metricNames: Readonly<Record<CircuitStateName, string>> = {
+  closed: 'CircuitClosed',
+  open: 'CircuitOpen',
+  'half-open': 'CircuitHalfOpen',
+}
+
+/**
+ * Creates a circuit breaker for any async call: closed, open after `failureThreshold` failures
+ * within `window`, refusing calls for `standDown`, then half-open with one elected prober at a
+ * time (a lease that expires, so a prober that died never leaves it stuck); a probe's success
+ * closes it, a probe's failure opens it again. State lives in `store`, so breakers with the same
+ * name in many Lambda instances share one circuit when the store is shared (DynamoDB). Create it
+ * once per container, outside the handler.
+ *
+ * If the store fails (throttled, unavailable), the breaker logs a warning, goes on with its local
+ * state, and the call proceeds.
+ *
+ * @example
+ * ```ts
+ * import { circuitBreaker, dynamoDbCircuitStore } from 'metis-app/circuit'
+ *
+ * const payments = circuitBreaker({
+ *   name: 'payments',
+ *   store: dynamoDbCircuitStore({ client: new DynamoDBClient({}), tableName: 'circuits' }),
+ *   timeout: 2_000,
+ * })
+ *
+ * export const handler = async (event, context) => {
+ *   const result = await payments.execute((signal) => fetch(url, { signal }).then((r) => r.json()), {
+ *     remainingTime: () => context.getRemainingTimeInMillis() - 500,
+ *   })
+ *   return result.ok ? result.value : { statusCode: result.error instanceof CircuitOpenError ? 503 : 502 }
+ * }
+ * ```
+ */
+export const circuitBreaker = (options: CircuitBreakerOptions): CircuitBreaker => {
+  const name = options.name
+  if (typeof name !== 'string' || name === '') {
+    throw new TypeError('circuitBreaker: name must be a non-empty string')
+  }
+  const config: MachineConfig = {
+    failureThreshold: positive('failureThreshold', options.failureThreshold ?? 3, true),
+    window: positive('window', options.window ?? 300_000),
+    standDown: positive('standDown', options.standDown ?? 300_000),
+    halfOpenProbes: positive('halfOpenProbes', options.halfOpenProbes ?? 1, true),
+    probeLease: positive('probeLease', options.probeLease ?? 30_000),
+  }
+  const timeout = options.timeout === undefined ? undefined : positive('timeout', options.timeout)
+  const retry = options.retry === false ? undefined : (options.retry ?? {})
+  const retries = retry?.retries ?? 2
+  if (!Number.isInteger(retries) || retries < 0) {
+    throw new TypeError('circuitBreaker: retry.retries must be a non-negative integer')
+  }
+  const baseDelay = retry?.baseDelay ?? 100
+  const maxDelay = retry?.maxDelay ?? 2_000
+  const shouldRetry = retry?.shouldRetry ?? isRetryable
+  const isFailure = options.isFailure ?? defaultIsFailure
+  const store = options.store ?? memoryCircuitStore()
+  const clock = options.clock ?? Date.now
+  const random = options.random ?? Math.random
+  const sleep = options.sleep ?? timerSleep
+  const instanceId = options.instanceId ?? globalThis.crypto.randomUUID()
+  const { logger, metrics } = options
+
+  // Local state for when the store fails: seeded with the last state the store showed.
+  const local = memoryCircuitStore()
+  let lastSeen: CircuitSnapshot = INITIAL_SNAPSHOT
+  let degraded = false
+  // True while a call of this instance is probing: one probe at a time per instance, too.
+  let probing = false
+
+  const storeFailed = (operation: string, error: unknown): void => {
+    metrics?.addMetric('CircuitStoreFallback', 'Count', 1)
+    if (degraded) return
+    degraded = true
+    local.reset()
+    local.update(name, 0, () => lastSeen)
+    logger?.warn('circuit store failed; using local circuit state', {
+      circuit: name,
+      operation,
+      error: toError(error).message,
+    })
+  }
+
+  const storeWorked = (snapshot: CircuitSnapshot): CircuitSnapshot => {
+    lastSeen = snapshot
+    if (degraded) {
+      degraded = false
+      logger?.info('circuit store recovered', { circuit: name })
+    }
+    return snapshot
+  }
+
+  const read = (now: number): MaybePromise<CircuitSnapshot> => {
+    try {
+      const answer = store.read(name, now)
+      if (!(answer instanceof Promise)) return storeWorked(answer)
+      return answer.then(storeWorked, (error: unknown) => {
+        storeFailed('read', error)
+        return local.read(name, now)
+      })
+    } catch (error) {
+      storeFailed('read', error)
+      return local.read(name, now)
+    }
+  }
+
+  const update = async (now: number, change: CircuitChange): Promise<CircuitUpdate> => {
+    let outcome: CircuitUpdate
+    try {
+      outcome = await store.update(name, now, change)
+      storeWorked(outcome.current)
+    } catch (error) {
+      storeFailed('update', error)
+      outcome = local.update(name, now, change)
+    }
+    const { previous, current } = outcome
+    if (current !== previous && current.state !== previous.state) {
+      report({
+        circuit: name,
+        from: previous.state,
+        to: current.state,
+        at: now,
+        failures: current.failures,
+        instanceId,
+      })
+    }
+    return outcome
+  }
+
+  const report = (change: CircuitStateChange): void => {
+    logger?.info(`circuit ${change.from} -> ${change.to}`, change)
+    metrics?.addMetric(metricNames[change.to], 'Count', 1)
+    try {
+      options.onStateChange?.(change)
+    } catch (error) {
+      logger?.warn('circuit onStateChange callback threw', {
+        circuit: name,
+        error: toError(error).message,
+      })
+    }
+  }
+
+  const refuse = (snapshot: CircuitSnapshot, now: number): Attempt => ({
+    result: err(new CircuitOpenError(name, snapshot.state, waitLeft(snapshot, config, now))),
+    retry: false,
+    refused: true,
+  })
+
+  /** Tries to become the prober; answers a refusal, or undefined when this call may probe. */
+  const admitProbe = async (
+    snapshot: CircuitSnapshot,
+    now: number,
+  ): Promise<Attempt | undefined> => {
+    if (probing || !probeDue(snapshot, config, now, instanceId)) return refuse(snapshot, now)
+    probing = true
+    const { current } = await update(now, claimProbe(config, now, instanceId))
+    if (current.state === 'half-open' && current.prober === instanceId) return undefined
+    probing = false
+    return refuse(current, now)
+  }
+
+  const invoke = async (
+    fn: Protected<unknown>,
+    ms: number | undefined,
+    callerSignal: AbortSignal | undefined,
+  ): Promise<Outcome> => {
+    if (ms === undefined && callerSignal === undefined) {
+      try {
+        return { kind: 'value', value: await fn(neverAborted) }
+      } catch (error) {
+        return { kind: 'thrown', error }
+      }
+    }
+    const controller = new AbortController()
+    const signal =
+      callerSignal === undefined
+        ? controller.signal
+        : AbortSignal.any([callerSignal, controller.signal])
+    const stopTimer = new AbortController()
+    const call = Promise.resolve().then(() => fn(signal))
+    // A call that settles after its timeout must not become an unhandled rejection.
+    call.catch(() => undefined)
+    const racers: Promise<unknown>[] = [call]
+    if (ms !== undefined) racers.push(sleep(ms, stopTimer.signal).then(() => TIMED_OUT))
+    try {
+      const value = await Promise.race(racers)
+      if (value !== TIMED_OUT) return { kind: 'value', value }
+      const timedOut = new CircuitTimeoutError(name, ms as number)
+      controller.abort(timedOut)
+      return { kind: 'timeout', ms: ms as number }
+    } catch (error) {
+      return { kind: 'thrown', error }
+    } finally {
+      stopTimer.abort()
+    }
+  }
+
+  const attemptOnce = async (
+    fn: Protected<unknown>,
+    deadline: number | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<Attempt> => {
+    const now = clock()
+    const left = deadline === undefined ? undefined : deadline - now
+    if (left !== undefined && left <= 0) {
+      return { result: err(new CircuitTimeoutError(name, 0, true)), retry: false, refused: true }
+    }
+    const state = read(now)
+    const snapshot = state instanceof Promise ? await state : state
+    const isProbe = snapshot.state !== 'closed'
+    if (isProbe) {
+      const refusal = await admitProbe(snapshot, now)
+      if (refusal !== undefined) return refusal
+    }
+    try {
+      const limit = left === undefined ? timeout : Math.min(left, timeout ?? left)
+      return await settle(await invoke(fn, limit, signal), isProbe, signal)
+    } finally {
+      if (isProbe) probing = false
+    }
+  }
+
+  const settle = async (
+    outcome: Outcome,
+    isProbe: boolean,
+    signal: AbortSignal | undefined,
+  ): Promise<Attempt> => {
+    let error: unknown
+    let kind: FailureKind
+    if (outcome.kind === 'value') {
+      const value = outcome.value
+      if (!isResult(value)) return succeeded(ok(value), isProbe)
+      if (value.ok) return succeeded(value, isProbe)
+      error = value.error
+      kind = 'result'
+    } else if (outcome.kind === 'thrown') {
+      error = outcome.error
+      kind = 'thrown'
+    } else {
+      error = new CircuitTimeoutError(name, outcome.ms)
+      kind = 'timeout'
+    }
+    const result = err(kind === 'thrown' ? toError(error) : error)
+    // The caller gave up: that says nothing about the dependency.
+    if (signal?.aborted) return { result, retry: false, refused: false }
+    if (!isFailure(error, kind)) return succeeded(result, isProbe)
+    const now = clock()
+    await update(now, isProbe ? probeFailed(now, instanceId) : countFailure(config, now))
+    return { result, retry: shouldRetry(error), refused: false }
+  }
+
+  /** The dependency answered (a value, or an error that is an answer). */
+  const succeeded = async (
+    result: Result<unknown, unknown>,
+    isProbe: boolean,
+  ): Promise<Attempt> => {
+    if (isProbe) await update(clock(), probeSucceeded(config, instanceId))
+    return { result, retry: false, refused: false }
+  }
+
+  const execute = async (
+    fn: Protected<unknown>,
+    callOptions: ExecuteOptions = {},
+  ): Promise<Result<unknown, unknown>> => {
+    const { signal } = callOptions
+    const remaining = callOptions.remainingTime ?? options.remainingTime
+    const deadline =
+      callOptions.deadline ?? (remaining === undefined ? undefined : clock() + remaining())
+    let last: Attempt | undefined
+    for (let attempt = 0; ; attempt++) {
+      if (signal?.aborted) return last?.result ?? err(toError(signal.reason))
+      const current = await attemptOnce(fn, deadline, signal)
+      // Refused after a failed attempt (the circuit opened, the time ran out): the failure says more.
+      if (current.refused && last !== undefined) return last.result
+      last = current
+      if (!current.retry || attempt >= retries) return current.result
+      const wait = backoff(attempt, baseDelay, maxDelay, random)
+      if (deadline !== undefined && clock() + wait >= deadline) return current.result
+      await sleep(wait, signal)
+    }
+  }
+
+  const snapshot = async (): Promise<CircuitSnapshot> => read(clock())
+
+  return {
+    name,
+    instanceId,
+    execute: execute as CircuitBreaker['execute'],
+    snapshot,
+  }
+}
