@@ -88,25 +88,27 @@ const tooLarge = (source: TokenSource, maxLength: number): FoundBearer => ({
   source,
 })
 
-/** Reads headers and cookies from a built `HttpRequest` (structurally, from `context.request`). */
+/**
+ * Reads headers and cookies from a built `HttpRequest` (structurally, from `context.request`). The
+ * multi-value view is read only for events that have one (REST v1, ALB multi-value): it is built
+ * lazily by the request, and a repeated header elsewhere arrives comma-joined, which is malformed.
+ */
 export const requestView = (request: {
+  multiValue?: unknown
   multiValueHeaders?: unknown
   headers?: unknown
   cookies?: unknown
-}): HeaderView => {
-  const multi = asRecord(request.multiValueHeaders) ?? {}
-  const single = asRecord(request.headers) ?? {}
-  const cookies = asRecord(request.cookies) ?? {}
-  return {
-    values: (name) => {
-      const all = asArray(multi[name])?.filter((v): v is string => typeof v === 'string')
-      if (all !== undefined && all.length > 0) return all
-      const one = asString(single[name])
-      return one === undefined ? [] : [one]
-    },
-    cookie: (name) => asString(cookies[name]),
-  }
-}
+}): HeaderView => ({
+  values: (name) => {
+    if (request.multiValue === true) {
+      const all = asArray(asRecord(request.multiValueHeaders)?.[name])
+      if (all !== undefined) return all.filter((v): v is string => typeof v === 'string')
+    }
+    const one = asString(asRecord(request.headers)?.[name])
+    return one === undefined ? [] : [one]
+  },
+  cookie: (name) => asString(asRecord(request.cookies)?.[name]),
+})
 
 /** Reads headers and cookies from a raw Lambda HTTP event, matching header names in any case. */
 export const eventView = (event: unknown): HeaderView => {

@@ -97,6 +97,7 @@ describe('findBearer', () => {
 
   it('reads a built request: lower-case headers, all values and cookies', () => {
     const view = requestView({
+      multiValue: true,
       headers: { authorization: 'Bearer one' },
       multiValueHeaders: { authorization: ['Bearer one'] },
       cookies: { at: 'c.o.k' },
@@ -110,6 +111,16 @@ describe('findBearer', () => {
     const single = requestView({ headers: { authorization: 'Bearer two' } })
     expect(findBearer(single, location)).toMatchObject({ token: 'two' })
     expect(requestView({}).values('authorization')).toEqual([])
+    const twice = requestView({
+      multiValue: true,
+      multiValueHeaders: { authorization: ['Bearer a', 'Bearer b'] },
+    })
+    expect(findBearer(twice, location)).toMatchObject({ found: false, reason: 'malformed' })
+    expect(
+      requestView({ multiValue: true, headers: { authorization: 'Bearer c' } }).values(
+        'authorization',
+      ),
+    ).toEqual(['Bearer c'])
   })
 
   it('treats an event without headers as carrying no token', () => {

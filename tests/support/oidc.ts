@@ -25,7 +25,7 @@ import { randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { exportJWK, generateKeyPair, type JWK } from 'jose'
-import Provider from 'oidc-provider'
+import Provider, { type AdapterPayload } from 'oidc-provider'
 
 /** Options of {@link startOidcProvider}. */
 export interface OidcProviderOptions {
@@ -72,7 +72,7 @@ type RequestListener = (req: IncomingMessage, res: ServerResponse) => void
 // A minimal storage adapter: JWT access tokens are not stored, so little ever lands here. Given so
 // that the provider does not warn about its development adapter on every start.
 class MemoryAdapter {
-  static readonly store = new Map<string, unknown>()
+  static readonly store = new Map<string, AdapterPayload>()
   readonly #name: string
   constructor(name: string) {
     this.#name = name
@@ -80,10 +80,10 @@ class MemoryAdapter {
   #key(id: string): string {
     return `${this.#name}:${id}`
   }
-  async upsert(id: string, payload: unknown): Promise<void> {
+  async upsert(id: string, payload: AdapterPayload): Promise<void> {
     MemoryAdapter.store.set(this.#key(id), payload)
   }
-  async find(id: string): Promise<unknown> {
+  async find(id: string): Promise<AdapterPayload | undefined> {
     return MemoryAdapter.store.get(this.#key(id))
   }
   async findByUid(): Promise<undefined> {

@@ -1,0 +1,281 @@
+/**
+ * The policy decision point: policies over the PIP outcome, and a Middy middleware that applies
+ * them (global ones and the resolved route's) before the handler.
+ */
+import type { MiddlewareObj } from '@middy/core'
+import {
+  AppError,
+  ForbiddenError,
+  ServiceUnavailableError,
+  UnauthorizedError,
+} from '../errors/index.ts'
+import { err, ok, type Result } from '../result/index.ts'
+import { hasActivity } from './activity.ts'
+import type { AuthContext, AuthInfo } from './pip.ts'
+import type { Policy } from './policy.ts'
+
+const allowed: Result<void, AppError> = ok(undefined)
+
+/**
+ * The PIP outcome on the context, or a 500 configuration error (`MIDDLEWARE_ORDER`) that says to
+ * stack `pip()` first.
+ *
+ * @example
+ * ```ts
+ * const auth = requireAuth(context, 'my-policy')
+ * ```
+ */
+export const requireAuth = (context: object, by: string): AuthInfo => {
+  const auth = (context as Partial<AuthContext>).auth
+  if (auth === undefined) {
+    throw new AppError(500, `${by} needs the PIP outcome on context.auth: stack pip() before it`, {
+      code: 'MIDDLEWARE_ORDER',
+    })
+  }
+  return auth
+}
+
+// RFC 7235 quoted-string: a backslash and a double quote are escaped.
+const quote = (value: string): string => `"${value.replace(/[\\"]/g, '\\$&')}"`
+
+const challenge = (auth: AuthInfo, params: Readonly<Record<string, string>>): string => {
+  const all = auth.realm === undefined ? params : { realm: auth.realm, ...params }
+  const text = Object.entries(all)
+    .map(([name, value]) => `${name}=${quote(value)}`)
+    .join(', ')
+  return text === '' ? 'Bearer' : `Bearer ${text}`
+}
+
+/** The error for a request without a valid token (401, or 503 for an unavailable JWKS when so configured). */
+const tokenError = (auth: AuthInfo): AppError | undefined => {
+  if (auth.token.ok) return undefined
+  const { reason, message, cause } = auth.token.error
+  if (reason === 'jwks-unavailable' && auth.onJwksUnavailable === 503) {
+    return new ServiceUnavailableError('The keys to verify the token are unavailable', {
+      code: 'JWKS_UNAVAILABLE',
+      // Safe to show, and @middy/http-error-handler turns a non-exposed error into a bare 500.
+      expose: true,
+      cause,
+    })
+  }
+  // RFC 6750 section 3.1: a request without credentials gets a challenge without an error code.
+  if (reason === 'absent') {
+    return new UnauthorizedError(message, {
+      code: 'TOKEN_ABSENT',
+      details: { reason },
+      headers: { 'WWW-Authenticate': challenge(auth, {}) },
+    })
+  }
+  return new UnauthorizedError(message, {
+    code: 'INVALID_TOKEN',
+    details: { reason },
+    headers: {
+      'WWW-Authenticate': challenge(auth, { error: 'invalid_token', error_description: message }),
+    },
+  })
+}
+
+const insufficient = (
+  auth: AuthInfo,
+  message: string,
+  details: Record<string, unknown>,
+  scope?: string,
+) =>
+  new ForbiddenError(message, {
+    code: 'INSUFFICIENT_SCOPE',
+    details,
+    headers: {
+      'WWW-Authenticate': challenge(auth, {
+        error: 'insufficient_scope',
+        error_description: message,
+        ...(scope === undefined ? {} : { scope }),
+      }),
+    },
+  })
+
+/**
+ * Allows only a request with a verified token; else 401 with
+ * `WWW-Authenticate: Bearer error="invalid_token"` (RFC 6750; no error code when no token was sent),
+ * or 503 when the JWKS is unavailable and the PIP says `onJwksUnavailable: 503`.
+ *
+ * @example
+ * ```ts
+ * middy().use(pip(options)).use(pdp(tokenRequired())).handler(handler)
+ * ```
+ */
+export const tokenRequired = (): Policy => ({
+  name: 'token-required',
+  evaluate: (context) => {
+    const error = tokenError(requireAuth(context, 'tokenRequired()'))
+    return error === undefined ? allowed : err(error)
+  },
+})
+
+/** Options of {@link activity}. */
+export interface ActivityOptions {
+  /** Count only granted activities whose first segment is this namespace (service). */
+  namespace?: string
+}
+
+/**
+ * Allows a request whose subject holds an activity that meets `required`
+ * (`service:resource:action`; a granted `*` segment matches any segment; a grant that `required`
+ * is a prefix of meets it). Without a valid token: as {@link tokenRequired}. Otherwise 403
+ * `insufficient_scope`; also when the activities come from userinfo and it was unavailable.
+ *
+ * @example
+ * ```ts
+ * route('POST', '/orders', createOrder, { policies: [activity('orders:order:create')] })
+ * ```
+ */
+export const activity = (required: string, options: ActivityOptions = {}): Policy => ({
+  name: `activity(${required})`,
+  evaluate: (context) => {
+    const auth = requireAuth(context, `activity(${required})`)
+    const error = tokenError(auth)
+    if (error !== undefined) return err(error)
+    if (hasActivity(auth.activities(), required, options.namespace)) return allowed
+    const details: Record<string, unknown> = { required }
+    if (auth.subject.status === 'unavailable') details.subject = 'unavailable'
+    return err(insufficient(auth, `The activity ${required} is not granted`, details))
+  },
+})
+
+/**
+ * Allows a request whose token grants `required` in `scope` (or `scp`); else 403
+ * `insufficient_scope` with the `scope` challenge attribute. Without a valid token: as
+ * {@link tokenRequired}.
+ *
+ * @example
+ * ```ts
+ * pdp(scope('orders:read'))
+ * ```
+ */
+export const scope = (required: string): Policy => ({
+  name: `scope(${required})`,
+  evaluate: (context) => {
+    const auth = requireAuth(context, `scope(${required})`)
+    const error = tokenError(auth)
+    if (error !== undefined) return err(error)
+    if (auth.hasScope(required)) return allowed
+    return err(insufficient(auth, `The scope ${required} is not granted`, { required }, required))
+  },
+})
+
+/** A user predicate: true allows, false denies with 403; a Result decides with its own error. */
+export type PolicyPredicate = (
+  auth: AuthInfo,
+  context: object,
+) => boolean | Result<void, AppError> | Promise<boolean | Result<void, AppError>>
+
+/**
+ * A policy from a predicate over the PIP outcome. `false` is a 403 `POLICY_DENIED`.
+ *
+ * @example
+ * ```ts
+ * const sameTenant = custom('same-tenant', (auth, context) =>
+ *   auth.claims?.tenant === (context as { route?: { params: { tenant?: string } } }).route?.params.tenant)
+ * ```
+ */
+export const custom = (name: string, predicate: PolicyPredicate): Policy => ({
+  name,
+  evaluate: async (context) => {
+    const decision = await predicate(requireAuth(context, `policy ${name}`), context)
+    if (typeof decision !== 'boolean') return decision
+    return decision
+      ? allowed
+      : err(
+          new ForbiddenError(`Denied by policy ${name}`, {
+            code: 'POLICY_DENIED',
+            details: { policy: name },
+          }),
+        )
+  },
+})
+
+/**
+ * Allows when every policy allows; the first denial (in order) is the answer.
+ *
+ * @example
+ * ```ts
+ * all(scope('orders:read'), activity('orders:order:read'))
+ * ```
+ */
+export const all = (...policies: readonly Policy[]): Policy => ({
+  name: `all(${policies.map((p) => p.name).join(', ')})`,
+  evaluate: (context) => evaluatePolicies(context, policies),
+})
+
+/**
+ * Allows when one policy allows (tried in order); when all deny, the first denial is the answer.
+ *
+ * @example
+ * ```ts
+ * any(activity('orders:order:read'), scope('admin'))
+ * ```
+ */
+export const any = (...policies: readonly Policy[]): Policy => ({
+  name: `any(${policies.map((p) => p.name).join(', ')})`,
+  evaluate: async (context) => {
+    let first: Result<void, AppError> | undefined
+    for (const policy of policies) {
+      const decision = await policy.evaluate(context)
+      if (decision.ok) return decision
+      first ??= decision
+    }
+    return first ?? err(new ForbiddenError('No policy allows this', { code: 'POLICY_DENIED' }))
+  },
+})
+
+/**
+ * Evaluates policies in order and answers the first denial, or `ok`. For a router or a handler
+ * that applies policies itself.
+ *
+ * @example
+ * ```ts
+ * const decision = await evaluatePolicies(context, [tokenRequired(), scope('orders:read')])
+ * if (!decision.ok) throw decision.error
+ * ```
+ */
+export const evaluatePolicies = async (
+  context: object,
+  policies: readonly Policy[],
+): Promise<Result<void, AppError>> => {
+  for (const policy of policies) {
+    const decision = await policy.evaluate(context)
+    if (!decision.ok) return decision
+  }
+  return allowed
+}
+
+interface RouteWithPolicies {
+  route?: { options?: { policies?: readonly Policy[] } }
+}
+
+/**
+ * Middy middleware: the policy decision point. In `before` it evaluates its own policies, then the
+ * policies of the route the router's middleware resolved (`context.route.options.policies`), and
+ * throws the first denial as an `AppError`: the handler does not run and the error flows through
+ * `onError` (`@middy/http-error-handler`, the metis-app responder). Without `pip()` before it, every
+ * request is a 500 `MIDDLEWARE_ORDER` error that says so.
+ *
+ * @example
+ * ```ts
+ * middy()
+ *   .use(pip({ issuer, audience, jwksUri }))
+ *   .use(pdp(tokenRequired(), activity('orders:*', { namespace: 'orders' })))
+ *   .handler(handler)
+ * ```
+ */
+export const pdp = (...policies: readonly Policy[]): MiddlewareObj => {
+  const pdpBefore = async (request: { context: object }): Promise<void> => {
+    requireAuth(request.context, 'pdp()')
+    const global = await evaluatePolicies(request.context, policies)
+    if (!global.ok) throw global.error
+    const routePolicies = (request.context as RouteWithPolicies).route?.options?.policies
+    if (routePolicies === undefined || routePolicies.length === 0) return
+    const routed = await evaluatePolicies(request.context, routePolicies)
+    if (!routed.ok) throw routed.error
+  }
+  return { name: 'metis-app/auth/pdp', before: pdpBefore }
+}
