@@ -1,0 +1,213 @@
+/**
+ * `metis-app/guard`: a check before the handler. When it fails, the handler does not run and the
+ * failure, an `AppError`, flows through every middleware's `onError`, so that
+ * `@middy/http-error-handler` or the metis-app responder answers it with its status.
+ *
+ * A check gets the event and the context and returns a boolean, a `Result`, or a promise of
+ * either. Checks compose with {@link allOf} and {@link anyOf}. Built-in checks cover what every
+ * service writes: {@link envEstablished}, {@link requireHttp} and {@link withinTimeBudget}.
+ *
+ * @example
+ * ```ts
+ * import middy from '@middy/core'
+ * import httpErrorHandler from '@middy/http-error-handler'
+ * import { allOf, envEstablished, handlerGuard, withinTimeBudget } from 'metis-app/guard'
+ *
+ * export const handler = middy()
+ *   .use(httpErrorHandler())
+ *   .use(handlerGuard(allOf(envEstablished(['TABLE_NAME']), withinTimeBudget(2_000))))
+ *   .handler(async () => ({ statusCode: 200, body: 'ok' }))
+ * ```
+ * @module
+ */
+
+import type { MiddlewareObj } from '@middy/core'
+import type { Context } from 'aws-lambda'
+import { AppError, BadRequestError, isAppError, ServiceUnavailableError } from '../errors/index.ts'
+import { asRecord, asString, pick } from '../internal/guards.ts'
+import { detectHttpShape } from '../request/http.ts'
+import { err, isResult, ok, type Result } from '../result/index.ts'
+
+/** What a check returns: pass (`true`, `ok(...)`) or fail (`false`, `err(reason)`). */
+export type CheckOutcome = boolean | Result<unknown, unknown>
+
+/**
+ * A check before the handler. A thrown error counts as a failure with that error as its reason.
+ *
+ * @example
+ * ```ts
+ * const weekdaysOnly: Check = () => new Date().getDay() % 6 !== 0
+ * ```
+ */
+export type Check<E = unknown> = (
+  event: E,
+  context: Context,
+) => CheckOutcome | Promise<CheckOutcome>
+
+/** Options of {@link handlerGuard}: how a failure without an `AppError` reason is answered. */
+export interface GuardOptions {
+  /** The status of a failure whose reason is not an `AppError`. Default 500. */
+  statusCode?: number
+  /** The message of that failure. Default: a configuration problem. */
+  message?: string
+  /** Its stable code. Default `'CONFIGURATION_ERROR'`. */
+  code?: string
+}
+
+/** The normalized outcome of one check: `err(undefined)` is a failure without a reason. */
+type Verdict = Result<void, unknown>
+
+const PASSED: Verdict = ok(undefined)
+
+/** Runs a check and turns whatever it returns or throws into a {@link Verdict}. */
+const evaluate = async <E>(check: Check<E>, event: E, context: Context): Promise<Verdict> => {
+  try {
+    const outcome = await check(event, context)
+    if (outcome === true) return PASSED
+    if (isResult(outcome)) return outcome.ok ? PASSED : outcome
+    return err(undefined)
+  } catch (thrown) {
+    return err(thrown)
+  }
+}
+
+/**
+ * A check that passes when every check passes; checks run in order and the first failure stops
+ * the run and is the failure. With no checks it passes.
+ *
+ * @example
+ * ```ts
+ * handlerGuard(allOf(requireHttp(), envEstablished(['TABLE_NAME'])))
+ * ```
+ */
+export const allOf =
+  <E = unknown>(...checks: readonly Check<E>[]): Check<E> =>
+  async (event, context) => {
+    for (const check of checks) {
+      const verdict = await evaluate(check, event, context)
+      if (!verdict.ok) return verdict
+    }
+    return PASSED
+  }
+
+/**
+ * A check that passes when any check passes; checks run in order and the first pass stops the
+ * run. When all fail, the first failure is the failure; with no checks it fails.
+ *
+ * @example
+ * ```ts
+ * handlerGuard(anyOf(isInternalCaller, hasApiKey))
+ * ```
+ */
+export const anyOf =
+  <E = unknown>(...checks: readonly Check<E>[]): Check<E> =>
+  async (event, context) => {
+    let first: Verdict | undefined
+    for (const check of checks) {
+      const verdict = await evaluate(check, event, context)
+      if (verdict.ok) return PASSED
+      first ??= verdict
+    }
+    return first ?? err(undefined)
+  }
+
+/**
+ * Middy middleware that runs `check` in `before`. On a failure it throws an `AppError`: the
+ * check's own `AppError` reason as it is (its status answers), any other reason as the cause of a
+ * 500 configuration error (or the status and message of `options`). The handler does not run and
+ * the other middlewares' `onError` do.
+ *
+ * @example
+ * ```ts
+ * middy()
+ *   .use(httpErrorHandler())
+ *   .use(handlerGuard((event) => isFeatureOn(event), { statusCode: 404, message: 'Not here' }))
+ * ```
+ */
+export const handlerGuard = <E = unknown>(
+  check: Check<E>,
+  options: GuardOptions = {},
+): MiddlewareObj<E, unknown, Error, Context> => {
+  const failure = (reason: unknown): AppError => {
+    if (isAppError(reason)) return reason
+    return new AppError(
+      options.statusCode ?? 500,
+      options.message ?? 'The function is not configured to handle this request',
+      { code: options.code ?? 'CONFIGURATION_ERROR', cause: reason },
+    )
+  }
+
+  const handlerGuardBefore = async (request: { event: E; context: Context }): Promise<void> => {
+    const verdict = await evaluate(check, request.event, request.context)
+    if (!verdict.ok) throw failure(verdict.error)
+  }
+
+  return { name: 'metis-app/guard', before: handlerGuardBefore }
+}
+
+/**
+ * A check that the environment variables are present and not blank. Its failure (500) lists the
+ * missing variables by name and never shows a value.
+ *
+ * @example
+ * ```ts
+ * handlerGuard(envEstablished(['TOKEN_ENDPOINT', 'CLIENT_ID']))
+ * ```
+ */
+export const envEstablished =
+  (
+    names: readonly string[],
+    env: Readonly<Record<string, string | undefined>> = process.env,
+  ): Check =>
+  () => {
+    const missing = names.filter((name) => (env[name] ?? '').trim() === '')
+    if (missing.length === 0) return PASSED
+    return err(
+      new AppError(500, `Missing environment variables: ${missing.join(', ')}`, {
+        code: 'ENV_NOT_ESTABLISHED',
+        details: { missing },
+      }),
+    )
+  }
+
+/**
+ * A check that the event is an HTTP request (API Gateway REST or HTTP API, Function URL, ALB):
+ * the built request's kind when `requestBuilder()` ran first, else the event's shape. Fails 400.
+ *
+ * @example
+ * ```ts
+ * handlerGuard(requireHttp())
+ * ```
+ */
+export const requireHttp = (): Check => (event, context) => {
+  const kind = asString(pick(context, 'request', 'kind'))
+  const http =
+    kind !== undefined ? kind === 'http' : detectHttpShape(asRecord(event) ?? {}) !== undefined
+  return http
+    ? PASSED
+    : err(new BadRequestError('The event is not an HTTP request', { code: 'NOT_HTTP' }))
+}
+
+/**
+ * A check that at least `ms` milliseconds of Lambda time remain
+ * (`context.getRemainingTimeInMillis()`), so that work which cannot finish in time is not begun.
+ * Fails 503; passes where the context has no clock (outside Lambda).
+ *
+ * @example
+ * ```ts
+ * handlerGuard(withinTimeBudget(3_000))
+ * ```
+ */
+export const withinTimeBudget =
+  (ms: number): Check =>
+  (_event, context) => {
+    if (typeof context.getRemainingTimeInMillis !== 'function') return PASSED
+    const remaining = context.getRemainingTimeInMillis()
+    if (remaining >= ms) return PASSED
+    return err(
+      new ServiceUnavailableError('Not enough time left to handle the request', {
+        code: 'TIME_BUDGET_EXCEEDED',
+        details: { requiredMs: ms, remainingMs: remaining },
+      }),
+    )
+  }
