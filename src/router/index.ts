@@ -1,0 +1,337 @@
+/**
+ * `metis-app/router`: one routing table for HTTP, S3, EventBridge, Kafka, SQS, SNS, DynamoDB
+ * Streams and Kinesis.
+ *
+ * {@link router} builds the table once per container (an HTTP segment trie and a key map per
+ * record source) and returns a Middy handler that dispatches each request to its route. The same
+ * router's {@link RouterHandler.middleware} resolves the route in `before` and puts it on
+ * `context.route`, so that later middlewares (the policy decision point) see the route and its
+ * options; the handler then dispatches without resolving again.
+ *
+ * HTTP rules:
+ * - `{name}` matches one non-empty segment, a final `{name+}` one or more segments (as API Gateway).
+ * - Precedence, whatever the declaration order: static > `{param}` > `{proxy+}`, segment by segment,
+ *   with backtracking. Within a template: the exact method, then GET for HEAD (the body is dropped),
+ *   then `ANY`.
+ * - A path with routes for other methods answers 405 with `Allow`; no path answers 404 (or the
+ *   `notFound` route); both as problem details.
+ * - Paths are case-sensitive (as API Gateway); one trailing slash is ignored (`/orders/` is
+ *   `/orders`); an empty segment (`/a//b`) matches no parameter. Each segment is URL-decoded once
+ *   before matching (`%2F` stays inside its parameter); a malformed escape is a 400.
+ * - Two routes that would answer the same requests (same method, same template shape) are a
+ *   {@link RouteTableError} when the table is built, naming both.
+ *
+ * Record rules: the records of a batch are grouped by routing key (S3: the bucket name's first
+ * `.` token; SQS: queue name; SNS: topic name; EventBridge: `source:detail-type`, else
+ * `detail-type`; Kafka: topic; DynamoDB: table; Kinesis: stream; each replaceable by `keys`), each
+ * group goes to its route (`'*'` is the no-match route of a source). With `partialBatch`, a record
+ * that fails is reported in `batchItemFailures` (SQS, Kinesis, DynamoDB Streams, Kafka); without
+ * it, the first failure fails the invocation.
+ *
+ * @example
+ * ```ts
+ * import middy from '@middy/core'
+ * import { requestBuilder } from 'metis-app/request'
+ * import { router } from 'metis-app/router'
+ * import { created } from 'metis-app/response'
+ *
+ * const app = router({
+ *   http: [
+ *     { method: 'GET', path: '/orders/{id}', handler: (req) => ({ id: req.params.id }) },
+ *     { method: 'POST', path: '/orders', handler: (req) => created(req.input.body, '/orders/1') },
+ *   ],
+ *   sqs: { 'orders-queue': (record) => console.log(record.body) },
+ * }, { partialBatch: true })
+ *
+ * export const handler = middy().use(requestBuilder()).use(app.middleware()).handler(app)
+ * ```
+ * @module
+ */
+
+import type { MiddlewareObj } from '@middy/core'
+import type { Context } from 'aws-lambda'
+import type { Policy } from '../auth/policy.ts'
+import { type AppError, BadRequestError } from '../errors/index.ts'
+import { asRecord } from '../internal/guards.ts'
+import type {
+  AppRequest,
+  BuildOptions,
+  DynamoDbRecord,
+  EventBridgeRecord,
+  HttpRequest,
+  KafkaRecord,
+  KinesisRecord,
+  RecordsRequest,
+  S3ObjectRecord,
+  SnsRecord,
+  SqsRecord,
+  UnknownRequest,
+} from '../request/index.ts'
+import { buildRequest } from '../request/index.ts'
+import type { ResponderOptions } from '../response/index.ts'
+import { err, ok, type Result } from '../result/index.ts'
+import { dispatchHttp, failHttp, type HttpPlan, HttpTable } from './http.ts'
+import { dispatchRecords, type RecordPlan, RecordTable } from './records.ts'
+import type { InferOutput, StandardSchemaV1 } from './validate.ts'
+
+export { RouteTableError } from './trie.ts'
+export type {
+  InferOutput,
+  StandardIssue,
+  StandardResult,
+  StandardSchemaV1,
+  ValidationIssue,
+} from './validate.ts'
+
+/** Validation of a route's inputs, each with any Standard Schema v1 validator. */
+export interface RouteValidation {
+  /** The body: the parsed JSON for a JSON content type, else the text. */
+  readonly body?: StandardSchemaV1
+  /** The query parameters (last value of each name). */
+  readonly query?: StandardSchemaV1
+  /** The path parameters. */
+  readonly params?: StandardSchemaV1
+}
+
+/** What a route declares besides its handler. */
+export interface RouteOptions<V extends RouteValidation = RouteValidation> {
+  /** Policies the policy decision point evaluates for this route (see `metis-app/auth`). */
+  readonly policies?: readonly Policy[]
+  /** Validation of body, query and path parameters; a failure is a 422 listing the issues. */
+  readonly validate?: V
+  /**
+   * `'auto'` (default): the body is parsed JSON when the content type is JSON; `'required'`: a
+   * JSON body is required (else 415); `'off'`: the body stays text.
+   */
+  readonly jsonBody?: 'auto' | 'required' | 'off'
+}
+
+/** The route a request resolved to: what `context.route` holds. */
+export interface ResolvedRoute {
+  /** The declared path template (`/orders/{id}`) or record routing key (`orders`); `'*'` for a no-match route. */
+  readonly key: string
+  /** The declared method of an HTTP route (`GET`, `ANY`). */
+  readonly method?: string
+  /** The path parameters, URL-decoded (empty for records). */
+  readonly params: Readonly<Record<string, string>>
+  /** The route's declared options. */
+  readonly options: RouteOptions
+}
+
+/** What the router middleware adds to the Lambda context. */
+export interface RouteContext {
+  route: ResolvedRoute
+}
+
+/** The context a route handler receives. */
+export type RouterContext = Context & RouteContext & { request: AppRequest }
+
+type OutputOr<S, Fallback> = S extends StandardSchemaV1 ? InferOutput<S> : Fallback
+
+/** The request an HTTP route handler receives: the built request plus its route's inputs. */
+export interface RoutedRequest<V extends RouteValidation = RouteValidation> extends HttpRequest {
+  /** The path parameters (the schema's output when `validate.params` is set). */
+  readonly params: OutputOr<V['params'], Readonly<Record<string, string>>>
+  /** The body and query, validated when the route declares schemas. */
+  readonly input: {
+    readonly body: OutputOr<V['body'], unknown>
+    readonly query: OutputOr<V['query'], Readonly<Record<string, string>>>
+  }
+}
+
+/** An HTTP route: a method (or `ANY`), a path template, a handler and options. */
+export interface HttpRoute<V extends RouteValidation = RouteValidation> {
+  readonly method: string
+  readonly path: string
+  /** Returns a plain value (JSON), a `Reply`, a `Result`, or a full HTTP response; may throw an `AppError`. */
+  handler(request: RoutedRequest<V>, context: RouterContext): unknown
+  readonly options?: RouteOptions<V>
+}
+
+/**
+ * Declares an HTTP route with its validation types inferred, so that the handler sees the
+ * schemas' outputs.
+ *
+ * @example
+ * ```ts
+ * route({
+ *   method: 'POST', path: '/orders', options: { validate: { body: OrderSchema } },
+ *   handler: (req) => created(req.input.body, '/orders/1'), // req.input.body: Order
+ * })
+ * ```
+ */
+export const route = <V extends RouteValidation = RouteValidation>(
+  declared: HttpRoute<V>,
+): HttpRoute<V> => declared
+
+/** A handler of one record. */
+export type RecordHandler<R> = (record: R, context: RouterContext) => unknown
+
+/** A record route: a function per record, `{ record }` with options, or `{ batch }` for the whole group. */
+export type RecordRoute<K extends string, R> =
+  | RecordHandler<R>
+  | { record(record: R, context: RouterContext): unknown; readonly options?: RouteOptions }
+  | {
+      /** Handles the group at once; a throw or error Result fails every record of the group. */
+      batch(request: RecordsRequest<K, R>, context: RouterContext): unknown
+      readonly options?: RouteOptions
+    }
+
+/** Record routes of one source by routing key; `'*'` is the source's no-match route. */
+export type RecordRoutes<K extends string, R> = Readonly<Record<string, RecordRoute<K, R>>>
+
+/** The routing table. */
+export interface RouteTable {
+  readonly http?: readonly HttpRoute[]
+  readonly s3?: RecordRoutes<'s3', S3ObjectRecord>
+  readonly sqs?: RecordRoutes<'sqs', SqsRecord>
+  readonly sns?: RecordRoutes<'sns', SnsRecord>
+  readonly eventbridge?: RecordRoutes<'eventbridge', EventBridgeRecord>
+  readonly kafka?: RecordRoutes<'kafka', KafkaRecord>
+  readonly dynamodb?: RecordRoutes<'dynamodb', DynamoDbRecord>
+  readonly kinesis?: RecordRoutes<'kinesis', KinesisRecord>
+}
+
+/** Replacements of the default routing key of each record source (the seed's factory overrides). */
+export interface RoutingKeys {
+  readonly s3?: (record: S3ObjectRecord) => string
+  readonly sqs?: (record: SqsRecord) => string
+  readonly sns?: (record: SnsRecord) => string
+  readonly eventbridge?: (record: EventBridgeRecord) => string
+  readonly kafka?: (record: KafkaRecord) => string
+  readonly dynamodb?: (record: DynamoDbRecord) => string
+  readonly kinesis?: (record: KinesisRecord) => string
+}
+
+/** Options of {@link router}. */
+export interface RouterOptions {
+  /** The HTTP no-match route; by default no match is a 404 problem. */
+  readonly notFound?: HttpRoute['handler']
+  /** Replaces the routing key of a record source. */
+  readonly keys?: RoutingKeys
+  /**
+   * Answer record batches with a partial batch response (`batchItemFailures`) for SQS, Kinesis,
+   * DynamoDB Streams and Kafka, so that only failed records are retried. Turn on
+   * `ReportBatchItemFailures` on the event source mapping too. Default false: the first failure
+   * fails the invocation.
+   */
+  readonly partialBatch?: boolean
+  /** Handles an event no source recognises; by default it fails the invocation with a 400 error. */
+  readonly unknown?: (request: UnknownRequest, context: Context) => unknown
+  /** Options of `buildRequest`, used when no `requestBuilder` ran before the router. */
+  readonly build?: BuildOptions
+  /** Logs 5xx errors and failed records; `false` logs nothing. Defaults to `console.error`. */
+  readonly logger?: ResponderOptions['logger']
+}
+
+/** The Middy handler {@link router} returns, with its middleware and a pure resolver. */
+export interface RouterHandler {
+  (event: unknown, context: Context): Promise<unknown>
+  /**
+   * A Middy middleware that resolves the route in `before` and sets `context.route` (and
+   * `context.request` when no request builder ran). A request with no route throws its
+   * `AppError` (404, 405, 400), for `responder()` or `@middy/http-error-handler` to answer.
+   */
+  middleware(): MiddlewareObj<unknown, unknown, Error, Context & RouteContext>
+  /** Resolves a built HTTP request without dispatching it. */
+  resolve(request: HttpRequest): Result<ResolvedRoute, AppError>
+}
+
+type Plan = HttpPlan | RecordPlan | { readonly kind: 'unknown'; readonly request: UnknownRequest }
+
+/** Reads a pre-parsed body (from `@middy/http-json-body-parser`) back into a request. */
+const buildOwn = (
+  event: unknown,
+  options: BuildOptions & { requestId?: string | undefined },
+): Result<AppRequest, AppError> => {
+  const raw = asRecord(event)
+  const body = raw?.body
+  if (raw === undefined || body === undefined || body === null || typeof body === 'string') {
+    return buildRequest(event, options)
+  }
+  const built = buildRequest({ ...raw, body: undefined, isBase64Encoded: false }, options)
+  if (!built.ok || built.value.kind !== 'http') return built
+  const text = typeof raw.rawBody === 'string' ? raw.rawBody : JSON.stringify(body)
+  return ok({ ...built.value, body: text, json: body })
+}
+
+/**
+ * Builds the routing table once and returns the Middy handler that dispatches to it. Throws a
+ * {@link RouteTableError} when a route is malformed or two routes overlap.
+ *
+ * @example
+ * ```ts
+ * const app = router({ http: [{ method: 'GET', path: '/ping', handler: () => 'pong' }] })
+ * export const handler = middy().use(httpErrorHandler()).handler(app)
+ * ```
+ */
+export const router = (table: RouteTable, options: RouterOptions = {}): RouterHandler => {
+  const http = new HttpTable(table.http ?? [], options.notFound)
+  const records = new RecordTable(table, options.keys)
+  const plans = new WeakMap<object, Plan>()
+  const build = options.build ?? {}
+  const logger = options.logger
+
+  const requestOf = (
+    event: unknown,
+    context: Context & { request?: AppRequest },
+  ): Result<AppRequest, AppError> => {
+    const present = context.request
+    if (present !== undefined) return ok(present)
+    return buildOwn(event, { ...build, requestId: context.awsRequestId })
+  }
+
+  const plan = (request: AppRequest): Result<Plan, AppError> => {
+    if (request.kind === 'http') return http.plan(request)
+    if (request.kind === 'unknown') return ok({ kind: 'unknown', request })
+    return ok(records.plan(request))
+  }
+
+  const dispatch = async (planned: Plan, context: Context): Promise<unknown> => {
+    if (planned.kind === 'http') return dispatchHttp(planned, context, logger)
+    if (planned.kind === 'unknown') {
+      if (options.unknown !== undefined) return options.unknown(planned.request, context)
+      throw new BadRequestError(`The router cannot route this event: ${planned.request.reason}`, {
+        code: 'UNRECOGNISED_EVENT',
+      })
+    }
+    return dispatchRecords(planned, context, options.partialBatch === true, logger)
+  }
+
+  const handler = async (event: unknown, context: Context): Promise<unknown> => {
+    const planned = plans.get(context)
+    if (planned !== undefined) {
+      plans.delete(context)
+      return dispatch(planned, context)
+    }
+    const request = requestOf(event, context)
+    if (!request.ok) return failHttp(event, request.error, logger)
+    const resolved = plan(request.value)
+    if (!resolved.ok) return failHttp(event, resolved.error, logger, request.value)
+    return dispatch(resolved.value, context)
+  }
+
+  const middleware = (): MiddlewareObj<unknown, unknown, Error, Context & RouteContext> => {
+    const routerBefore = (request: {
+      event: unknown
+      context: Context & Partial<RouteContext> & { request?: AppRequest }
+    }): void => {
+      const built = requestOf(request.event, request.context)
+      if (!built.ok) throw built.error
+      request.context.request ??= built.value
+      const resolved = plan(built.value)
+      if (!resolved.ok) throw resolved.error
+      plans.set(request.context, resolved.value)
+      const first = resolved.value.kind === 'unknown' ? undefined : resolved.value.route
+      if (first !== undefined) request.context.route = first
+    }
+    return { name: 'metis-app/router', before: routerBefore }
+  }
+
+  const resolve = (request: HttpRequest): Result<ResolvedRoute, AppError> => {
+    const planned = http.plan(request)
+    return planned.ok ? ok(planned.value.route) : err(planned.error)
+  }
+
+  return Object.assign(handler, { middleware, resolve })
+}

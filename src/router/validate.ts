@@ -1,0 +1,74 @@
+import { UnprocessableEntityError } from '../errors/index.ts'
+import { err, ok, type Result } from '../result/index.ts'
+
+/**
+ * The Standard Schema v1 interface (https://standardschema.dev), which zod 4, valibot, arktype and
+ * others implement. Declared here so that none of them becomes a dependency.
+ */
+export interface StandardSchemaV1<Input = unknown, Output = Input> {
+  readonly '~standard': {
+    readonly version: 1
+    readonly vendor: string
+    readonly validate: (value: unknown) => StandardResult<Output> | Promise<StandardResult<Output>>
+    readonly types?: { readonly input: Input; readonly output: Output } | undefined
+  }
+}
+
+/** The outcome of a Standard Schema `validate`: the output value, or the issues. */
+export type StandardResult<Output> =
+  | { readonly value: Output; readonly issues?: undefined }
+  | { readonly issues: readonly StandardIssue[] }
+
+/** One validation problem reported by a Standard Schema. */
+export interface StandardIssue {
+  readonly message: string
+  readonly path?: readonly (PropertyKey | { readonly key: PropertyKey })[] | undefined
+}
+
+/** The output type of a Standard Schema. */
+export type InferOutput<S extends StandardSchemaV1> = NonNullable<S['~standard']['types']>['output']
+
+/** Where an input came from, as named in a 422's issues. */
+export type InputPart = 'body' | 'query' | 'params'
+
+/** One issue of a failed validation, as shown to the client. */
+export interface ValidationIssue {
+  readonly in: InputPart
+  /** Dotted path inside the part (`items.0.sku`), empty for the part itself. */
+  readonly path: string
+  readonly message: string
+}
+
+const pathOf = (issue: StandardIssue): string =>
+  (issue.path ?? []).map((step) => String(typeof step === 'object' ? step.key : step)).join('.')
+
+/**
+ * Validates the parts that have a schema; a failure is a 422 listing every issue of every part.
+ * Parts without a schema keep their value.
+ */
+export const validateParts = async (
+  schemas: Partial<Record<InputPart, StandardSchemaV1>>,
+  values: Record<InputPart, unknown>,
+): Promise<Result<Record<InputPart, unknown>, UnprocessableEntityError>> => {
+  const out = { ...values }
+  const issues: ValidationIssue[] = []
+  for (const part of ['params', 'query', 'body'] as const) {
+    const schema = schemas[part]
+    if (schema === undefined) continue
+    const result = await schema['~standard'].validate(values[part])
+    if (result.issues === undefined) {
+      out[part] = result.value
+      continue
+    }
+    for (const issue of result.issues) {
+      issues.push({ in: part, path: pathOf(issue), message: issue.message })
+    }
+  }
+  if (issues.length === 0) return ok(out)
+  return err(
+    new UnprocessableEntityError('The request did not pass validation', {
+      code: 'VALIDATION_FAILED',
+      details: { issues },
+    }),
+  )
+}
