@@ -223,7 +223,7 @@ export const circuitBreaker = (options: CircuitBreakerOptions): CircuitBreaker =
   }
   const timeout = options.timeout === undefined ? undefined : positive('timeout', options.timeout)
   const retry = options.retry === false ? undefined : (options.retry ?? {})
-  const retries = retry?.retries ?? 2
+  const retries = retry === undefined ? 0 : (retry.retries ?? 2)
   if (!Number.isInteger(retries) || retries < 0) {
     throw new TypeError('circuitBreaker: retry.retries must be a non-negative integer')
   }
