@@ -1,0 +1,229 @@
+/**
+ * `metis-app/local`: run any Lambda handler (Middy or plain) on your machine, over real HTTP,
+ * with no AWS and nothing else to install.
+ *
+ * {@link serve} starts an HTTP server on 127.0.0.1 that turns each request into an API Gateway
+ * HTTP API v2 event (REST v1 or ALB by option), invokes the handler with a Lambda context, and
+ * writes its result back. {@link invoke} runs a handler once on any event (S3, SQS, EventBridge,
+ * ...). The `metis-app` command does both from the shell:
+ *
+ * ```sh
+ * npx metis-app serve dist/handler.js --port 3000
+ * npx metis-app invoke dist/handler.js events/s3-put.json
+ * ```
+ *
+ * @example
+ * ```ts
+ * import { serve } from 'metis-app/local'
+ * import { handler } from './handler.js'
+ *
+ * const server = await serve(handler, { port: 3000 })
+ * console.log(`listening on ${server.url}`)
+ * ```
+ * @module
+ */
+import { randomUUID } from 'node:crypto'
+import type { IncomingMessage, Server, ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { Context } from 'aws-lambda'
+import { type EventVersion, toLambdaEvent } from './events.ts'
+import { fromLambdaResult } from './response.ts'
+
+export type { EventVersion, IncomingHttp } from './events.ts'
+export { toLambdaEvent } from './events.ts'
+export type { OutgoingHttp } from './response.ts'
+export { fromLambdaResult } from './response.ts'
+
+/** Any Lambda handler: `(event, context)` returning a value or a promise of one. */
+export type AnyHandler = (event: never, context: never) => unknown
+
+/** Options of the Lambda context the local runner builds. */
+export interface ContextOptions {
+  /** The function name (`context.functionName`). Default `local`. */
+  functionName?: string
+  /** The invocation time limit, for `getRemainingTimeInMillis()`. Default 30 s. */
+  timeoutMs?: number
+  /** The request id; a new UUID by default. */
+  requestId?: string
+  /** Memory size as Lambda reports it. Default `'1024'`. */
+  memoryLimitInMB?: string
+  /** The clock for the remaining time, in epoch milliseconds. Default `Date.now`. */
+  clock?: () => number
+}
+
+/**
+ * Builds a Lambda context for one invocation: request id, function name and ARN, log names, and a
+ * `getRemainingTimeInMillis()` that counts down from `timeoutMs`.
+ *
+ * @example
+ * ```ts
+ * const context = createLambdaContext({ functionName: 'orders', timeoutMs: 3000 })
+ * context.getRemainingTimeInMillis() // <= 3000
+ * ```
+ */
+export const createLambdaContext = (options: ContextOptions = {}): Context => {
+  const clock = options.clock ?? Date.now
+  const functionName = options.functionName ?? 'local'
+  const deadline = clock() + (options.timeoutMs ?? 30_000)
+  return {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:${functionName}`,
+    memoryLimitInMB: options.memoryLimitInMB ?? '1024',
+    awsRequestId: options.requestId ?? randomUUID(),
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: `local/[$LATEST]${randomUUID().replaceAll('-', '')}`,
+    getRemainingTimeInMillis: () => Math.max(0, deadline - clock()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  }
+}
+
+/**
+ * Invokes a handler once with an event and a fresh Lambda context, and resolves to its result.
+ *
+ * @example
+ * ```ts
+ * const result = await invoke(handler, JSON.parse(await readFile('s3-put.json', 'utf8')))
+ * ```
+ */
+export const invoke = async (
+  handler: AnyHandler,
+  event: unknown,
+  options: ContextOptions = {},
+): Promise<unknown> => {
+  const call = handler as (event: unknown, context: Context) => unknown
+  return await call(event, createLambdaContext(options))
+}
+
+/** Options of {@link serve}. */
+export interface ServeOptions extends ContextOptions {
+  /** The port; 0 picks a free one. Default 3000. */
+  port?: number
+  /** The address to listen on. Default `127.0.0.1`: the server is for this machine only. */
+  host?: string
+  /** The event shape handed to the handler. Default `'v2'` (HTTP API). */
+  eventVersion?: EventVersion
+  /** Called with what went wrong when a handler throws or returns garbage (default: stderr). */
+  onError?: (message: string, cause?: unknown) => void
+  /** The largest request body accepted, in bytes; larger is a 413. Default 6 MiB (Lambda's limit). */
+  maxBodyBytes?: number
+}
+
+/** A running local server. */
+export interface LocalServer {
+  /** `http://127.0.0.1:<port>` */
+  readonly url: string
+  readonly port: number
+  /** Stops accepting connections and closes the open ones. */
+  close(): Promise<void>
+}
+
+const readBody = async (request: IncomingMessage, limit: number): Promise<Buffer | undefined> => {
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of request) {
+    const buffer = chunk as Buffer
+    size += buffer.length
+    if (size > limit) return undefined
+    chunks.push(buffer)
+  }
+  return Buffer.concat(chunks)
+}
+
+const sendProblem = (response: ServerResponse, status: number, title: string, detail: string) => {
+  const body = JSON.stringify({ type: 'about:blank', title, status, detail })
+  response.writeHead(status, { 'content-type': 'application/problem+json' })
+  response.end(body)
+}
+
+/**
+ * Serves a handler over real HTTP on 127.0.0.1. Each request becomes an API Gateway event (HTTP
+ * API v2 by default, REST v1 or ALB by option) with a Lambda context; the handler's result becomes
+ * the response (status, headers, multi-value headers, cookies, base64 bodies). A handler that
+ * throws or returns something that is not a valid response gets a 502 with a clear message, and
+ * the server keeps serving.
+ *
+ * @example
+ * ```ts
+ * const server = await serve(handler, { port: 0, eventVersion: 'v1' })
+ * await fetch(`${server.url}/orders/1`)
+ * await server.close()
+ * ```
+ */
+export const serve = async (
+  handler: AnyHandler,
+  options: ServeOptions = {},
+): Promise<LocalServer> => {
+  // node:http is loaded here, not at import, so that `invoke` users never pay for it.
+  const { createServer } = await import('node:http')
+  const version = options.eventVersion ?? 'v2'
+  const limit = options.maxBodyBytes ?? 6 * 1024 * 1024
+  const report =
+    options.onError ?? ((message: string) => process.stderr.write(`metis-app local: ${message}\n`))
+
+  const answer = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    const body = await readBody(request, limit)
+    if (body === undefined) {
+      sendProblem(response, 413, 'Content Too Large', `The body is larger than ${limit} bytes`)
+      return
+    }
+    const event = toLambdaEvent(
+      {
+        method: String(request.method),
+        url: String(request.url),
+        headers: request.headersDistinct as Record<string, string[]>,
+        body,
+        sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
+      },
+      version,
+    )
+    let result: unknown
+    try {
+      result = await invoke(handler, event, options)
+    } catch (cause) {
+      report('the handler threw', cause)
+      sendProblem(response, 502, 'Bad Gateway', 'The handler threw an error')
+      return
+    }
+    const outgoing = fromLambdaResult(result, version)
+    if (!outgoing.ok) {
+      report(`the handler returned an invalid response: ${outgoing.error}`)
+      sendProblem(
+        response,
+        502,
+        'Bad Gateway',
+        `The handler returned an invalid response: ${outgoing.error}`,
+      )
+      return
+    }
+    response.writeHead(outgoing.value.statusCode, outgoing.value.headers)
+    response.end(request.method === 'HEAD' ? undefined : outgoing.value.body)
+  }
+
+  const server: Server = createServer((request, response) => {
+    answer(request, response).catch((cause: unknown) => {
+      report('the request failed', cause)
+      if (!response.headersSent)
+        sendProblem(response, 500, 'Internal Server Error', 'Local server error')
+      else response.destroy()
+    })
+  })
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(options.port ?? 3000, options.host ?? '127.0.0.1', () => resolve())
+  })
+  const { port } = server.address() as AddressInfo
+  const host = options.host ?? '127.0.0.1'
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    port,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()))
+        server.closeAllConnections()
+      }),
+  }
+}

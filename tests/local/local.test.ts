@@ -1,0 +1,372 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { connect } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import ky from 'ky'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { main } from '../../src/local/cli.ts'
+import {
+  createLambdaContext,
+  fromLambdaResult,
+  invoke,
+  type LocalServer,
+  serve,
+  toLambdaEvent,
+} from '../../src/local/index.ts'
+import { buildRequest } from '../../src/request/index.ts'
+import { loadEvent } from '../support/events.ts'
+
+const http = ky.create({ throwHttpErrors: false, retry: 0, timeout: 5000 })
+
+/** A handler that answers with what it was given, as our request builder reads it. */
+const echo = async (event: unknown) => {
+  const built = buildRequest(event)
+  if (!built.ok || built.value.kind !== 'http') return { statusCode: 500, body: 'not http' }
+  const r = built.value
+  return {
+    statusCode: 200,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      shape: r.shape,
+      method: r.method,
+      path: r.path,
+      query: r.multiValueQuery,
+      cookies: r.cookies,
+      body: r.body,
+      bytes: r.bodyBytes ? Buffer.from(r.bodyBytes).toString('hex') : undefined,
+      header: r.headers['x-test'],
+      sourceIp: r.sourceIp,
+    }),
+  }
+}
+
+describe('serve', () => {
+  let server: LocalServer | undefined
+  afterEach(async () => {
+    await server?.close()
+    server = undefined
+  })
+
+  it.each([
+    ['v2', 'http-v2'],
+    ['v1', 'rest-v1'],
+    ['alb', 'alb'],
+  ] as const)(
+    'turns a real HTTP request into a %s event the request builder reads as %s',
+    async (version, shape) => {
+      server = await serve(echo, { port: 0, eventVersion: version })
+      const response = await http.post(`${server.url}/orders/a%20b?x=1&x=2&y=%C3%A9`, {
+        headers: { 'x-test': 'yes', cookie: 'session=abc; theme=dark' },
+        json: { item: 1 },
+      })
+      expect(response.status).toBe(200)
+      expect(await response.json()).toEqual({
+        shape,
+        method: 'POST',
+        path: '/orders/a%20b',
+        query: { x: ['1', '2'], y: ['é'] },
+        cookies: { session: 'abc', theme: 'dark' },
+        body: '{"item":1}',
+        header: 'yes',
+        sourceIp: '127.0.0.1',
+      })
+    },
+  )
+
+  it('passes a binary body as base64 and writes a base64 result back as bytes', async () => {
+    server = await serve(
+      async (event: { body?: string; isBase64Encoded?: boolean }) => ({
+        statusCode: 200,
+        headers: { 'content-type': 'application/octet-stream' },
+        body: event.body,
+        isBase64Encoded: event.isBase64Encoded,
+      }),
+      { port: 0 },
+    )
+    const bytes = new Uint8Array([0, 1, 2, 250, 255])
+    const response = await http.post(server.url, {
+      body: bytes,
+      headers: { 'content-type': 'application/octet-stream' },
+    })
+    expect(new Uint8Array(await response.arrayBuffer())).toEqual(bytes)
+  })
+
+  it('writes multi-value headers and v2 cookies as separate header lines', async () => {
+    server = await serve(
+      async () => ({
+        statusCode: 201,
+        headers: { 'x-one': 'a' },
+        multiValueHeaders: { 'x-many': ['1', '2'] },
+        cookies: ['a=1; HttpOnly', 'b=2'],
+        body: 'made',
+      }),
+      { port: 0 },
+    )
+    const response = await http.get(server.url)
+    expect(response.status).toBe(201)
+    expect(response.headers.get('x-one')).toBe('a')
+    expect(response.headers.get('x-many')).toBe('1, 2')
+    expect(response.headers.getSetCookie()).toEqual(['a=1; HttpOnly', 'b=2'])
+    expect(await response.text()).toBe('made')
+  })
+
+  it('answers a handler that throws or returns garbage with a 502, and keeps serving', async () => {
+    const reported: string[] = []
+    let calls = 0
+    server = await serve(
+      async () => {
+        calls += 1
+        if (calls === 1) throw new Error('secret internals')
+        if (calls === 2) return { statusCode: 'teapot' }
+        if (calls === 3) return { statusCode: 200, body: { not: 'a string' } }
+        return { statusCode: 200, body: 'fine' }
+      },
+      { port: 0, eventVersion: 'v1', onError: (message) => reported.push(message) },
+    )
+    const thrown = await http.get(server.url)
+    expect(thrown.status).toBe(502)
+    expect(await thrown.text()).not.toContain('secret internals')
+    const garbage = await http.get(server.url)
+    expect(garbage.status).toBe(502)
+    expect(await garbage.json()).toMatchObject({
+      detail: expect.stringContaining('statusCode "teapot"'),
+    })
+    expect((await http.get(server.url)).status).toBe(502)
+    const fine = await http.get(server.url)
+    expect(fine.status).toBe(200)
+    expect(await fine.text()).toBe('fine')
+    expect(reported).toHaveLength(3)
+  })
+
+  it('answers a body over the limit with a 413 without invoking the handler', async () => {
+    let invoked = false
+    server = await serve(
+      async () => {
+        invoked = true
+        return { statusCode: 200 }
+      },
+      { port: 0, maxBodyBytes: 10 },
+    )
+    const response = await http.post(server.url, { body: 'x'.repeat(100) })
+    expect(response.status).toBe(413)
+    expect(invoked).toBe(false)
+  })
+
+  it('infers a 200 JSON response from a v2 result without a statusCode, as HTTP API does', async () => {
+    server = await serve(async () => ({ hello: 'world' }), { port: 0 })
+    const response = await http.get(server.url)
+    expect(response.headers.get('content-type')).toBe('application/json')
+    expect(await response.json()).toEqual({ hello: 'world' })
+  })
+
+  it('reports to stderr by default and serves on IPv6 loopback when asked', async () => {
+    server = await serve(
+      async () => {
+        throw new Error('boom')
+      },
+      { port: 0, host: '::1' },
+    )
+    expect(server.url).toMatch(/^http:\/\/\[::1\]:\d+$/)
+    const write = process.stderr.write
+    const written: string[] = []
+    process.stderr.write = ((text: string) => written.push(text) > 0) as typeof process.stderr.write
+    try {
+      expect((await http.get(server.url)).status).toBe(502)
+    } finally {
+      process.stderr.write = write
+    }
+    expect(written.join('')).toContain('metis-app local: the handler threw')
+  })
+
+  it('refuses to start on a port that is taken', async () => {
+    server = await serve(echo, { port: 0 })
+    await expect(serve(echo, { port: server.port })).rejects.toThrow(/EADDRINUSE/)
+  })
+})
+
+describe('fromLambdaResult', () => {
+  it.each([
+    [undefined, 'v1', 'not an object'],
+    [{ statusCode: 99 }, 'v1', 'not an HTTP status'],
+    [{ statusCode: 200, headers: { a: {} } }, 'v1', 'header a'],
+    [{ statusCode: 200, multiValueHeaders: { a: 'x' } }, 'v1', 'header a is not a list'],
+    [{ statusCode: 200, cookies: [1] }, 'v2', 'cookie'],
+  ] as const)('rejects %j (%s) saying why', (result, version, why) => {
+    const outgoing = fromLambdaResult(result, version)
+    expect(outgoing.ok).toBe(false)
+    if (!outgoing.ok) expect(outgoing.error).toContain(why)
+  })
+
+  it('answers an empty v2 result with an empty 200 and a string with itself', () => {
+    expect(fromLambdaResult(undefined, 'v2')).toMatchObject({
+      ok: true,
+      value: { statusCode: 200 },
+    })
+    const text = fromLambdaResult('hi', 'v2')
+    expect(text.ok && text.value.body.toString()).toBe('hi')
+  })
+})
+
+describe('invoke and the Lambda context', () => {
+  it('invokes a handler once on any event with a fresh context', async () => {
+    const result = await invoke(
+      (event: { Records: unknown[] }, context: { functionName: string }) => ({
+        records: event.Records.length,
+        name: context.functionName,
+      }),
+      loadEvent('s3/base'),
+      { functionName: 'thumbnails' },
+    )
+    expect(result).toEqual({ records: 1, name: 'thumbnails' })
+  })
+
+  it('counts the remaining time down from the timeout with the injected clock', () => {
+    let now = 1_000
+    const context = createLambdaContext({ timeoutMs: 500, clock: () => now, requestId: 'r-1' })
+    expect(context.awsRequestId).toBe('r-1')
+    expect(context.getRemainingTimeInMillis()).toBe(500)
+    now += 200
+    expect(context.getRemainingTimeInMillis()).toBe(300)
+    now += 1_000
+    expect(context.getRemainingTimeInMillis()).toBe(0)
+  })
+})
+
+describe('the metis-app command', () => {
+  let dir: string
+  const out: string[] = []
+  const errors: string[] = []
+  const io = { out: (t: string) => out.push(t), error: (t: string) => errors.push(t) }
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'metis-cli-'))
+    await writeFile(
+      join(dir, 'handler.mjs'),
+      'export const handler = async (event) => ({ statusCode: 200, body: String(event.Records?.length ?? event.rawPath) })\nexport const notAFunction = 1\n',
+    )
+    await writeFile(join(dir, 'event.json'), JSON.stringify(loadEvent('sqs/base')))
+  })
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  it('invokes a handler file on an event file and prints the result', async () => {
+    expect(await main(['invoke', join(dir, 'handler.mjs'), join(dir, 'event.json')], io)).toBe(0)
+    expect(JSON.parse(out.at(-1) ?? '')).toEqual({ statusCode: 200, body: '2' })
+  })
+
+  it('serves a handler file over HTTP', async () => {
+    const server = await main(['serve', join(dir, 'handler.mjs'), '--port', '0'], io)
+    if (typeof server === 'number') throw new Error(`exit ${server}`)
+    try {
+      expect(await (await http.get(`${server.url}/hello`)).text()).toBe('/hello')
+      expect(out.at(-1)).toContain(server.url)
+    } finally {
+      await server.close()
+    }
+  })
+
+  it('writes to the process streams by default', async () => {
+    const write = process.stderr.write
+    const written: string[] = []
+    process.stderr.write = ((text: string) => written.push(text) > 0) as typeof process.stderr.write
+    try {
+      expect(await main([])).toBe(2)
+    } finally {
+      process.stderr.write = write
+    }
+    expect(written.join('')).toContain('usage')
+  })
+
+  it.each([
+    [[], 2, 'usage'],
+    [['serve', 'x.mjs', '--event-version', 'v9'], 2, 'usage'],
+    [['serve', 'x.mjs', '--bogus'], 2, 'Unknown option'],
+    [['invoke', 'missing.mjs', 'event.json'], 1, 'metis-app:'],
+  ])('answers %j with exit code %i and a message', async (argv, code, says) => {
+    expect(await main(argv, io)).toBe(code)
+    expect(errors.at(-1)).toContain(says)
+  })
+
+  it('says which export is missing', async () => {
+    const argv = [
+      'invoke',
+      join(dir, 'handler.mjs'),
+      join(dir, 'event.json'),
+      '--export',
+      'notAFunction',
+    ]
+    expect(await main(argv, io)).toBe(1)
+    expect(errors.at(-1)).toContain('no exported function named notAFunction')
+  })
+})
+
+describe('toLambdaEvent edge cases', () => {
+  it('fills defaults for a bare request and appends to an existing X-Forwarded-For', () => {
+    const base = {
+      method: 'GET',
+      url: '/',
+      headers: {},
+      body: Buffer.alloc(0),
+      sourceIp: '10.0.0.1',
+    }
+    const v2 = toLambdaEvent(base, 'v2', new Date(0)) as { requestContext: Record<string, unknown> }
+    expect(v2.requestContext).toMatchObject({ domainName: 'localhost', timeEpoch: 0 })
+    expect(v2).not.toHaveProperty('body')
+    const v1 = toLambdaEvent(
+      { ...base, headers: { 'x-forwarded-for': ['1.2.3.4'], 'x-empty': [] } },
+      'v1',
+    ) as { headers: Record<string, string>; body: unknown; queryStringParameters: unknown }
+    expect(v1.headers['x-forwarded-for']).toBe('1.2.3.4, 10.0.0.1')
+    expect(v1.headers).not.toHaveProperty('x-empty')
+    expect(v1.body).toBeNull()
+    expect(v1.queryStringParameters).toBeNull()
+  })
+
+  it('sends text bodies of any text media type as text', () => {
+    const event = toLambdaEvent(
+      {
+        method: 'POST',
+        url: '/',
+        headers: { 'content-type': ['application/vnd.api+json; charset=utf-8'] },
+        body: Buffer.from('{"a":1}'),
+        sourceIp: '::1',
+      },
+      'alb',
+    ) as { body: string; isBase64Encoded: boolean }
+    expect(event).toMatchObject({ body: '{"a":1}', isBase64Encoded: false })
+  })
+})
+
+describe('a client that goes away', () => {
+  it('reports a request whose body never finishes, and keeps serving', async () => {
+    const reported: string[] = []
+    const server = await serve(async () => ({ statusCode: 204 }), {
+      port: 0,
+      onError: (message) => reported.push(message),
+    })
+    try {
+      await new Promise<void>((resolve) => {
+        const socket = connect(server.port, '127.0.0.1', () => {
+          socket.write('POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nshort')
+          setImmediate(() => socket.destroy())
+        })
+        socket.on('close', () => resolve())
+      })
+      await expect.poll(() => reported).toEqual(['the request failed'])
+      expect((await http.get(server.url)).status).toBe(204)
+    } finally {
+      await server.close()
+    }
+  })
+
+  it('has the no-op callbacks a Lambda context carries', () => {
+    const context = createLambdaContext()
+    expect(context.functionName).toBe('local')
+    expect([context.done(), context.fail('x'), context.succeed('y')]).toEqual([
+      undefined,
+      undefined,
+      undefined,
+    ])
+  })
+})
