@@ -52,6 +52,11 @@ describe('findBearer', () => {
       location,
     )
     expect(found).toMatchObject({ found: false, reason: 'too-large' })
+    const header = findBearer(eventView({ headers: { 'x-token': 'a'.repeat(101) } }), {
+      ...location,
+      header: 'x-token',
+    })
+    expect(header).toMatchObject({ found: false, reason: 'too-large', source: 'header' })
     const huge = findBearer(
       eventView({ headers: { authorization: `Bearer ${'a '.repeat(10_000)}` } }),
       location,
