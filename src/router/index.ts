@@ -126,21 +126,29 @@ export interface RouteContext {
 /** The context a route handler receives. */
 export type RouterContext = Context & RouteContext & { request: AppRequest }
 
-type OutputOr<S, Fallback> = S extends StandardSchemaV1 ? InferOutput<S> : Fallback
+/** No validation: the default of a route's validation types. */
+export type NoValidation = Record<never, never>
+
+/** The output of the schema of `part`, or the fallback when the route declares none. */
+type OutputOf<V, Part extends string, Fallback> = V extends {
+  readonly [P in Part]: infer S extends StandardSchemaV1
+}
+  ? InferOutput<S>
+  : Fallback
 
 /** The request an HTTP route handler receives: the built request plus its route's inputs. */
-export interface RoutedRequest<V extends RouteValidation = RouteValidation> extends HttpRequest {
+export interface RoutedRequest<V extends RouteValidation = NoValidation> extends HttpRequest {
   /** The path parameters (the schema's output when `validate.params` is set). */
-  readonly params: OutputOr<V['params'], Readonly<Record<string, string>>>
+  readonly params: OutputOf<V, 'params', Readonly<Record<string, string>>>
   /** The body and query, validated when the route declares schemas. */
   readonly input: {
-    readonly body: OutputOr<V['body'], unknown>
-    readonly query: OutputOr<V['query'], Readonly<Record<string, string>>>
+    readonly body: OutputOf<V, 'body', unknown>
+    readonly query: OutputOf<V, 'query', Readonly<Record<string, string>>>
   }
 }
 
 /** An HTTP route: a method (or `ANY`), a path template, a handler and options. */
-export interface HttpRoute<V extends RouteValidation = RouteValidation> {
+export interface HttpRoute<V extends RouteValidation = NoValidation> {
   readonly method: string
   readonly path: string
   /** Returns a plain value (JSON), a `Reply`, a `Result`, or a full HTTP response; may throw an `AppError`. */
@@ -160,7 +168,7 @@ export interface HttpRoute<V extends RouteValidation = RouteValidation> {
  * })
  * ```
  */
-export const route = <V extends RouteValidation = RouteValidation>(
+export const route = <V extends RouteValidation = NoValidation>(
   declared: HttpRoute<V>,
 ): HttpRoute<V> => declared
 

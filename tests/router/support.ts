@@ -1,5 +1,7 @@
 /** Small HTTP events for router tests, in the shapes API Gateway sends. */
 import type { Context } from 'aws-lambda'
+import type { RequestContext } from '../../src/request/index.ts'
+import type { RouteContext } from '../../src/router/index.ts'
 import { lambdaContext } from '../support/events.ts'
 
 export interface EventInit {
@@ -41,8 +43,9 @@ export const v1Event = (method: string, path: string, init: EventInit = {}) => {
   }
 }
 
-/** A fresh Lambda context. */
-export const context = (): Context => lambdaContext() as unknown as Context
+/** A fresh Lambda context, typed as the one the router middleware and request builder fill in. */
+export const context = (): Context & RouteContext & RequestContext =>
+  lambdaContext() as unknown as Context & RouteContext & RequestContext
 
 /** Parses a JSON response body. */
 export const bodyOf = (response: unknown): unknown =>

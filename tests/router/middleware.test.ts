@@ -1,0 +1,182 @@
+import middy from '@middy/core'
+import httpCors from '@middy/http-cors'
+import httpErrorHandler from '@middy/http-error-handler'
+import httpJsonBodyParser from '@middy/http-json-body-parser'
+import { describe, expect, it, vi } from 'vitest'
+import type { Policy } from '../../src/auth/policy.ts'
+import { requestBuilder } from '../../src/request/index.ts'
+import { created, responder } from '../../src/response/index.ts'
+import { ok } from '../../src/result/index.ts'
+import { type ResolvedRoute, router } from '../../src/router/index.ts'
+import { loadEvent } from '../support/events.ts'
+import { bodyOf, context, v1Event, v2Event } from './support.ts'
+
+const allowAll: Policy = { name: 'allow-all', evaluate: () => ok(undefined) }
+
+describe('the router middleware', () => {
+  it('resolves the route before later middlewares and dispatches without resolving again', async () => {
+    const handler = vi.fn((request: { params: unknown }) => ({ params: request.params }))
+    const app = router({
+      http: [{ method: 'GET', path: '/orders/{id}', handler, options: { policies: [allowAll] } }],
+    })
+    const resolve = vi.spyOn(app, 'resolve')
+    const seenByLater: ResolvedRoute[] = []
+    const stack = middy()
+      .use(requestBuilder())
+      .use(app.middleware())
+      .use({
+        before: (request) => {
+          seenByLater.push((request.context as unknown as { route: ResolvedRoute }).route)
+        },
+      })
+      .handler(app)
+    const response = await stack(v2Event('GET', '/orders/7'), context())
+    expect(bodyOf(response)).toEqual({ params: { id: '7' } })
+    expect(seenByLater).toEqual([
+      {
+        key: '/orders/{id}',
+        method: 'GET',
+        params: { id: '7' },
+        options: { policies: [allowAll] },
+      },
+    ])
+    expect(handler).toHaveBeenCalledTimes(1)
+    expect(resolve).not.toHaveBeenCalled()
+  })
+
+  it('builds and shares the request itself when no request builder ran', async () => {
+    const app = router({ http: [{ method: 'GET', path: '/x', handler: (r) => r.path }] })
+    let shared: unknown
+    const stack = middy()
+      .use(app.middleware())
+      .use({
+        before: (request) => {
+          shared = (request.context as unknown as { request: { kind: string } }).request.kind
+        },
+      })
+      .handler(app)
+    expect(bodyOf(await stack(v1Event('GET', '/x'), context()))).toBe('/x')
+    expect(shared).toBe('http')
+  })
+
+  it('throws 404 and 405 in before, so that later middlewares and the handler do not run', async () => {
+    const later = vi.fn()
+    const handler = vi.fn()
+    const app = router({ http: [{ method: 'GET', path: '/x', handler }] })
+    const stack = middy().use(responder()).use(app.middleware()).use({ before: later }).handler(app)
+    expect(await stack(v2Event('GET', '/y'), context())).toMatchObject({ statusCode: 404 })
+    const notAllowed = await stack(v2Event('DELETE', '/x'), context())
+    expect(notAllowed).toMatchObject({ statusCode: 405, headers: { Allow: 'GET, HEAD' } })
+    expect(later).not.toHaveBeenCalled()
+    expect(handler).not.toHaveBeenCalled()
+  })
+
+  it('throws the 400 of an event the request builder cannot read', async () => {
+    const app = router({})
+    const stack = middy().use(responder()).use(app.middleware()).handler(app)
+    const event = { ...v2Event('POST', '/x', { body: '!!' }), isBase64Encoded: true }
+    expect(await stack(event, context())).toMatchObject({ statusCode: 400 })
+  })
+
+  it('sets the first group route for records and leaves unknown events to the handler', async () => {
+    const routes: unknown[] = []
+    const app = router({ sqs: { 'my-queue': () => undefined } }, { unknown: () => 'unknown' })
+    const stack = middy()
+      .use(app.middleware())
+      .use({
+        before: (request) => {
+          routes.push((request.context as unknown as { route?: unknown }).route)
+        },
+      })
+      .handler(app)
+    await stack(loadEvent('sqs/base'), context())
+    expect(await stack(loadEvent('kinesis/firehose'), context())).toBe('unknown')
+    expect(routes).toEqual([{ key: 'my-queue', params: {}, options: {} }, undefined])
+  })
+})
+
+describe('the router with real Middy HTTP middlewares', () => {
+  const app = router(
+    {
+      http: [
+        {
+          method: 'POST',
+          path: '/orders',
+          handler: (request) => created(request.input.body, '/orders/1'),
+        },
+        { method: 'GET', path: '/orders/{id}', handler: (request) => ({ id: request.params.id }) },
+      ],
+    },
+    { logger: false },
+  )
+  const stack = middy()
+    .use(httpErrorHandler({ logger: false }))
+    .use(httpCors({ origin: 'https://shop.example' }))
+    .use(httpJsonBodyParser({ disableContentTypeError: true }))
+    .handler(app)
+  const jsonHeaders = { 'content-type': 'application/json', origin: 'https://shop.example' }
+  /** The Middy body parser types its event strictly; these are real API Gateway shapes. */
+  const send = (handler: (event: never, ctx: never) => Promise<unknown>, event: object) =>
+    handler(event as never, context() as never)
+
+  it('reads the body the JSON body parser already parsed, and CORS adds its headers', async () => {
+    const response = await send(
+      stack,
+      v1Event('POST', '/orders', { headers: jsonHeaders, body: '{"sku":"a"}' }),
+    )
+    expect(response).toMatchObject({
+      statusCode: 201,
+      headers: { Location: '/orders/1', 'Access-Control-Allow-Origin': 'https://shop.example' },
+      body: '{"sku":"a"}',
+    })
+  })
+
+  it('lets the error handler answer the body parser 422 for malformed JSON', async () => {
+    const response = await send(
+      stack,
+      v2Event('POST', '/orders', { headers: jsonHeaders, body: '{' }),
+    )
+    expect(response).toMatchObject({ statusCode: 422 })
+  })
+
+  it('answers its own 404 and 405 as problem details that CORS still decorates', async () => {
+    const missing = await send(
+      stack,
+      v2Event('GET', '/nothing', { headers: { origin: 'https://shop.example' } }),
+    )
+    expect(missing).toMatchObject({
+      statusCode: 404,
+      headers: {
+        'Content-Type': 'application/problem+json',
+        'Access-Control-Allow-Origin': 'https://shop.example',
+      },
+    })
+    const wrong = await send(
+      stack,
+      v2Event('PUT', '/orders/1', { headers: { origin: 'https://shop.example' } }),
+    )
+    expect(wrong).toMatchObject({ statusCode: 405, headers: { Allow: 'GET, HEAD' } })
+  })
+
+  it('routes GET requests with path parameters through the stack', async () => {
+    const response = await send(stack, v2Event('GET', '/orders/42'))
+    expect(bodyOf(response)).toEqual({ id: '42' })
+  })
+
+  it('works after the router middleware and with the Middy error handler answering its 405', async () => {
+    const resolved = middy()
+      .use(httpErrorHandler({ logger: false }))
+      .use(httpJsonBodyParser({ disableContentTypeError: true }))
+      .use(app.middleware())
+      .handler(app)
+    expect(await send(resolved, v2Event('DELETE', '/orders'))).toMatchObject({
+      statusCode: 405,
+      headers: { Allow: 'POST' },
+    })
+    const ok = await send(
+      resolved,
+      v2Event('POST', '/orders', { headers: jsonHeaders, body: '{"a":1}' }),
+    )
+    expect(ok).toMatchObject({ statusCode: 201, body: '{"a":1}' })
+  })
+})
