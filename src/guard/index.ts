@@ -57,18 +57,28 @@ export interface GuardOptions {
 /** The normalized outcome of one check: `err(undefined)` is a failure without a reason. */
 type Verdict = Result<void, unknown>
 
+/** A value now, or later. Checks stay synchronous when they can: a Promise costs more than a check. */
+type Eventually<T> = T | Promise<T>
+
 const PASSED: Verdict = ok(undefined)
 
+const verdictOf = (outcome: CheckOutcome): Verdict => {
+  if (outcome === true) return PASSED
+  if (isResult(outcome)) return outcome.ok ? PASSED : outcome
+  return err(undefined)
+}
+
+const thrownVerdict = (thrown: unknown): Verdict => err(thrown)
+
 /** Runs a check and turns whatever it returns or throws into a {@link Verdict}. */
-const evaluate = async <E>(check: Check<E>, event: E, context: Context): Promise<Verdict> => {
+const evaluate = <E>(check: Check<E>, event: E, context: Context): Eventually<Verdict> => {
+  let outcome: CheckOutcome | Promise<CheckOutcome>
   try {
-    const outcome = await check(event, context)
-    if (outcome === true) return PASSED
-    if (isResult(outcome)) return outcome.ok ? PASSED : outcome
-    return err(undefined)
+    outcome = check(event, context)
   } catch (thrown) {
-    return err(thrown)
+    return thrownVerdict(thrown)
   }
+  return outcome instanceof Promise ? outcome.then(verdictOf, thrownVerdict) : verdictOf(outcome)
 }
 
 /**
@@ -82,12 +92,18 @@ const evaluate = async <E>(check: Check<E>, event: E, context: Context): Promise
  */
 export const allOf =
   <E = unknown>(...checks: readonly Check<E>[]): Check<E> =>
-  async (event, context) => {
-    for (const check of checks) {
-      const verdict = await evaluate(check, event, context)
-      if (!verdict.ok) return verdict
+  (event, context) => {
+    const from = (first: number): Eventually<Verdict> => {
+      for (let index = first; index < checks.length; index++) {
+        const verdict = evaluate(checks[index] as Check<E>, event, context)
+        if (verdict instanceof Promise) {
+          return verdict.then((settled) => (settled.ok ? from(index + 1) : settled))
+        }
+        if (!verdict.ok) return verdict
+      }
+      return PASSED
     }
-    return PASSED
+    return from(0)
   }
 
 /**
@@ -101,14 +117,21 @@ export const allOf =
  */
 export const anyOf =
   <E = unknown>(...checks: readonly Check<E>[]): Check<E> =>
-  async (event, context) => {
-    let first: Verdict | undefined
-    for (const check of checks) {
-      const verdict = await evaluate(check, event, context)
-      if (verdict.ok) return PASSED
-      first ??= verdict
+  (event, context) => {
+    const from = (first: number, failure?: Verdict): Eventually<Verdict> => {
+      for (let index = first; index < checks.length; index++) {
+        const verdict = evaluate(checks[index] as Check<E>, event, context)
+        if (verdict instanceof Promise) {
+          return verdict.then((settled) =>
+            settled.ok ? PASSED : from(index + 1, failure ?? settled),
+          )
+        }
+        if (verdict.ok) return PASSED
+        failure ??= verdict
+      }
+      return failure ?? err(undefined)
     }
-    return first ?? err(undefined)
+    return from(0)
   }
 
 /**
@@ -128,18 +151,19 @@ export const handlerGuard = <E = unknown>(
   check: Check<E>,
   options: GuardOptions = {},
 ): MiddlewareObj<E, unknown, Error, Context> => {
-  const failure = (reason: unknown): AppError => {
-    if (isAppError(reason)) return reason
-    return new AppError(
+  const enforce = (verdict: Verdict): void => {
+    if (verdict.ok) return
+    if (isAppError(verdict.error)) throw verdict.error
+    throw new AppError(
       options.statusCode ?? 500,
       options.message ?? 'The function is not configured to handle this request',
-      { code: options.code ?? 'CONFIGURATION_ERROR', cause: reason },
+      { code: options.code ?? 'CONFIGURATION_ERROR', cause: verdict.error },
     )
   }
 
-  const handlerGuardBefore = async (request: { event: E; context: Context }): Promise<void> => {
-    const verdict = await evaluate(check, request.event, request.context)
-    if (!verdict.ok) throw failure(verdict.error)
+  const handlerGuardBefore = (request: { event: E; context: Context }) => {
+    const verdict = evaluate(check, request.event, request.context)
+    return verdict instanceof Promise ? verdict.then(enforce) : enforce(verdict)
   }
 
   return { name: 'metis-app/guard', before: handlerGuardBefore }

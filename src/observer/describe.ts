@@ -57,15 +57,18 @@ export const correlationIds = (event: unknown): CorrelationIds => {
   if (record === undefined) return ids
   const gateway = asString(pick(record, 'requestContext', 'requestId'))
   if (gateway !== undefined) ids.gateway_request_id = gateway
-  const trace = headerValue(record, 'x-amzn-trace-id')
+  const trace = headerValue(record, 'x-amzn-trace-id', 'X-Amzn-Trace-Id')
   if (trace !== undefined) ids.trace_id = trace
   return ids
 }
 
 /** A header of a raw HTTP event, by lower-case name, whatever the case it came in. */
-const headerValue = (event: Json, name: string): string | undefined => {
+const headerValue = (event: Json, name: string, canonical: string): string | undefined => {
   const headers = asRecord(event.headers)
   if (headers === undefined) return undefined
+  // API Gateway sends the canonical or the lower-case spelling; look those up before scanning.
+  const direct = headers[canonical] ?? headers[name]
+  if (direct !== undefined) return asString(direct)
   for (const [key, value] of Object.entries(headers)) {
     if (key.toLowerCase() === name) return asString(value)
   }

@@ -46,6 +46,7 @@ import {
   routeKey,
   statusOf,
 } from './describe.ts'
+import { andThen, type Phase, runAll } from './phases.ts'
 import { type Redactor, redactor } from './redact.ts'
 
 export type { CorrelationIds } from './describe.ts'
@@ -175,11 +176,10 @@ type AnyRequest = {
   error: unknown
   internal: Internal
 }
-type Phase = (request: never) => unknown
-
 interface InvocationState {
   readonly startedAt: number
-  readonly start: RequestStartEntry
+  /** The start line's entry, when the request lines are wanted. */
+  readonly start: RequestStartEntry | undefined
   /** The cleanups Powertools' middlewares registered for this invocation. */
   cleanups: Phase[]
   done: boolean
@@ -227,6 +227,8 @@ export const observer = <C extends CustomObservers = Record<never, never>>(
   const listeners = Object.entries(instance.custom).filter(
     (entry): entry is [string, RequestListener] => isListener(entry[1]),
   )
+  // The request lines cost more than the rest of the observer: described only when wanted.
+  const describeRequests = logRequests || listeners.length > 0
 
   // Powertools' own middlewares, in the order its documentation stacks them.
   const traced = captureLambdaHandler(tracer, { captureResponse: options.captureResponse ?? false })
@@ -256,11 +258,22 @@ export const observer = <C extends CustomObservers = Record<never, never>>(
     }
   }
 
-  const finish = async (request: AnyRequest, outcome: Outcome, phases: Phase[]): Promise<void> => {
-    const state = request.internal[STATE_KEY] as InvocationState | undefined
-    if (state === undefined || state.done) return
-    state.done = true
-    const { event: _event, ...start } = state.start
+  const describeStart = (request: AnyRequest): RequestStartEntry => {
+    const start: RequestStartEntry = {
+      event_kind: eventKind(request.event, request.context),
+      ...httpLine(request.event, request.context),
+      correlation_ids: correlationIds(request.event),
+    }
+    if (logEvent) start.event = redact(request.event)
+    return start
+  }
+
+  const describeEnd = (
+    request: AnyRequest,
+    state: InvocationState,
+    outcome: Outcome,
+  ): RequestEndEntry => {
+    const { event: _event, ...start } = state.start as RequestStartEntry
     const error = outcome === 'error' ? request.error : undefined
     const end: RequestEndEntry = {
       ...start,
@@ -272,29 +285,41 @@ export const observer = <C extends CustomObservers = Record<never, never>>(
     const status = statusOf(request.response, error)
     if (status !== undefined) end.status = status
     if (error !== undefined) end.error = redact(error)
-    if (logRequests) writeEnd(logger, end)
-    notify('onRequestEnd', end)
-    await runAll(phases, request)
+    return end
   }
 
-  const observerBefore = async (request: AnyRequest): Promise<void> => {
-    const context = request.context as Context & Partial<ObserverContext<C>>
-    context.observer = instance
-    const start: RequestStartEntry = {
-      event_kind: eventKind(request.event, context),
-      ...httpLine(request.event, context),
-      correlation_ids: correlationIds(request.event),
+  const finish = (request: AnyRequest, outcome: Outcome, phases: readonly Phase[]) => {
+    const state = request.internal[STATE_KEY] as InvocationState | undefined
+    if (state === undefined || state.done) return undefined
+    state.done = true
+    if (state.start !== undefined) {
+      const end = describeEnd(request, state, outcome)
+      if (logRequests) writeEnd(logger, end)
+      notify('onRequestEnd', end)
     }
-    if (logEvent) start.event = redact(request.event)
-    // Set before Powertools' befores run, so that their onError phases run even if one throws.
-    const state: InvocationState = { startedAt: clock(), start, cleanups: [], done: false }
-    request.internal[STATE_KEY] = state
-    await runAll(befores, request)
+    return runAll(phases, request)
+  }
+
+  const started = (request: AnyRequest, state: InvocationState): void => {
     state.cleanups = CLEANUP_KEYS.map((key) => request.internal[key]).filter(isPhase)
     const cleanup = (cleaned: AnyRequest) => finish(cleaned, 'early-return', state.cleanups)
     for (const key of CLEANUP_KEYS) request.internal[key] = cleanup
-    if (logRequests) logger.info('request start', start)
-    notify('onRequestStart', start)
+    if (state.start === undefined) return
+    if (logRequests) logger.info('request start', state.start)
+    notify('onRequestStart', state.start)
+  }
+
+  const observerBefore = (request: AnyRequest) => {
+    ;(request.context as Context & Partial<ObserverContext<C>>).observer = instance
+    // Set before Powertools' befores run, so that their onError phases run even if one throws.
+    const state: InvocationState = {
+      startedAt: clock(),
+      start: describeRequests ? describeStart(request) : undefined,
+      cleanups: [],
+      done: false,
+    }
+    request.internal[STATE_KEY] = state
+    return andThen(runAll(befores, request), () => started(request, state))
   }
 
   const observerAfter = (request: AnyRequest) => finish(request, 'success', afters)
@@ -326,22 +351,6 @@ const writeEnd = (logger: Logger, end: RequestEndEntry): void => {
   if (end.outcome !== 'error') logger.info('request end', end)
   else if (Number(end.status) < 500) logger.warn('request end', end)
   else logger.error('request end', end)
-}
-
-/**
- * Runs every phase in order even when one throws, then rethrows the first failure: a failing
- * metrics flush must not leave the trace segment open.
- */
-const runAll = async (phases: readonly Phase[], request: AnyRequest): Promise<void> => {
-  let failure: { thrown: unknown } | undefined
-  for (const phase of phases) {
-    try {
-      await (phase as (request: AnyRequest) => unknown)(request)
-    } catch (thrown) {
-      failure ??= { thrown }
-    }
-  }
-  if (failure !== undefined) throw failure.thrown
 }
 
 const isPhase = (value: unknown): value is Phase => typeof value === 'function'

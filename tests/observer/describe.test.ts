@@ -50,6 +50,9 @@ describe('correlationIds', () => {
     expect(
       correlationIds({ requestContext: { requestId: 'r' }, headers: { 'x-amzn-trace-id': 't' } }),
     ).toEqual({ gateway_request_id: 'r', trace_id: 't' })
+    expect(correlationIds({ headers: { 'X-AMZN-TRACE-ID': 'upper' } })).toEqual({
+      trace_id: 'upper',
+    })
   })
 
   it('finds nothing in events without them', () => {
