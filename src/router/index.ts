@@ -259,8 +259,7 @@ const buildOwn = (
   }
   const built = buildRequest({ ...raw, body: undefined, isBase64Encoded: false }, options)
   if (!built.ok || built.value.kind !== 'http') return built
-  const text = typeof raw.rawBody === 'string' ? raw.rawBody : JSON.stringify(body)
-  return ok({ ...built.value, body: text, json: body })
+  return ok({ ...built.value, body: JSON.stringify(body), json: body })
 }
 
 /**

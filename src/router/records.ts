@@ -65,7 +65,6 @@ const defaultKeys = {
   s3: (record: S3ObjectRecord) => record.bucket.split('.')[0] as string,
   sqs: (record: SqsRecord) => record.queueName,
   sns: (record: SnsRecord) => record.topicName,
-  eventbridge: (record: EventBridgeRecord) => record.detailType,
   kafka: (record: KafkaRecord) => record.topic,
   dynamodb: (record: DynamoDbRecord) => record.tableName,
   kinesis: (record: KinesisRecord) => record.streamName,
@@ -114,7 +113,8 @@ export class RecordTable {
       const event = record as EventBridgeRecord
       return [`${event.source}:${event.detailType}`, event.detailType]
     }
-    return [(defaultKeys[kind] as (record: AnyRecord) => string)(record)]
+    const key = defaultKeys[kind as Exclude<RecordKind, 'eventbridge'>]
+    return [(key as (record: AnyRecord) => string)(record)]
   }
 
   /** Groups the records by route, in the order each group first appears. */

@@ -250,6 +250,11 @@ describe('targetOf', () => {
   it('prefers the built request and answers undefined for events that are not HTTP', async () => {
     const request = { kind: 'http', shape: 'alb', multiValue: true, method: 'PUT' }
     expect(targetOf({}, request)).toEqual({ shape: 'alb', multiValue: true, method: 'PUT' })
+    expect(targetOf({}, { kind: 'http', shape: 'rest-v1' })).toEqual({
+      shape: 'rest-v1',
+      multiValue: false,
+      method: 'GET',
+    })
     expect(targetOf(await loadEvent('sqs/base'))).toBeUndefined()
     expect(targetOf('not an event')).toBeUndefined()
     expect(targetOf({ version: '2.0', requestContext: {} })).toEqual({

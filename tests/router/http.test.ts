@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from 'vitest'
 import { ConflictError } from '../../src/errors/index.ts'
 import { created, json } from '../../src/response/index.ts'
 import { err, ok } from '../../src/result/index.ts'
+import { failHttp } from '../../src/router/http.ts'
 import {
   type HttpRoute,
   type RoutedRequest,
@@ -325,6 +326,32 @@ describe('HTTP route handlers', () => {
 })
 
 describe('route bodies and validation', () => {
+  const loose: StandardSchemaV1 = {
+    '~standard': {
+      version: 1,
+      vendor: 'test',
+      validate: () => ({
+        issues: [{ message: 'always wrong' }, { message: 'deep', path: [0, Symbol.for('s')] }],
+      }),
+    },
+  }
+
+  it('lists issues without a path, and paths of numbers and symbols', async () => {
+    const strict = router({
+      http: [
+        { method: 'GET', path: '/l', options: { validate: { query: loose } }, handler: () => 1 },
+      ],
+    })
+    expect(bodyOf(await strict(v2Event('GET', '/l'), context()))).toMatchObject({
+      details: {
+        issues: [
+          { in: 'query', path: '', message: 'always wrong' },
+          { in: 'query', path: '0.Symbol(s)', message: 'deep' },
+        ],
+      },
+    })
+  })
+
   /** A tiny Standard Schema: an object whose listed keys must be strings. */
   const strings = <K extends string>(
     ...keys: K[]
@@ -440,6 +467,13 @@ describe('route bodies and validation', () => {
     )
     expect(bodyOf(plain)).toEqual({ got: 'hi' })
     expect(bodyOf(await app(v2Event('POST', '/auto'), context()))).toEqual({ got: null })
+  })
+})
+
+describe('failHttp', () => {
+  it('throws the error when the event has no HTTP shape to answer in', () => {
+    const error = new ConflictError()
+    expect(() => failHttp({ Records: [] }, error, false)).toThrow(error)
   })
 })
 

@@ -215,6 +215,12 @@ describe('record routing', () => {
     expect(await router({}, { unknown })(event, context())).toBe('handled')
   })
 
+  it('does not mistake an unknown event with an object body for a pre-parsed HTTP body', async () => {
+    await expect(router({})({ body: { a: 1 } }, context())).rejects.toMatchObject({
+      code: 'UNRECOGNISED_EVENT',
+    })
+  })
+
   it('refuses a record route that is neither a function, { record } nor { batch }', () => {
     expect(() => router({ sqs: { q: { handler: () => 1 } as never } })).toThrow(RouteTableError)
     expect(() => router({ sqs: { q: 5 as never } })).toThrow(/must be a function/)
