@@ -146,6 +146,33 @@ describe('observer: request lines', () => {
     expect(output.logs()).toEqual([])
     expect(output.emf().flatMap(metricNames)).toContain('orderPlaced')
   })
+  it('tells listeners about each request even when logRequests is off', async () => {
+    const kinds: string[] = []
+    const listener = {
+      onRequestStart: (entry: { event_kind: string }) => kinds.push(`start ${entry.event_kind}`),
+      onRequestEnd: (entry: RequestEndEntry) => kinds.push(`end ${entry.status}`),
+    }
+    const handler = middy()
+      .use(observer({ ...options({ logRequests: false }), custom: { listener } }))
+      .handler(async () => ({ statusCode: 202 }))
+
+    await handler(loadEvent('sns/base'), context())
+
+    expect(kinds).toEqual(['start sns', 'end 202'])
+    expect(output.logs().filter((line) => String(line.message).startsWith('request'))).toEqual([])
+  })
+
+  it('ends the request without a start when a middleware stacked before it failed', async () => {
+    const handler = middy()
+      .before(() => {
+        throw new Error('before the observer')
+      })
+      .use(observer(options()))
+      .handler(async () => ({ statusCode: 200 }))
+
+    await expect(handler({}, context())).rejects.toThrow('before the observer')
+    expect(output.logs()).toEqual([])
+  })
 })
 
 describe('observer: metrics', () => {
