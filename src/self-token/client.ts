@@ -1,0 +1,406 @@
+/**
+ * The self-token client: memory cache, persistence store, early refresh, single flight, and the
+ * token endpoint behind an optional circuit breaker.
+ * @module
+ */
+import { err, ok, type Result, toError } from '../result/index.ts'
+import {
+  type CredentialSource,
+  type Credentials,
+  credentialResolver,
+  type ParameterProviders,
+} from './credentials.ts'
+import { TokenError } from './errors.ts'
+import { type ClientAuthMethod, type GrantOptions, requestToken } from './grant.ts'
+import { readStoredToken, type SelfToken, type TokenStore } from './store.ts'
+import { planRefresh, type RefreshPlan, type RefreshPolicy } from './window.ts'
+
+/**
+ * The circuit breaker the token endpoint goes through: `circuitBreaker()` of `metis-app/circuit`,
+ * or anything with its `execute` (called with a function of an `AbortSignal` that answers a Result;
+ * answers a Result and never rejects).
+ */
+export interface TokenBreaker {
+  execute<T, E>(fn: (signal: AbortSignal) => Promise<Result<T, E>>): Promise<Result<T, E | Error>>
+}
+
+/** Where warnings go: a Powertools `Logger`, `console`, pino. Never given a token or a secret. */
+export interface TokenLogger {
+  warn(message: string, ...extra: unknown[]): void
+}
+
+/** Options of {@link selfTokenClient}. */
+export interface SelfTokenOptions extends RefreshPolicy {
+  /** The token endpoint URL (or where to read it). */
+  tokenEndpoint: CredentialSource
+  /** The client id: a string, a function, or an SSM / Secrets Manager reference. */
+  clientId: CredentialSource
+  /** The client secret: a string, a function, or an SSM / Secrets Manager reference. */
+  clientSecret: CredentialSource
+  /** Default `client_secret_basic`. */
+  authMethod?: ClientAuthMethod
+  /** The scopes to ask for (an array is joined with spaces). */
+  scope?: string | readonly string[]
+  /** The `audience` parameter (Auth0, Okta and others). */
+  audience?: string
+  /** The `resource` parameter(s) (RFC 8707). */
+  resource?: string | readonly string[]
+  /** More form parameters for the token request. */
+  extraParams?: Readonly<Record<string, string>>
+  /** Shares tokens between instances (`dynamoDbTokenStore()`, `memoryTokenStore()`, your own). */
+  store?: TokenStore
+  /** The store key. Default: client id, endpoint, scope, audience and resource, joined by `|`. */
+  storeKey?: string
+  /** The circuit breaker of the token endpoint; with one, its retry policy applies instead of `retries`. */
+  breaker?: TokenBreaker
+  /** Per-request time limit in ms. Default 5,000. */
+  timeout?: number
+  /** Attempts after the first for retryable failures, without a breaker. Default 2. */
+  retries?: number
+  /** Base of the full-jitter exponential backoff between attempts, ms. Default 100. */
+  retryBaseDelay?: number
+  /** Lifetime of a token with no `expires_in` and no JWT `exp`, ms. Default 300,000. */
+  defaultLifetime?: number
+  /** After a failed early refresh, the cached token serves this long before the next try, ms. Default 5,000. */
+  refreshRetryDelay?: number
+  /** Receives warnings: store failures, a failed early refresh. */
+  logger?: TokenLogger
+  /** Parameter providers instead of Powertools' defaults (for SSM / Secrets Manager sources). */
+  parameters?: ParameterProviders
+  /** A `fetch` for ky (a proxy agent, a test double). Default the global `fetch`. */
+  fetch?: typeof globalThis.fetch
+  /** Epoch ms. Default `Date.now`. */
+  clock?: () => number
+  /** A number in [0, 1). Default `Math.random`. */
+  random?: () => number
+  /** Waits between attempts. Default a `setTimeout` timer. */
+  sleep?: (ms: number) => Promise<void>
+}
+
+/** A self-token client; see {@link selfTokenClient}. */
+export interface SelfTokenClient {
+  /**
+   * The token: from memory while it is fresh, else from the store, else from the endpoint.
+   * Concurrent calls share one request. Never rejects.
+   */
+  get(): Promise<Result<SelfToken, TokenError>>
+  /**
+   * Forgets `accessToken` (default: the cached one) because a resource server refused it: the
+   * next `get()` requests a new token, ignoring that one in the store too.
+   */
+  invalidate(accessToken?: string): void
+  /** Forgets the cached token and any request in flight (the store is untouched). For tests. */
+  reset(): void
+}
+
+interface Entry extends RefreshPlan {
+  readonly token: SelfToken
+  readonly result: Result<SelfToken, TokenError>
+}
+
+const timerSleep = (ms: number): Promise<void> =>
+  new Promise((resolve) => {
+    setTimeout(resolve, ms)
+  })
+
+const list = (value: string | readonly string[] | undefined): string[] =>
+  value === undefined ? [] : typeof value === 'string' ? [value] : [...value]
+
+const nonNegative = (name: string, value: number): number => {
+  if (!(value >= 0) || !Number.isFinite(value)) {
+    throw new TypeError(`selfTokenClient: ${name} must be a finite number >= 0`)
+  }
+  return value
+}
+
+/** Maps what the breaker answered instead of our own error. */
+const fromBreaker = (error: unknown): TokenError => {
+  if (error instanceof TokenError) return error
+  const code = (error as { code?: unknown }).code
+  if (code === 'CIRCUIT_OPEN') {
+    return new TokenError('TOKEN_CIRCUIT_OPEN', 'The token endpoint circuit is open', {
+      cause: error,
+    })
+  }
+  if (code === 'CIRCUIT_TIMEOUT') {
+    return new TokenError('TOKEN_ENDPOINT_TIMEOUT', 'The token endpoint did not answer in time', {
+      retryable: true,
+      cause: error,
+    })
+  }
+  return new TokenError('TOKEN_ENDPOINT_UNREACHABLE', 'The token endpoint call failed', {
+    retryable: true,
+    cause: new Error(toError(error).message),
+  })
+}
+
+/**
+ * Creates a self-token client: it gets this service's own access token with the OAuth2
+ * client-credentials grant and keeps it, so that a container asks the endpoint about once per
+ * token lifetime and a fleet of containers sharing a `store` about once in all. Create it once
+ * per container, outside the handler; its memory cache is the per-container cache.
+ *
+ * - Layers: this container's memory, then `store` (shared), then the endpoint. A token from the
+ *   store is taken while it is before this instance's refresh point.
+ * - Early refresh: see {@link planRefresh}; each instance draws its own point in the window, the
+ *   first one refreshes and writes the store, the others then find the new token there. While
+ *   the old token is still usable, a failed refresh answers the old token (and a warning).
+ * - Single flight: concurrent `get()` calls share one store read and one request.
+ * - Failures are {@link TokenError}s; retryable ones (5xx, 429, network, timeout) are retried
+ *   (`retries`, or the breaker's policy), `invalid_client` and other 4xx never. With a breaker,
+ *   4xx answers do not count as failures, unusable 2xx answers do (without being retried).
+ * - The store failing never fails `get()`: the client warns and goes on with memory.
+ *
+ * @throws TypeError at creation for a negative or non-finite duration.
+ *
+ * @example
+ * ```ts
+ * import { circuitBreaker } from 'metis-app/circuit'
+ * import { dynamoDbTokenStore, selfTokenClient } from 'metis-app/self-token'
+ *
+ * const tokens = selfTokenClient({
+ *   tokenEndpoint: 'https://id.example.com/oauth2/token',
+ *   clientId: 'orders',
+ *   clientSecret: { ssm: '/orders/client-secret' },
+ *   scope: 'inventory:read',
+ *   store: dynamoDbTokenStore({ client: new DynamoDBClient({}), tableName: 'tokens' }),
+ *   breaker: circuitBreaker({ name: 'identity', timeout: 3_000 }),
+ * })
+ * const result = await tokens.get()
+ * if (result.ok) await ky.get(url, { headers: { authorization: `Bearer ${result.value.accessToken}` } })
+ * ```
+ */
+export const selfTokenClient = (options: SelfTokenOptions): SelfTokenClient => {
+  const clock = options.clock ?? Date.now
+  const random = options.random ?? Math.random
+  const sleep = options.sleep ?? timerSleep
+  const { store, breaker, logger } = options
+  const policy: RefreshPolicy = {
+    expiryThreshold: options.expiryThreshold,
+    windowWidth: options.windowWidth,
+    clockSkew: nonNegative('clockSkew', options.clockSkew ?? 10_000),
+  }
+  const retries = nonNegative('retries', options.retries ?? 2)
+  const retryBaseDelay = nonNegative('retryBaseDelay', options.retryBaseDelay ?? 100)
+  const refreshRetryDelay = nonNegative('refreshRetryDelay', options.refreshRetryDelay ?? 5_000)
+  const scope = list(options.scope).join(' ')
+  const resource = list(options.resource)
+  const grant: GrantOptions = {
+    authMethod: options.authMethod ?? 'client_secret_basic',
+    scope: scope === '' ? undefined : scope,
+    audience: options.audience,
+    resource,
+    extraParams: options.extraParams ?? {},
+    timeout: nonNegative('timeout', options.timeout ?? 5_000),
+    defaultLifetime: nonNegative('defaultLifetime', options.defaultLifetime ?? 300_000),
+    clock,
+    fetch: options.fetch,
+  }
+  // Checked now, so that a bad setting fails at creation rather than at the first refresh.
+  planRefresh({ issuedAt: 0, expiresAt: 600_000 }, policy, () => 0)
+  const resolve = credentialResolver(options.parameters)
+
+  let memory: Entry | undefined
+  let inflight: Promise<Result<SelfToken, TokenError>> | undefined
+  let rejected: string | undefined
+  // Bumped by reset(): a request that was in flight then must not fill the cache afterwards.
+  let generation = 0
+
+  const remember = (token: SelfToken, plan: RefreshPlan = planRefresh(token, policy, random)) => {
+    memory = { ...plan, token, result: ok(token) }
+    return memory
+  }
+
+  const loadCredentials = async (): Promise<Result<Credentials, TokenError>> => {
+    const tokenEndpoint = await resolve('tokenEndpoint', options.tokenEndpoint)
+    if (!tokenEndpoint.ok) return tokenEndpoint
+    const clientId = await resolve('clientId', options.clientId)
+    if (!clientId.ok) return clientId
+    const clientSecret = await resolve('clientSecret', options.clientSecret)
+    if (!clientSecret.ok) return clientSecret
+    return ok({
+      tokenEndpoint: tokenEndpoint.value,
+      clientId: clientId.value,
+      clientSecret: clientSecret.value,
+    })
+  }
+
+  const keyOf = (credentials: Credentials): string =>
+    options.storeKey ??
+    [
+      credentials.clientId,
+      credentials.tokenEndpoint,
+      scope,
+      options.audience ?? '',
+      ...resource,
+    ].join('|')
+
+  const readStore = async (key: string): Promise<SelfToken | undefined> => {
+    if (store === undefined) return undefined
+    try {
+      const answer = await store.read(key)
+      if (!answer.ok) {
+        warnStore('read', answer.error)
+        return undefined
+      }
+      if (answer.value === undefined) return undefined
+      const token = readStoredToken(answer.value)
+      if (token === undefined) logger?.warn('self-token store answered something not a token')
+      return token
+    } catch (thrown) {
+      warnStore('read', thrown)
+      return undefined
+    }
+  }
+
+  const writeStore = async (key: string, token: SelfToken): Promise<void> => {
+    if (store === undefined) return
+    try {
+      const answer = await store.write(key, token)
+      if (!answer.ok) warnStore('write', answer.error)
+    } catch (thrown) {
+      warnStore('write', thrown)
+    }
+  }
+
+  const warnStore = (operation: 'read' | 'write', error: unknown): void => {
+    logger?.warn(`self-token store ${operation} failed; using this container's memory`, {
+      operation,
+      error: toError(error).message,
+    })
+  }
+
+  /** One protected attempt: unusable 2xx answers are thrown, so the breaker counts them without retrying. */
+  const attempt = async (credentials: Credentials, signal: AbortSignal) => {
+    const result = await requestToken(credentials, grant, signal)
+    if (!result.ok && result.error.code === 'TOKEN_INVALID_RESPONSE') throw result.error
+    return result
+  }
+
+  const callEndpoint = async (credentials: Credentials): Promise<Result<SelfToken, TokenError>> => {
+    if (breaker !== undefined) {
+      const result = await breaker.execute((signal) => attempt(credentials, signal))
+      return result.ok ? result : err(fromBreaker(result.error))
+    }
+    for (let tries = 0; ; tries++) {
+      const result = await requestToken(credentials, grant, undefined)
+      if (result.ok || !result.error.retryable || tries >= retries) return result
+      await sleep(Math.floor(random() * Math.min(2_000, retryBaseDelay * 2 ** tries)))
+    }
+  }
+
+  /** A failure: the best token still usable, with a warning, else the error. */
+  const fallBack = (
+    best: Entry | undefined,
+    error: TokenError,
+    mine: boolean,
+  ): Result<SelfToken, TokenError> => {
+    const now = clock()
+    if (best === undefined || now >= best.usableUntil) return err(error)
+    logger?.warn('self-token refresh failed; the cached token is still valid and is used', {
+      code: error.code,
+      error: error.message,
+      expiresAt: best.token.expiresAt,
+    })
+    if (mine) {
+      memory = {
+        ...best,
+        refreshAt: Math.min(best.usableUntil, now + refreshRetryDelay),
+      }
+    }
+    return best.result
+  }
+
+  const refresh = async (): Promise<Result<SelfToken, TokenError>> => {
+    const mine = generation
+    let best = memory
+    const credentials = await loadCredentials()
+    if (!credentials.ok) return fallBack(best, credentials.error, mine === generation)
+    const key = keyOf(credentials.value)
+    const stored = await readStore(key)
+    if (
+      stored !== undefined &&
+      stored.accessToken !== rejected &&
+      (best === undefined || stored.expiresAt > best.token.expiresAt)
+    ) {
+      const plan = planRefresh(stored, policy, random)
+      const candidate: Entry = { ...plan, token: stored, result: ok(stored) }
+      if (clock() < plan.refreshAt) {
+        if (mine === generation) memory = candidate
+        return candidate.result
+      }
+      best = candidate
+    }
+    const answer = await callEndpoint(credentials.value)
+    if (!answer.ok) return fallBack(best, answer.error, mine === generation)
+    if (mine === generation) remember(answer.value)
+    await writeStore(key, answer.value)
+    return answer
+  }
+
+  const get = (): Promise<Result<SelfToken, TokenError>> => {
+    const entry = memory
+    if (entry !== undefined && clock() < entry.refreshAt) return Promise.resolve(entry.result)
+    if (inflight === undefined) {
+      const flight = refresh().finally(() => {
+        if (inflight === flight) inflight = undefined
+      })
+      inflight = flight
+    }
+    return inflight
+  }
+
+  const invalidate = (accessToken?: string): void => {
+    const token = accessToken ?? memory?.token.accessToken
+    if (token === undefined) return
+    rejected = token
+    if (memory?.token.accessToken === token) memory = undefined
+  }
+
+  const reset = (): void => {
+    generation += 1
+    memory = undefined
+    inflight = undefined
+    rejected = undefined
+  }
+
+  return { get, invalidate, reset }
+}
+
+const clients = new WeakMap<SelfTokenOptions, SelfTokenClient>()
+
+/**
+ * The token for `config`, from a client kept per options object in a per-container registry:
+ * call it with the same object (defined once, at module scope) to share one cache. Use it
+ * outside Middy; inside, `selfToken()` puts the token on the context.
+ *
+ * @example
+ * ```ts
+ * const identity = { tokenEndpoint, clientId, clientSecret, scope: 'inventory:read' }
+ * export const handler = async () => {
+ *   const token = await getSelfToken(identity)
+ *   if (!token.ok) throw token.error
+ *   return callInventory(token.value.accessToken)
+ * }
+ * ```
+ */
+export const getSelfToken = (
+  config: SelfTokenOptions | SelfTokenClient,
+): Promise<Result<SelfToken, TokenError>> => {
+  if (isClient(config)) return config.get()
+  let client = clients.get(config)
+  if (client === undefined) {
+    client = selfTokenClient(config)
+    clients.set(config, client)
+  }
+  return client.get()
+}
+
+/** True for a {@link SelfTokenClient} (rather than its options). */
+export const isClient = (value: SelfTokenOptions | SelfTokenClient): value is SelfTokenClient =>
+  typeof (value as Partial<SelfTokenClient>).get === 'function'
+
+/** Resets the client `getSelfToken()` keeps for `config` (for tests). */
+export const resetSelfToken = (config: SelfTokenOptions): void => {
+  clients.get(config)?.reset()
+}

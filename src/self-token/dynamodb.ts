@@ -1,0 +1,130 @@
+/**
+ * A token store on Amazon DynamoDB, shared by every Lambda instance that uses the same table.
+ * @module
+ */
+import type { AttributeValue, DynamoDBClient, GetItemCommandOutput } from '@aws-sdk/client-dynamodb'
+import { err, ok } from '../result/index.ts'
+import { readStoredToken, type TokenStore } from './store.ts'
+
+/** Options of {@link dynamoDbTokenStore}. */
+export interface DynamoDbTokenStoreOptions {
+  /** Your DynamoDB client (the Lambda runtime ships `@aws-sdk/client-dynamodb`). */
+  client: DynamoDBClient
+  /** The table; see {@link dynamoDbTokenStore} for its definition. */
+  tableName: string
+  /** Put before `TOK#<key>` in the partition key, to share a table between services. Default `''`. */
+  keyPrefix?: string
+  /** The table's partition key attribute (a string). Default `'pk'`. */
+  partitionKey?: string
+  /** How long to wait for DynamoDB per request, in ms, before it is aborted. Default 1,000. */
+  requestTimeout?: number
+}
+
+type Item = Record<string, AttributeValue>
+type Sdk = typeof import('@aws-sdk/client-dynamodb')
+
+const num = (value: AttributeValue | undefined): number | undefined => {
+  const parsed = value?.N === undefined ? Number.NaN : Number(value.N)
+  return Number.isFinite(parsed) ? parsed : undefined
+}
+
+/**
+ * A token store on DynamoDB: one item per key (client, endpoint, scope), so that every instance
+ * of a service uses the token one of them obtained.
+ *
+ * - A write is a conditional `PutItem`: it lands only when the table holds no token for the key or
+ *   one that expires earlier, so two instances refreshing at once leave the newest token, and a
+ *   slow writer never replaces a newer token with an older one.
+ * - Reads are eventually consistent: a token a few hundred ms old is as good as the newest.
+ * - Errors (throttling, unavailable, `requestTimeout`) answer an error Result; the client then
+ *   warns and goes on with its memory.
+ *
+ * The table: a string partition key `pk` (items are `TOK#<key>`, after `keyPrefix`) and TTL on
+ * `expiresAt` (epoch seconds), the same definition as the circuit store's, so one table serves
+ * both. Items hold the access token: keep the table encrypted (the default) and give
+ * `dynamodb:GetItem` and `dynamodb:PutItem` on it to this service only. Attributes:
+ * `accessToken` (S), `tokenExpiresAt` and `issuedAt` (N, epoch ms), `scope` (S, optional),
+ * `expiresAt` (N, epoch s, for TTL).
+ *
+ * @example
+ * ```ts
+ * import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
+ * import { dynamoDbTokenStore, selfTokenClient } from 'metis-app/self-token'
+ *
+ * const store = dynamoDbTokenStore({ client: new DynamoDBClient({}), tableName: process.env.TOKEN_TABLE! })
+ * const tokens = selfTokenClient({ tokenEndpoint, clientId, clientSecret, store })
+ * ```
+ */
+export const dynamoDbTokenStore = (options: DynamoDbTokenStoreOptions): TokenStore => {
+  const { client, tableName } = options
+  if (typeof tableName !== 'string' || tableName === '') {
+    throw new TypeError('dynamoDbTokenStore: tableName must be a non-empty string')
+  }
+  const keyPrefix = options.keyPrefix ?? ''
+  const partitionKey = options.partitionKey ?? 'pk'
+  const requestTimeout = options.requestTimeout ?? 1_000
+  if (!(requestTimeout > 0) || !Number.isFinite(requestTimeout)) {
+    throw new TypeError('dynamoDbTokenStore: requestTimeout must be a positive number')
+  }
+  // The SDK is loaded on first use: importing metis-app/self-token does not load it.
+  let sdk: Promise<Sdk> | undefined
+  const commands = (): Promise<Sdk> => {
+    sdk ??= import('@aws-sdk/client-dynamodb')
+    return sdk
+  }
+  const keyOf = (key: string): Item => ({ [partitionKey]: { S: `${keyPrefix}TOK#${key}` } })
+  const timeout = () => ({ abortSignal: AbortSignal.timeout(requestTimeout) })
+
+  return {
+    async read(key) {
+      try {
+        const { GetItemCommand } = await commands()
+        const output: GetItemCommandOutput = await client.send(
+          new GetItemCommand({ TableName: tableName, Key: keyOf(key) }),
+          timeout(),
+        )
+        const item = output.Item
+        if (item === undefined) return ok(undefined)
+        return ok(
+          readStoredToken({
+            accessToken: item.accessToken?.S,
+            expiresAt: num(item.tokenExpiresAt),
+            issuedAt: num(item.issuedAt),
+            scope: item.scope?.S,
+          }),
+        )
+      } catch (error) {
+        return err(error)
+      }
+    },
+    async write(key, token) {
+      const item: Item = {
+        ...keyOf(key),
+        accessToken: { S: token.accessToken },
+        tokenExpiresAt: { N: String(token.expiresAt) },
+        issuedAt: { N: String(token.issuedAt) },
+        expiresAt: { N: String(Math.ceil(token.expiresAt / 1000)) },
+      }
+      if (token.scope !== undefined) item.scope = { S: token.scope }
+      try {
+        const { PutItemCommand } = await commands()
+        await client.send(
+          new PutItemCommand({
+            TableName: tableName,
+            Item: item,
+            ConditionExpression: 'attribute_not_exists(#pk) OR #expiry < :expiry',
+            ExpressionAttributeNames: { '#pk': partitionKey, '#expiry': 'tokenExpiresAt' },
+            ExpressionAttributeValues: { ':expiry': { N: String(token.expiresAt) } },
+          }),
+          timeout(),
+        )
+        return ok(true)
+      } catch (error) {
+        if ((error as { name?: unknown }).name === 'ConditionalCheckFailedException') {
+          return ok(false)
+        }
+        return err(error)
+      }
+    },
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * `metis-app/self-token`: this service's own OAuth2 access token (client-credentials grant),
+ * shared by its instances and refreshed early, with the token endpoint behind a circuit breaker.
+ *
+ * - {@link selfTokenClient} owns the per-container cache: `get()` answers the token from memory,
+ *   else from a shared {@link TokenStore}, else from the endpoint (one request for all concurrent
+ *   callers), refreshing at a random point of a window before expiry that scales with the
+ *   token's lifetime. {@link getSelfToken} does the same for an options object, anywhere.
+ * - {@link selfToken} is the Middy middleware: `context.selfToken.get()`.
+ * - Stores: {@link memoryTokenStore}, {@link dynamoDbTokenStore} (conditional writes keep the
+ *   newest token), or your own `{ read, write }` answering Results.
+ * - Credentials: strings, functions, SSM or Secrets Manager (through
+ *   `@aws-lambda-powertools/parameters`, loaded only when used); {@link credentialsFromEnv} reads
+ *   the seed's `client_id`, `client_secret`, `identity_token_endpoint`.
+ * - Failures are {@link TokenError}s (502/503/504, never exposed, never holding a secret).
+ *
+ * @example
+ * ```ts
+ * import middy from '@middy/core'
+ * import { circuitBreaker } from 'metis-app/circuit'
+ * import { credentialsFromEnv, selfToken, type SelfTokenContext } from 'metis-app/self-token'
+ *
+ * export const handler = middy<unknown, unknown, Error, Context & SelfTokenContext>()
+ *   .use(selfToken({ ...credentialsFromEnv(), scope: 'inventory:read', breaker: circuitBreaker({ name: 'idp' }) }))
+ *   .handler(async (_event, context) => callInventory(await context.selfToken.authorization()))
+ * ```
+ * @module
+ */
+export {
+  getSelfToken,
+  resetSelfToken,
+  type SelfTokenClient,
+  type SelfTokenOptions,
+  selfTokenClient,
+  type TokenBreaker,
+  type TokenLogger,
+} from './client.ts'
+export {
+  type CredentialSource,
+  credentialsFromEnv,
+  type EnvCredentials,
+  type ParameterProvider,
+  type ParameterProviders,
+  type SecretsManagerSource,
+  type SsmSource,
+} from './credentials.ts'
+export { type DynamoDbTokenStoreOptions, dynamoDbTokenStore } from './dynamodb.ts'
+export { TokenError, type TokenErrorCode, type TokenErrorOptions } from './errors.ts'
+export { basicAuthorization, type ClientAuthMethod, jwtExpiry } from './grant.ts'
+export {
+  SELF_TOKEN_KEY,
+  type SelfTokenAccessor,
+  type SelfTokenContext,
+  type SelfTokenMiddlewareOptions,
+  selfToken,
+} from './middleware.ts'
+export {
+  type MemoryTokenStore,
+  memoryTokenStore,
+  type SelfToken,
+  type TokenStore,
+} from './store.ts'
+export { type Duration, planRefresh, type RefreshPlan, type RefreshPolicy } from './window.ts'

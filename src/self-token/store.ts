@@ -1,0 +1,99 @@
+/**
+ * Where tokens are kept between instances: the store contract and the in-memory store.
+ * @module
+ */
+import { asNumber, asRecord, asString } from '../internal/guards.ts'
+import { ok, type Result } from '../result/index.ts'
+
+/**
+ * An access token obtained with the client-credentials grant. `accessToken` is a secret: pass it
+ * on in an `Authorization` header, never log it.
+ */
+export interface SelfToken {
+  /** The access token (opaque or a JWT). */
+  readonly accessToken: string
+  /** The token type the endpoint gave, normalised to `'Bearer'`. */
+  readonly tokenType: 'Bearer'
+  /** When it expires, epoch ms: receipt time + `expires_in`, else the JWT `exp`, else a default. */
+  readonly expiresAt: number
+  /** When it was received, epoch ms (its lifetime scales the early-refresh window). */
+  readonly issuedAt: number
+  /** The granted scope, when the endpoint said. */
+  readonly scope?: string
+}
+
+/**
+ * A persistence store for tokens, shared by the instances of a service (the seed's
+ * `TokenPersistenceProviderProtocol`). Both methods answer Results and should not reject; a
+ * rejection or an error Result makes the client warn and go on with its memory cache.
+ *
+ * @example
+ * ```ts
+ * const redisStore: TokenStore = {
+ *   async read(key) { return ok(parse(await redis.get(key))) },
+ *   async write(key, token) { await redis.set(key, JSON.stringify(token)); return ok(true) },
+ * }
+ * ```
+ */
+export interface TokenStore {
+  /** The token kept under `key`, or undefined when there is none. */
+  read(key: string): Promise<Result<SelfToken | undefined, unknown>>
+  /**
+   * Keeps `token` under `key` unless a token that expires later is kept there already; answers
+   * whether it wrote.
+   */
+  write(key: string, token: SelfToken): Promise<Result<boolean, unknown>>
+}
+
+/** A {@link TokenStore} in this process's memory. */
+export interface MemoryTokenStore extends TokenStore {
+  /** Forgets every token. */
+  clear(): void
+}
+
+/**
+ * A token store in this process's memory: what `dynamoDbTokenStore()` is between instances,
+ * between clients of one process (one store object given to several clients). Useful in tests,
+ * and for several clients of one container.
+ *
+ * @example
+ * ```ts
+ * const store = memoryTokenStore()
+ * const a = selfTokenClient({ ...options, store })
+ * const b = selfTokenClient({ ...options, store }) // gets a's token without a request
+ * ```
+ */
+export const memoryTokenStore = (): MemoryTokenStore => {
+  const tokens = new Map<string, SelfToken>()
+  return {
+    async read(key) {
+      return ok(tokens.get(key))
+    },
+    async write(key, token) {
+      const kept = tokens.get(key)
+      if (kept !== undefined && kept.expiresAt >= token.expiresAt) return ok(false)
+      tokens.set(key, { ...token })
+      return ok(true)
+    },
+    clear: () => tokens.clear(),
+  }
+}
+
+/**
+ * Reads a token from a store's answer, or undefined when it is not one (a user store may hand
+ * back anything).
+ */
+export const readStoredToken = (value: unknown): SelfToken | undefined => {
+  const record = asRecord(value)
+  const accessToken = asString(record?.accessToken)
+  const expiresAt = asNumber(record?.expiresAt)
+  if (accessToken === undefined || accessToken === '' || expiresAt === undefined) return undefined
+  const scope = asString(record?.scope)
+  return {
+    accessToken,
+    tokenType: 'Bearer',
+    expiresAt,
+    issuedAt: asNumber(record?.issuedAt) ?? expiresAt,
+    ...(scope === undefined ? {} : { scope }),
+  }
+}

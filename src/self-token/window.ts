@@ -1,0 +1,76 @@
+/**
+ * When a token is refreshed: the early-refresh window, scaled to the token's lifetime.
+ * @module
+ */
+
+/** A duration in ms, fixed or computed from the token's lifetime (ms). */
+export type Duration = number | ((lifetimeMs: number) => number)
+
+/** How early a token is refreshed; see {@link planRefresh}. */
+export interface RefreshPolicy {
+  /** Refresh once the token is within this of its expiry. Default 10 % of its lifetime, at least 5 s. */
+  expiryThreshold?: Duration
+  /** The refresh happens at a random point of a window this wide before the threshold. Default 10 % of the lifetime, at least 5 s. */
+  windowWidth?: Duration
+  /** Taken off the expiry for clocks that disagree; at most a quarter of the lifetime. Default 10,000 ms. */
+  clockSkew?: number
+}
+
+/** The times a cached token is used by. */
+export interface RefreshPlan {
+  /** Epoch ms from which this instance refreshes early (the token still serves if that fails). */
+  readonly refreshAt: number
+  /** Epoch ms from which the token is no longer handed out (expiry less the clock skew). */
+  readonly usableUntil: number
+}
+
+/** The default threshold and window: 10 % of the lifetime, at least 5 s. */
+export const tenPercent = (lifetimeMs: number): number => Math.max(5_000, lifetimeMs / 10)
+
+const DEFAULT_SKEW = 10_000
+
+const evaluate = (duration: Duration | undefined, lifetime: number, name: string): number => {
+  const value =
+    duration === undefined
+      ? tenPercent(lifetime)
+      : typeof duration === 'number'
+        ? duration
+        : duration(lifetime)
+  if (!(value >= 0) || !Number.isFinite(value)) {
+    throw new TypeError(`selfTokenClient: ${name} must be a finite number >= 0 (ms)`)
+  }
+  return value
+}
+
+/**
+ * The refresh point of a token for this instance: within `expiryThreshold` of its usable end, at a
+ * point drawn by `random` from a window of `windowWidth` before that (the seed's random retry
+ * window), so that instances sharing a token do not all refresh at once. Whatever the settings, a
+ * token is used for at least the first half of its lifetime: a threshold and window larger than
+ * that (the seed's fixed one-hour defaults on a 10-minute token) are scaled down in proportion,
+ * so the token is not refreshed on every call.
+ *
+ * @example
+ * ```ts
+ * // A 10-minute token received at 0: refreshed between 7:50 and 8:50 (skew 10 s, 60 s + 60 s).
+ * planRefresh({ issuedAt: 0, expiresAt: 600_000 }, {}, Math.random)
+ * ```
+ */
+export const planRefresh = (
+  token: { readonly issuedAt: number; readonly expiresAt: number },
+  policy: RefreshPolicy,
+  random: () => number,
+): RefreshPlan => {
+  const lifetime = Math.max(0, token.expiresAt - token.issuedAt)
+  const skew = Math.min(policy.clockSkew ?? DEFAULT_SKEW, lifetime / 4)
+  const usableUntil = token.expiresAt - skew
+  let threshold = evaluate(policy.expiryThreshold, lifetime, 'expiryThreshold')
+  let width = evaluate(policy.windowWidth, lifetime, 'windowWidth')
+  const budget = lifetime / 2 - skew
+  if (threshold + width > budget) {
+    const factor = budget / (threshold + width)
+    threshold *= factor
+    width *= factor
+  }
+  return { refreshAt: usableUntil - threshold - random() * width, usableUntil }
+}
