@@ -105,6 +105,9 @@ export type KeySource =
 /** The asymmetric algorithms allowed by default. */
 export const DEFAULT_ALGORITHMS: readonly string[] = ['RS256', 'PS256', 'ES256', 'EdDSA']
 
+// RFC 6750 b64token: the only characters a bearer token may have.
+const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/
+
 /** A function that verifies a token string. */
 export type Verify = (token: string) => Promise<Result<VerifiedToken, TokenRejection>>
 
@@ -186,6 +189,9 @@ export const createVerifier = (settings: VerifierSettings): Verify => {
       const timing = checkTime(cached.claims, now, toleranceMs)
       if (timing !== undefined) return err(timing)
       return ok(cached)
+    }
+    if (!B64TOKEN.test(token)) {
+      return err({ reason: 'malformed', message: 'The bearer token has invalid characters' })
     }
     const fresh = await verifyFresh(token, now)
     if (fresh.ok) {

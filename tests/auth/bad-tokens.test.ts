@@ -90,6 +90,15 @@ describe('bad bearer input: every one is a 401 and the handler does not run', ()
     await expectInvalid(httpEvent({ authorization: `Bearer ${token} ${token}` }), 'malformed')
   })
 
+  it('refuses tokens joined by commas or with characters a bearer token cannot have', async () => {
+    const token = await sign(key, claimsAt(nowSec))
+    await expectInvalid(
+      httpEvent({ authorization: `Bearer ${token}, Bearer ${token}` }),
+      'malformed',
+    )
+    await expectInvalid(httpEvent({ authorization: `Bearer ${token};x` }), 'malformed')
+  })
+
   it('refuses two Authorization headers', async () => {
     const token = await sign(key, claimsAt(nowSec))
     const event = {
