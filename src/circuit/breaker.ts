@@ -238,12 +238,17 @@ export const circuitBreaker = (options: CircuitBreakerOptions): CircuitBreaker =
   const instanceId = options.instanceId ?? globalThis.crypto.randomUUID()
   const { logger, metrics } = options
 
-  // Local state for when the store fails: seeded with the last state the store showed.
+  // Local state for when the store fails, seeded with the last state the store showed. Once the
+  // store failed, the breaker is "degraded" until a write succeeds again; meanwhile a local circuit
+  // that is not closed owns every decision (the store cannot record its transitions), and a closed
+  // one still reads the store to see what other instances decided.
   const local = memoryCircuitStore()
   let lastSeen: CircuitSnapshot = INITIAL_SNAPSHOT
   let degraded = false
   // True while a call of this instance is probing: one probe at a time per instance, too.
   let probing = false
+
+  const localOwns = (): boolean => degraded && local.read(name, 0).state !== 'closed'
 
   const storeFailed = (operation: string, error: unknown): void => {
     metrics?.addMetric('CircuitStoreFallback', 'Count', 1)
@@ -258,38 +263,51 @@ export const circuitBreaker = (options: CircuitBreakerOptions): CircuitBreaker =
     })
   }
 
-  const storeWorked = (snapshot: CircuitSnapshot): CircuitSnapshot => {
+  const recovered = (): void => {
+    degraded = false
+    logger?.info('circuit store recovered', { circuit: name })
+  }
+
+  const seen = (snapshot: CircuitSnapshot): CircuitSnapshot => {
     lastSeen = snapshot
-    if (degraded) {
-      degraded = false
-      logger?.info('circuit store recovered', { circuit: name })
-    }
     return snapshot
   }
 
+  const readLocally = (error: unknown, now: number): CircuitSnapshot => {
+    storeFailed('read', error)
+    return local.read(name, now)
+  }
+
   const read = (now: number): MaybePromise<CircuitSnapshot> => {
+    if (localOwns()) return local.read(name, now)
     try {
       const answer = store.read(name, now)
-      if (!(answer instanceof Promise)) return storeWorked(answer)
-      return answer.then(storeWorked, (error: unknown) => {
-        storeFailed('read', error)
-        return local.read(name, now)
-      })
+      if (!(answer instanceof Promise)) return seen(answer)
+      return answer.then(seen, (error: unknown) => readLocally(error, now))
     } catch (error) {
-      storeFailed('read', error)
-      return local.read(name, now)
+      return readLocally(error, now)
+    }
+  }
+
+  const write = async (now: number, change: CircuitChange): Promise<CircuitUpdate> => {
+    if (localOwns()) {
+      const outcome = local.update(name, now, change)
+      if (outcome.current.state === 'closed') recovered()
+      return outcome
+    }
+    try {
+      const outcome = await store.update(name, now, change)
+      seen(outcome.current)
+      if (degraded) recovered()
+      return outcome
+    } catch (error) {
+      storeFailed('update', error)
+      return local.update(name, now, change)
     }
   }
 
   const update = async (now: number, change: CircuitChange): Promise<CircuitUpdate> => {
-    let outcome: CircuitUpdate
-    try {
-      outcome = await store.update(name, now, change)
-      storeWorked(outcome.current)
-    } catch (error) {
-      storeFailed('update', error)
-      outcome = local.update(name, now, change)
-    }
+    const outcome = await write(now, change)
     const { previous, current } = outcome
     if (current !== previous && current.state !== previous.state) {
       report({

@@ -35,7 +35,7 @@ export interface DynamoDbCircuitStoreOptions {
   cacheTtl?: number
   /** Lifetime of an item after its last write, in seconds (the `expiresAt` TTL attribute). Default 86,400. */
   ttlSeconds?: number
-  /** Conditional-write attempts per update before giving up (the breaker then uses local state). Default 10. */
+  /** Conditional-write attempts per update before giving up (the breaker then uses local state). Default 20. */
   maxAttempts?: number
   /** How long to wait for DynamoDB per request, in ms, before the request is aborted. Default 1,000. */
   requestTimeout?: number
@@ -127,7 +127,7 @@ export const dynamoDbCircuitStore = (
   const partitionKey = options.partitionKey ?? 'pk'
   const cacheTtl = options.cacheTtl ?? 1_000
   const ttlSeconds = positive('ttlSeconds', options.ttlSeconds ?? 86_400)
-  const maxAttempts = positive('maxAttempts', options.maxAttempts ?? 10)
+  const maxAttempts = positive('maxAttempts', options.maxAttempts ?? 20)
   const requestTimeout = positive('requestTimeout', options.requestTimeout ?? 1_000)
   const random = options.random ?? Math.random
   const sleep = options.sleep ?? timerSleep
@@ -298,7 +298,7 @@ export const dynamoDbCircuitStore = (
             `Circuit ${name}: ${attempt} conflicting writes; gave up`,
           )
         }
-        await sleep(backoff(attempt, 5, 200, random))
+        await sleep(backoff(attempt, 10, 100, random))
       }
       current = await fetch(name, now, true)
       confirmed = true

@@ -1,15 +1,15 @@
-import { AppError, NotFoundError, ServiceUnavailableError } from 'metis-app/errors'
-import { err, ok } from 'metis-app/result'
-import { describe, expect, it } from 'vitest'
 import {
   type CircuitBreakerOptions,
-  type CircuitStateChange,
   CircuitOpenError,
+  type CircuitStateChange,
   type CircuitStore,
   CircuitTimeoutError,
   circuitBreaker,
   memoryCircuitStore,
 } from 'metis-app/circuit'
+import { AppError, NotFoundError, ServiceUnavailableError } from 'metis-app/errors'
+import { err, ok } from 'metis-app/result'
+import { describe, expect, it } from 'vitest'
 import { boom, instantSleep, manualClock, recorder } from './helpers.ts'
 
 const MINUTE = 60_000
@@ -233,7 +233,9 @@ describe('circuitBreaker: open and half-open', () => {
     await new Promise((resolve) => setImmediate(resolve))
     clock.advance(2_000)
     let releaseB: () => void = () => undefined
-    const probeB = b.execute(() => new Promise<string>((resolve) => (releaseB = () => resolve('ok'))))
+    const probeB = b.execute(
+      () => new Promise<string>((resolve) => (releaseB = () => resolve('ok'))),
+    )
     await new Promise((resolve) => setImmediate(resolve))
     releaseA()
     await slow
@@ -475,7 +477,7 @@ describe('circuitBreaker: reporting and store failures', () => {
         return inner.update(name, now, change)
       },
     }
-    const { breaker } = setup({ store: flaky, logger, metrics: sink })
+    const { breaker, clock } = setup({ store: flaky, logger, metrics: sink })
     await breaker.execute(boom)
     healthy = false
     expect(await breaker.execute(async () => 'still works')).toEqual(ok('still works'))
@@ -484,9 +486,13 @@ describe('circuitBreaker: reporting and store failures', () => {
     expect((await breaker.snapshot()).state).toBe('open')
     expect(lines.filter((l) => l.level === 'warn')).toHaveLength(1)
     expect(metrics.filter((m) => m.name === 'CircuitStoreFallback').length).toBeGreaterThan(1)
+    // The store is back, but the local circuit owns the decisions until its probe closes it.
     healthy = true
-    expect((await breaker.snapshot()).state).toBe('closed')
-    expect(lines.at(-1)?.message).toBe('circuit store recovered')
+    expect((await breaker.snapshot()).state).toBe('open')
+    clock.advance(5 * MINUTE)
+    expect(await breaker.execute(async () => 'probe')).toEqual(ok('probe'))
+    expect(lines.map((l) => l.message)).toContain('circuit store recovered')
+    expect(await breaker.snapshot()).toMatchObject({ state: 'closed', failures: 1 })
   })
 
   it('falls back when an asynchronous store rejects', async () => {

@@ -15,8 +15,8 @@
  * ```
  */
 import type { Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { createRequire } from 'node:module'
+import type { AddressInfo } from 'node:net'
 import {
   CreateTableCommand,
   DescribeTableCommand,
