@@ -167,7 +167,8 @@ export const createVerifier = (settings: VerifierSettings): Verify => {
             ...jwtOptions,
             currentDate: new Date(now),
           })
-      const claims = payload as VerifiedClaims
+      // Frozen: the cache hands the same claims to later requests, so no handler may change them.
+      const claims = Object.freeze(payload) as VerifiedClaims
       if (typeof claims.iat === 'number' && claims.iat * 1000 > now + toleranceMs) {
         return err({ reason: 'issued-in-future', message: 'The token is issued in the future' })
       }

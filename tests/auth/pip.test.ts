@@ -195,6 +195,11 @@ describe('pip() token sources and helpers', () => {
     expect(auth.bearer()).toBeUndefined()
   })
 
+  it('freezes the verified claims, which the cache shares between requests', async () => {
+    const auth = await authOf(local(), bearerEvent(await sign(key, claimsAt(nowSec))))
+    expect(Object.isFrozen(auth.claims)).toBe(true)
+  })
+
   it('keeps the raw token out of what a logger would print', async () => {
     const token = await sign(key, claimsAt(nowSec))
     const auth = await authOf(local(), bearerEvent(token))
