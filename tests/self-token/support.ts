@@ -1,0 +1,114 @@
+/**
+ * A token endpoint that misbehaves on purpose: a `node:http` server on 127.0.0.1 (port 0) whose
+ * answer each test chooses, counting the requests it receives and keeping what they carried.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+
+/** A request as the endpoint saw it. */
+export interface SeenRequest {
+  readonly method: string
+  readonly headers: IncomingMessage['headers']
+  readonly form: URLSearchParams
+}
+
+/** What the endpoint answers: a status and body, or `hang` (never answers). */
+export type Answer =
+  | { status: number; body: string; contentType?: string; headers?: Record<string, string> }
+  | 'hang'
+
+export interface TokenServer {
+  readonly url: string
+  /** Requests received since start or the last `reset()`. */
+  count(): number
+  readonly seen: SeenRequest[]
+  /** Sets the answer to the next requests (receives the request number, from 1). */
+  answer(fn: (n: number, request: SeenRequest) => Answer): void
+  reset(): void
+  stop(): Promise<void>
+}
+
+/** A JSON token answer. */
+export const tokenAnswer = (fields: Record<string, unknown>): Answer => ({
+  status: 200,
+  body: JSON.stringify(fields),
+  contentType: 'application/json',
+})
+
+/** By default: opaque tokens `token-<n>`, Bearer, 600 s. */
+export const opaqueTokens =
+  (expiresIn = 600) =>
+  (n: number): Answer =>
+    tokenAnswer({ access_token: `token-${n}`, token_type: 'Bearer', expires_in: expiresIn })
+
+export const startTokenServer = async (): Promise<TokenServer> => {
+  let respond: (n: number, request: SeenRequest) => Answer = opaqueTokens()
+  const seen: SeenRequest[] = []
+  const hanging = new Set<ServerResponse>()
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = []
+    req.on('data', (chunk: Buffer) => chunks.push(chunk))
+    req.on('end', () => {
+      const request = {
+        method: req.method ?? '',
+        headers: req.headers,
+        form: new URLSearchParams(Buffer.concat(chunks).toString()),
+      }
+      seen.push(request)
+      const answer = respond(seen.length, request)
+      if (answer === 'hang') {
+        hanging.add(res)
+        return
+      }
+      res.writeHead(answer.status, {
+        'content-type': answer.contentType ?? 'text/html',
+        ...answer.headers,
+      })
+      res.end(answer.body)
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  return {
+    url: `http://127.0.0.1:${port}/oauth2/token`,
+    count: () => seen.length,
+    seen,
+    answer(fn) {
+      respond = fn
+    },
+    reset() {
+      seen.length = 0
+      respond = opaqueTokens()
+    },
+    async stop() {
+      for (const res of hanging) res.destroy()
+      server.closeAllConnections()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    },
+  }
+}
+
+/** A clock the test moves by hand. */
+export const manualClock = (start = 1_700_000_000_000) => {
+  let now = start
+  return {
+    now: () => now,
+    advance(ms: number) {
+      now += ms
+    },
+    set(ms: number) {
+      now = ms
+    },
+  }
+}
+
+/** A logger that keeps what it was told. */
+export const recordingLogger = () => {
+  const warnings: { message: string; extra: unknown[] }[] = []
+  return {
+    warnings,
+    warn(message: string, ...extra: unknown[]) {
+      warnings.push({ message, extra })
+    },
+  }
+}
