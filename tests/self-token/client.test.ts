@@ -1,0 +1,304 @@
+import { err, ok } from 'metis-app/result'
+import {
+  getSelfToken,
+  memoryTokenStore,
+  resetSelfToken,
+  type SelfTokenOptions,
+  selfTokenClient,
+  type TokenStore,
+} from 'metis-app/self-token'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import {
+  manualClock,
+  opaqueTokens,
+  recordingLogger,
+  startTokenServer,
+  type TokenServer,
+} from './support.ts'
+
+const MIN = 60_000
+let server: TokenServer
+
+beforeAll(async () => {
+  server = await startTokenServer()
+})
+afterAll(() => server.stop())
+beforeEach(() => server.reset())
+
+/** A client on a manual clock; tokens live 600 s, so refresh happens between 7:50 and 8:50. */
+const setup = (extra: Partial<SelfTokenOptions> = {}) => {
+  const clock = manualClock()
+  const logger = recordingLogger()
+  const options: SelfTokenOptions = {
+    tokenEndpoint: server.url,
+    clientId: 'orders',
+    clientSecret: 'top-secret',
+    retries: 0,
+    clock: clock.now,
+    random: () => 0.5,
+    logger,
+    ...extra,
+  }
+  return { clock, logger, options, client: selfTokenClient(options) }
+}
+
+const tokenOf = async (client: { get: ReturnType<typeof selfTokenClient>['get'] }) => {
+  const result = await client.get()
+  if (!result.ok) throw result.error
+  return result.value.accessToken
+}
+
+describe('the memory cache', () => {
+  it('requests a token once and serves it from memory until the refresh point', async () => {
+    const { client, clock } = setup()
+    expect(await tokenOf(client)).toBe('token-1')
+    clock.advance(8 * MIN) // refresh point at 10:00 - 0:10 - 1:00 - 0.5 x 1:00 = 8:20
+    expect(await tokenOf(client)).toBe('token-1')
+    expect(server.count()).toBe(1)
+    clock.advance(20_000)
+    expect(await tokenOf(client)).toBe('token-2')
+    expect(server.count()).toBe(2)
+  })
+
+  it('does not refresh a 10-minute token on every call with the seed-sized one-hour settings', async () => {
+    const { client, clock } = setup({ expiryThreshold: 60 * MIN, windowWidth: 60 * MIN })
+    for (let second = 0; second < 300; second += 10) {
+      expect(await tokenOf(client)).toBe('token-1')
+      clock.advance(10_000)
+    }
+    expect(server.count()).toBe(1)
+  })
+
+  it('requests a new token once the cached one expired, and fails when that fails', async () => {
+    const { client, clock } = setup()
+    await tokenOf(client)
+    server.answer(() => ({ status: 500, body: '' }))
+    clock.advance(10 * MIN)
+    const result = await client.get()
+    expect(!result.ok && result.error.code).toBe('TOKEN_ENDPOINT_ERROR')
+  })
+
+  it('answers the still-valid token when an early refresh fails, warns without the token, and retries after refreshRetryDelay', async () => {
+    const { client, clock, logger } = setup({ refreshRetryDelay: 30_000 })
+    await tokenOf(client)
+    server.answer(() => ({ status: 503, body: '' }))
+    clock.advance(9 * MIN)
+    expect(await tokenOf(client)).toBe('token-1')
+    expect(server.count()).toBe(2)
+    expect(logger.warnings).toHaveLength(1)
+    expect(JSON.stringify(logger.warnings)).not.toContain('token-1')
+    expect(JSON.stringify(logger.warnings)).toContain('TOKEN_ENDPOINT_ERROR')
+    clock.advance(29_000)
+    expect(await tokenOf(client)).toBe('token-1')
+    expect(server.count()).toBe(2)
+    server.answer(opaqueTokens())
+    clock.advance(1_000)
+    expect(await tokenOf(client)).toBe('token-3')
+  })
+
+  it('never hands out a token past its expiry less the clock skew', async () => {
+    const { client, clock } = setup({ clockSkew: 30_000 })
+    await tokenOf(client)
+    server.answer(() => ({ status: 500, body: '' }))
+    clock.advance(10 * MIN - 30_000)
+    expect((await client.get()).ok).toBe(false)
+  })
+})
+
+describe('single flight', () => {
+  it('sends one token request for 100 concurrent callers', async () => {
+    const { client } = setup()
+    const results = await Promise.all(Array.from({ length: 100 }, () => client.get()))
+    expect(new Set(results.map((r) => r.ok && r.value.accessToken))).toEqual(new Set(['token-1']))
+    expect(server.count()).toBe(1)
+  })
+
+  it('shares one refresh between concurrent callers at the refresh point', async () => {
+    const { client, clock } = setup()
+    await tokenOf(client)
+    clock.advance(9 * MIN)
+    const tokens = await Promise.all(Array.from({ length: 50 }, () => tokenOf(client)))
+    expect(new Set(tokens)).toEqual(new Set(['token-2']))
+    expect(server.count()).toBe(2)
+  })
+})
+
+describe('the persistence store', () => {
+  it('lets a second instance use the token the first one stored, without a request', async () => {
+    const store = memoryTokenStore()
+    const first = setup({ store })
+    const second = setup({ store })
+    expect(await tokenOf(first.client)).toBe('token-1')
+    expect(await tokenOf(second.client)).toBe('token-1')
+    expect(server.count()).toBe(1)
+  })
+
+  it('takes a newer token another instance stored at its own refresh point, without a request', async () => {
+    const store = memoryTokenStore()
+    const early = setup({ store, random: () => 1 })
+    const late = setup({ store, random: () => 0 })
+    await tokenOf(early.client)
+    await tokenOf(late.client)
+    early.clock.advance(8 * MIN)
+    late.clock.advance(8 * MIN)
+    expect(await tokenOf(early.client)).toBe('token-2')
+    late.clock.advance(50_000)
+    expect(await tokenOf(late.client)).toBe('token-2')
+    expect(server.count()).toBe(2)
+  })
+
+  it('keeps the newest token: a write with an earlier expiry is refused', async () => {
+    const store = memoryTokenStore()
+    const base = { tokenType: 'Bearer' as const, issuedAt: 0 }
+    expect(await store.write('k', { ...base, accessToken: 'new', expiresAt: 2 })).toEqual(ok(true))
+    expect(await store.write('k', { ...base, accessToken: 'old', expiresAt: 1 })).toEqual(ok(false))
+    expect((await store.read('k')).ok && (await store.read('k'))).toMatchObject({
+      value: { accessToken: 'new' },
+    })
+    store.clear()
+    expect(await store.read('k')).toEqual(ok(undefined))
+  })
+
+  it.each([
+    [
+      'rejects',
+      {
+        read: () => Promise.reject(new Error('down')),
+        write: () => Promise.reject(new Error('down')),
+      },
+    ],
+    [
+      'answers errors',
+      {
+        read: async () => err(new Error('throttled')),
+        write: async () => err(new Error('throttled')),
+      },
+    ],
+  ])('goes on with memory and warns when the store %s', async (_, store) => {
+    const { client, logger } = setup({ store: store as TokenStore })
+    expect(await tokenOf(client)).toBe('token-1')
+    expect(await tokenOf(client)).toBe('token-1')
+    expect(server.count()).toBe(1)
+    expect(logger.warnings.map((w) => w.message)).toEqual([
+      "self-token store read failed; using this container's memory",
+      "self-token store write failed; using this container's memory",
+    ])
+  })
+
+  it('ignores and warns about a stored value that is not a token', async () => {
+    const store: TokenStore = {
+      read: async () => ok({ nope: 1 } as never),
+      write: async () => ok(true),
+    }
+    const { client, logger } = setup({ store })
+    expect(await tokenOf(client)).toBe('token-1')
+    expect(logger.warnings[0]?.message).toBe('self-token store answered something not a token')
+  })
+
+  it('uses the client id, endpoint, scope, audience and resource as the key, or the storeKey given', async () => {
+    const keys: string[] = []
+    const store: TokenStore = {
+      read: async (key) => {
+        keys.push(key)
+        return ok(undefined)
+      },
+      write: async () => ok(true),
+    }
+    await setup({ store, scope: ['a', 'b'], audience: 'aud', resource: 'r' }).client.get()
+    await setup({ store, storeKey: 'mine' }).client.get()
+    expect(keys).toEqual([`orders|${server.url}|a b|aud|r`, 'mine'])
+  })
+})
+
+describe('invalidate and reset', () => {
+  it('requests a new token after invalidate(), ignoring the refused one in the store', async () => {
+    const store = memoryTokenStore()
+    const { client } = setup({ store })
+    await tokenOf(client)
+    client.invalidate()
+    expect(await tokenOf(client)).toBe('token-2')
+    client.invalidate('not-the-cached-one')
+    expect(await tokenOf(client)).toBe('token-2')
+    expect(server.count()).toBe(2)
+  })
+
+  it('does nothing on invalidate() with no token', () => {
+    const { client } = setup()
+    expect(() => client.invalidate()).not.toThrow()
+  })
+
+  it('forgets the token on reset(), and a request in flight then does not refill the cache', async () => {
+    const { client } = setup()
+    const pending = client.get()
+    client.reset()
+    expect(await tokenOf({ get: () => pending })).toBe('token-1')
+    expect(await tokenOf(client)).toBe('token-2')
+    expect(await tokenOf(client)).toBe('token-2')
+  })
+})
+
+describe('credentials', () => {
+  it('calls async credential functions only when a token is requested', async () => {
+    let calls = 0
+    const { client } = setup({
+      clientSecret: async () => {
+        calls += 1
+        return 'from-a-vault'
+      },
+    })
+    expect(calls).toBe(0)
+    await tokenOf(client)
+    await tokenOf(client)
+    expect(calls).toBe(1)
+    expect(
+      Buffer.from(String(server.seen[0]?.headers.authorization).slice(6), 'base64').toString(),
+    ).toBe('orders:from-a-vault')
+  })
+
+  it.each([
+    ['tokenEndpoint', { tokenEndpoint: () => '' }],
+    ['clientId', { clientId: () => Promise.reject(new Error('vault sealed')) }],
+    ['clientSecret', { clientSecret: () => 42 as unknown as string }],
+  ])('answers TOKEN_CREDENTIALS_ERROR naming %s when it cannot be loaded', async (name, extra) => {
+    const { client } = setup(extra)
+    const result = await client.get()
+    expect(!result.ok && [result.error.code, result.error.statusCode]).toEqual([
+      'TOKEN_CREDENTIALS_ERROR',
+      500,
+    ])
+    expect(!result.ok && result.error.message).toContain(name)
+    expect(server.count()).toBe(0)
+  })
+
+  it('answers the still-valid token when credentials fail during an early refresh', async () => {
+    let fail = false
+    const { client, clock } = setup({
+      clientSecret: () => (fail ? Promise.reject(new Error('ssm down')) : 'top-secret'),
+    })
+    await tokenOf(client)
+    fail = true
+    clock.advance(9 * MIN)
+    expect(await tokenOf(client)).toBe('token-1')
+  })
+})
+
+describe('options', () => {
+  it.each([[{ timeout: -1 }], [{ clockSkew: Number.NaN }], [{ expiryThreshold: -5 }]])(
+    'refuses %o at creation',
+    (extra) => {
+      expect(() => setup(extra as Partial<SelfTokenOptions>)).toThrow(TypeError)
+    },
+  )
+})
+
+describe('getSelfToken', () => {
+  it('keeps one client per options object, and takes a client too', async () => {
+    const { options, client } = setup()
+    expect(await tokenOf({ get: () => getSelfToken(options) })).toBe('token-1')
+    expect(await tokenOf({ get: () => getSelfToken(options) })).toBe('token-1')
+    resetSelfToken(options)
+    expect(await tokenOf({ get: () => getSelfToken(options) })).toBe('token-2')
+    expect(await tokenOf({ get: () => getSelfToken(client) })).toBe('token-3')
+    expect(server.count()).toBe(3)
+  })
+})
