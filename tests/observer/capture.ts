@@ -4,7 +4,7 @@
  * `write` at every line; a spy on those two `write` functions sees every JSON log line and EMF
  * blob, exactly as Lambda would ship them.
  */
-import { vi } from 'vitest'
+import { afterEach, beforeEach, vi } from 'vitest'
 
 /** One captured JSON line. */
 export type Line = Record<string, unknown>
@@ -18,6 +18,8 @@ export interface Capture {
   emf(): Line[]
   /** The log line with this message, or a failure naming what was written. */
   line(message: string): Line
+  /** The first EMF blob that declares this metric, or undefined. */
+  metric(name: string): Line | undefined
   restore(): void
 }
 
@@ -44,6 +46,8 @@ export const captureOutput = (): Capture => {
       if (found === undefined) throw new Error(`no '${message}' line in:\n${raw.join('')}`)
       return found
     },
+    metric: (name) =>
+      parsed().find((line) => line._aws !== undefined && metricNames(line).includes(name)),
     restore() {
       out.mockRestore()
       errOut.mockRestore()
@@ -57,4 +61,34 @@ export const metricNames = (blob: Line): string[] => {
     blob._aws as { CloudWatchMetrics: Array<{ Metrics: Array<{ Name: string }> }> }
   ).CloudWatchMetrics
   return directives.flatMap((directive) => directive.Metrics.map((metric) => metric.Name))
+}
+
+/**
+ * For a test file: before each test, a Lambda-like environment (cold starts on demand, tracing
+ * off, Powertools' own Console on stdout) and a fresh capture; after it, both undone. Returns a
+ * capture that always reads the current test's output.
+ */
+export const useCapturedOutput = (): Omit<Capture, 'restore'> => {
+  let current: Capture | undefined
+  beforeEach(() => {
+    vi.stubEnv('AWS_LAMBDA_INITIALIZATION_TYPE', 'on-demand')
+    vi.stubEnv('POWERTOOLS_TRACE_ENABLED', 'false')
+    vi.stubEnv('POWERTOOLS_DEV', 'false')
+    vi.stubEnv('POWERTOOLS_LOGGER_LOG_EVENT', 'false')
+    current = captureOutput()
+  })
+  afterEach(() => {
+    current?.restore()
+    vi.unstubAllEnvs()
+  })
+  const now = (): Capture => current as Capture
+  return {
+    get raw() {
+      return now().raw
+    },
+    logs: () => now().logs(),
+    emf: () => now().emf(),
+    line: (message) => now().line(message),
+    metric: (name) => now().metric(name),
+  }
 }

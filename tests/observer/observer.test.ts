@@ -8,24 +8,11 @@ import type { Context } from 'aws-lambda'
 import { NotFoundError } from 'metis-app/errors'
 import { type ObserverOptions, observer, type RequestEndEntry } from 'metis-app/observer'
 import { requestBuilder } from 'metis-app/request'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { lambdaContext, loadEvent } from '../support/events.ts'
-import { type Capture, captureOutput, metricNames } from './capture.ts'
+import { metricNames, useCapturedOutput } from './capture.ts'
 
-let output: Capture
-
-beforeEach(() => {
-  vi.stubEnv('AWS_LAMBDA_INITIALIZATION_TYPE', 'on-demand')
-  vi.stubEnv('POWERTOOLS_TRACE_ENABLED', 'false')
-  vi.stubEnv('POWERTOOLS_DEV', 'false')
-  vi.stubEnv('POWERTOOLS_LOGGER_LOG_EVENT', 'false')
-  output = captureOutput()
-})
-
-afterEach(() => {
-  output.restore()
-  vi.unstubAllEnvs()
-})
+const output = useCapturedOutput()
 
 /** Middy types the handler's context with what the middlewares add, so callers cast it. */
 const context = () => lambdaContext({ functionName: 'orders-fn' }) as never
@@ -287,7 +274,7 @@ describe('observer: instances and custom observers', () => {
     expect(seen).toEqual([logger, metrics, tracer])
     expect(middleware.observer.logger).toBe(logger)
     expect(output.line('request start').service).toBe('mine')
-    expect(output.emf().find((blob) => metricNames(blob).includes('used'))).toMatchObject({
+    expect(output.metric('used')).toMatchObject({
       stage: 'test',
       service: 'mine',
     })
@@ -354,7 +341,7 @@ describe('observer: instances and custom observers', () => {
 
     expect(output.logs().map((line) => line.message)).toEqual(['visible'])
     expect(output.line('visible').service).toBe('from-env')
-    expect(output.emf().find((blob) => metricNames(blob).includes('fromEnv'))).toMatchObject({
+    expect(output.metric('fromEnv')).toMatchObject({
       service: 'from-env',
     })
   })

@@ -1,9 +1,9 @@
 import middy from '@middy/core'
 import httpErrorHandler from '@middy/http-error-handler'
 import { observer } from 'metis-app/observer'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { lambdaContext, loadEvent } from '../support/events.ts'
-import { type Capture, captureOutput } from './capture.ts'
+import { useCapturedOutput } from './capture.ts'
 
 const BEARER = 'eyJhbGciOiJSUzI1NiJ9.c2VjcmV0LWNsYWltcw.c2lnbmF0dXJlLXNlY3JldA'
 const COOKIE = 'sess-7f3a9c1e-cookie-secret'
@@ -11,18 +11,7 @@ const PASSWORD = 'hunter2-configured-secret'
 const CLIENT_SECRET = 'cs-4d1e8b-form-secret'
 const SECRETS = [BEARER, COOKIE, PASSWORD, CLIENT_SECRET]
 
-let output: Capture
-
-beforeEach(() => {
-  vi.stubEnv('AWS_LAMBDA_INITIALIZATION_TYPE', 'on-demand')
-  vi.stubEnv('POWERTOOLS_DEV', 'false')
-  output = captureOutput()
-})
-
-afterEach(() => {
-  output.restore()
-  vi.unstubAllEnvs()
-})
+const output = useCapturedOutput()
 
 /** Middy types the handler's context with what the middlewares add, so callers cast it. */
 const context = () => lambdaContext() as never
