@@ -28,7 +28,13 @@ import {
   type MaybePromise,
   memoryCircuitStore,
 } from './store.ts'
-import { backoff, type Sleep, sleep as timerSleep } from './time.ts'
+import {
+  backoff,
+  type Schedule,
+  type Sleep,
+  schedule as timerSchedule,
+  sleep as timerSleep,
+} from './time.ts'
 
 /**
  * The logger the breaker reports to: any object with `info` and `warn` (a Powertools `Logger`,
@@ -108,8 +114,10 @@ export interface CircuitBreakerOptions {
   clock?: () => number
   /** A number in [0, 1). Default `Math.random`. */
   random?: () => number
-  /** Waits between attempts and runs the timeout. Default a `setTimeout` timer. */
+  /** Waits between attempts. Default a `setTimeout` timer. */
   sleep?: Sleep
+  /** Runs the per-attempt timeout. Default `setTimeout`. */
+  schedule?: Schedule
   /** This instance's id for the prober election. Default a random UUID. */
   instanceId?: string
 }
@@ -151,12 +159,22 @@ export interface CircuitBreaker {
 /** A signal that never aborts, for calls with no timeout and no caller signal. */
 const neverAborted = new AbortController().signal
 
-const TIMED_OUT = Symbol('timed out')
-
 type Outcome =
   | { kind: 'value'; value: unknown }
   | { kind: 'thrown'; error: unknown }
   | { kind: 'timeout'; ms: number }
+
+const valued = (value: unknown): Outcome => ({ kind: 'value', value })
+const thrown = (error: unknown): Outcome => ({ kind: 'thrown', error })
+
+/** Calls `fn`, turning a synchronous throw into a rejection. */
+const call = (fn: Protected<unknown>, signal: AbortSignal): Promise<unknown> => {
+  try {
+    return Promise.resolve(fn(signal))
+  } catch (error) {
+    return Promise.reject(error)
+  }
+}
 
 /** One attempt's Result, and whether another attempt may help. */
 interface Attempt {
@@ -235,6 +253,7 @@ export const circuitBreaker = (options: CircuitBreakerOptions): CircuitBreaker =
   const clock = options.clock ?? Date.now
   const random = options.random ?? Math.random
   const sleep = options.sleep ?? timerSleep
+  const setTimer = options.schedule ?? timerSchedule
   const instanceId = options.instanceId ?? globalThis.crypto.randomUUID()
   const { logger, metrics } = options
 
@@ -354,40 +373,38 @@ export const circuitBreaker = (options: CircuitBreakerOptions): CircuitBreaker =
     return refuse(current, now)
   }
 
-  const invoke = async (
+  /** Calls `fn` once, with a signal that aborts at the timeout; never rejects. */
+  const invoke = (
     fn: Protected<unknown>,
     ms: number | undefined,
     callerSignal: AbortSignal | undefined,
   ): Promise<Outcome> => {
-    if (ms === undefined && callerSignal === undefined) {
-      try {
-        return { kind: 'value', value: await fn(neverAborted) }
-      } catch (error) {
-        return { kind: 'thrown', error }
-      }
-    }
+    if (ms === undefined && callerSignal === undefined)
+      return call(fn, neverAborted).then(valued, thrown)
     const controller = new AbortController()
     const signal =
       callerSignal === undefined
         ? controller.signal
         : AbortSignal.any([callerSignal, controller.signal])
-    const stopTimer = new AbortController()
-    const call = Promise.resolve().then(() => fn(signal))
-    // A call that settles after its timeout must not become an unhandled rejection.
-    call.catch(() => undefined)
-    const racers: Promise<unknown>[] = [call]
-    if (ms !== undefined) racers.push(sleep(ms, stopTimer.signal).then(() => TIMED_OUT))
-    try {
-      const value = await Promise.race(racers)
-      if (value !== TIMED_OUT) return { kind: 'value', value }
-      const timedOut = new CircuitTimeoutError(name, ms as number)
-      controller.abort(timedOut)
-      return { kind: 'timeout', ms: ms as number }
-    } catch (error) {
-      return { kind: 'thrown', error }
-    } finally {
-      stopTimer.abort()
-    }
+    const running = call(fn, signal)
+    if (ms === undefined) return running.then(valued, thrown)
+    return new Promise<Outcome>((resolve) => {
+      const cancel = setTimer(ms, () => {
+        controller.abort(new CircuitTimeoutError(name, ms))
+        resolve({ kind: 'timeout', ms })
+      })
+      // A call that settles after its timeout changes nothing (the first resolve wins).
+      running.then(
+        (value) => {
+          cancel()
+          resolve(valued(value))
+        },
+        (error: unknown) => {
+          cancel()
+          resolve(thrown(error))
+        },
+      )
+    })
   }
 
   const attemptOnce = async (
@@ -453,26 +470,66 @@ export const circuitBreaker = (options: CircuitBreakerOptions): CircuitBreaker =
     return { result, retry: false, refused: false }
   }
 
-  const execute = async (
+  /** After an attempt: waits and tries again while the failure is retryable and time is left. */
+  const retryAfter = async (
+    last: Attempt,
     fn: Protected<unknown>,
-    callOptions: ExecuteOptions = {},
+    signal: AbortSignal | undefined,
+    deadline: number | undefined,
+  ): Promise<Result<unknown, unknown>> => {
+    for (let attempt = 0; last.retry && attempt < retries; attempt++) {
+      const wait = backoff(attempt, baseDelay, maxDelay, random)
+      if (deadline !== undefined && clock() + wait >= deadline) break
+      await sleep(wait, signal)
+      if (signal?.aborted) break
+      const current = await attemptOnce(fn, deadline, signal)
+      // Refused after a failed attempt (the circuit opened, the time ran out): the failure says more.
+      if (current.refused) break
+      last = current
+    }
+    return last.result
+  }
+
+  const executeWith = async (
+    fn: Protected<unknown>,
+    callOptions: ExecuteOptions,
   ): Promise<Result<unknown, unknown>> => {
     const { signal } = callOptions
+    if (signal?.aborted) return err(toError(signal.reason))
     const remaining = callOptions.remainingTime ?? options.remainingTime
     const deadline =
       callOptions.deadline ?? (remaining === undefined ? undefined : clock() + remaining())
-    let last: Attempt | undefined
-    for (let attempt = 0; ; attempt++) {
-      if (signal?.aborted) return last?.result ?? err(toError(signal.reason))
-      const current = await attemptOnce(fn, deadline, signal)
-      // Refused after a failed attempt (the circuit opened, the time ran out): the failure says more.
-      if (current.refused && last !== undefined) return last.result
-      last = current
-      if (!current.retry || attempt >= retries) return current.result
-      const wait = backoff(attempt, baseDelay, maxDelay, random)
-      if (deadline !== undefined && clock() + wait >= deadline) return current.result
-      await sleep(wait, signal)
+    return retryAfter(await attemptOnce(fn, deadline, signal), fn, signal, deadline)
+  }
+
+  // The hot path: a closed circuit known without waiting, no deadline, a success. Only a failure
+  // takes the general path (settle, retry).
+  const execute = async (
+    fn: Protected<unknown>,
+    callOptions?: ExecuteOptions,
+  ): Promise<Result<unknown, unknown>> => {
+    if (callOptions !== undefined || options.remainingTime !== undefined) {
+      return executeWith(fn, callOptions ?? {})
     }
+    const snapshot = read(clock())
+    if (snapshot instanceof Promise || snapshot.state !== 'closed') return executeWith(fn, {})
+    let outcome: Outcome
+    if (timeout === undefined) {
+      try {
+        const value = await fn(neverAborted)
+        if (!isResult(value)) return ok(value)
+        if (value.ok) return value
+        outcome = valued(value)
+      } catch (error) {
+        outcome = thrown(error)
+      }
+    } else {
+      outcome = await invoke(fn, timeout, undefined)
+      const value = outcome.kind === 'value' ? outcome.value : undefined
+      if (outcome.kind === 'value' && !isResult(value)) return ok(value)
+      if (isResult(value) && value.ok) return value
+    }
+    return retryAfter(await settle(outcome, false, undefined), fn, undefined, undefined)
   }
 
   const snapshot = async (): Promise<CircuitSnapshot> => read(clock())

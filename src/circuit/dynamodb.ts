@@ -19,7 +19,13 @@ import {
   INITIAL_SNAPSHOT,
   type MaybePromise,
 } from './store.ts'
-import { backoff, type Sleep, sleep as timerSleep } from './time.ts'
+import {
+  backoff,
+  type Schedule,
+  type Sleep,
+  schedule as timerSchedule,
+  sleep as timerSleep,
+} from './time.ts'
 
 /** Options of {@link dynamoDbCircuitStore}. */
 export interface DynamoDbCircuitStoreOptions {
@@ -41,8 +47,10 @@ export interface DynamoDbCircuitStoreOptions {
   requestTimeout?: number
   /** A number in [0, 1) for the jitter between conflicting writes. Default `Math.random`. */
   random?: () => number
-  /** Waits between conflicting writes and runs `requestTimeout`. Default a `setTimeout` timer. */
+  /** Waits between conflicting writes. Default a `setTimeout` timer. */
   sleep?: Sleep
+  /** Runs `requestTimeout`. Default `setTimeout`. */
+  schedule?: Schedule
 }
 
 /** A {@link CircuitStore} on DynamoDB, with a per-container read cache. */
@@ -55,7 +63,6 @@ export interface DynamoDbCircuitStore extends CircuitStore {
 type Item = Record<string, AttributeValue>
 type Sdk = typeof import('@aws-sdk/client-dynamodb')
 
-const TIMED_OUT = Symbol('timed out')
 const states: ReadonlySet<string> = new Set<CircuitStateName>(['closed', 'open', 'half-open'])
 
 const num = (value: AttributeValue | undefined): number => {
@@ -131,6 +138,7 @@ export const dynamoDbCircuitStore = (
   const requestTimeout = positive('requestTimeout', options.requestTimeout ?? 1_000)
   const random = options.random ?? Math.random
   const sleep = options.sleep ?? timerSleep
+  const setTimer = options.schedule ?? timerSchedule
 
   const cache = new Map<string, { snapshot: CircuitSnapshot; at: number }>()
   const reading = new Map<string, Promise<CircuitSnapshot>>()
@@ -146,24 +154,25 @@ export const dynamoDbCircuitStore = (
   ): Promise<T> => {
     sdk ??= import('@aws-sdk/client-dynamodb')
     const abort = new AbortController()
-    const stopTimer = new AbortController()
+    let cancel: (() => void) | undefined
     try {
       // One send for both commands: the union is not one of send's overloads, hence the cast.
       const command = build(await sdk) as GetItemCommand
-      const call = client.send(command, {
-        abortSignal: abort.signal,
-      }) as Promise<unknown> as Promise<T>
-      call.catch(() => undefined)
-      const timer = sleep(requestTimeout, stopTimer.signal).then(() => TIMED_OUT)
-      const answer = await Promise.race([call, timer])
-      if (answer !== TIMED_OUT) return answer as T
-      abort.abort()
-      throw new CircuitStoreError(operation, `DynamoDB did not answer within ${requestTimeout} ms`)
+      const call = client.send(command, { abortSignal: abort.signal }) as Promise<unknown>
+      const timedOut = new Promise<never>((_resolve, reject) => {
+        cancel = setTimer(requestTimeout, () => {
+          abort.abort()
+          reject(
+            new CircuitStoreError(operation, `DynamoDB did not answer within ${requestTimeout} ms`),
+          )
+        })
+      })
+      return (await Promise.race([call, timedOut])) as T
     } catch (error) {
       if (error instanceof CircuitStoreError) throw error
       throw new CircuitStoreError(operation, `DynamoDB ${operation} failed`, error)
     } finally {
-      stopTimer.abort()
+      cancel?.()
     }
   }
 

@@ -82,4 +82,4 @@ export {
   type MemoryCircuitStore,
   memoryCircuitStore,
 } from './store.ts'
-export type { Sleep } from './time.ts'
+export type { Schedule, Sleep } from './time.ts'

@@ -10,7 +10,7 @@ import {
 import { AppError, NotFoundError, ServiceUnavailableError } from 'metis-app/errors'
 import { err, ok } from 'metis-app/result'
 import { describe, expect, it } from 'vitest'
-import { boom, instantSleep, manualClock, recorder } from './helpers.ts'
+import { boom, instantSleep, manualClock, manualTimers, recorder } from './helpers.ts'
 
 const MINUTE = 60_000
 
@@ -324,16 +324,11 @@ describe('circuitBreaker: retry, timeout and deadline', () => {
   })
 
   it('reads remainingTime once and limits each attempt by it', async () => {
-    let seen: number | undefined
-    const sleepSpy = setup({
-      timeout: 10_000,
-      sleep: async (ms) => {
-        seen = ms
-        await new Promise(() => undefined)
-      },
-    })
-    await sleepSpy.breaker.execute(async () => 'fast', { remainingTime: () => 1_234 })
-    expect(seen).toBe(1_234)
+    const { schedule, timers } = manualTimers()
+    const { breaker } = setup({ timeout: 10_000, schedule })
+    await breaker.execute(async () => 'fast', { remainingTime: () => 1_234 })
+    await breaker.execute(async () => 'fast', { remainingTime: () => 60_000 })
+    expect(timers.map((t) => t.ms)).toEqual([1_234, 10_000])
   })
 
   it('answers a CircuitTimeoutError without calling fn when no time is left', async () => {
@@ -351,16 +346,8 @@ describe('circuitBreaker: retry, timeout and deadline', () => {
   })
 
   it('aborts the signal of a call that times out and counts the timeout as a failure', async () => {
-    let fire: () => void = () => undefined
-    const { breaker } = setup({
-      timeout: 50,
-      failureThreshold: 1,
-      sleep: (_ms, signal) =>
-        new Promise<void>((resolve) => {
-          fire = resolve
-          signal?.addEventListener('abort', () => resolve())
-        }),
-    })
+    const { schedule, timers } = manualTimers()
+    const { breaker } = setup({ timeout: 50, failureThreshold: 1, schedule })
     let aborted: unknown
     const pending = breaker.execute(
       (signal) =>
@@ -371,8 +358,7 @@ describe('circuitBreaker: retry, timeout and deadline', () => {
           })
         }),
     )
-    await new Promise((resolve) => setImmediate(resolve))
-    fire()
+    timers[0]?.fire()
     const result = await pending
     expect((result as { error: CircuitTimeoutError }).error).toBeInstanceOf(CircuitTimeoutError)
     expect(aborted).toBeInstanceOf(CircuitTimeoutError)
@@ -380,19 +366,13 @@ describe('circuitBreaker: retry, timeout and deadline', () => {
   })
 
   it('passes a call that beats its timeout and stops the timer', async () => {
-    let timerStopped = false
-    const { breaker } = setup({
-      timeout: 50,
-      sleep: (_ms, signal) =>
-        new Promise<void>((resolve) =>
-          signal?.addEventListener('abort', () => {
-            timerStopped = true
-            resolve()
-          }),
-        ),
-    })
+    const { schedule, timers } = manualTimers()
+    const { breaker } = setup({ timeout: 50, schedule })
     expect(await breaker.execute(async () => 'quick')).toEqual(ok('quick'))
-    expect(timerStopped).toBe(true)
+    expect(await breaker.execute(() => Promise.reject(new Error('quick failure')))).toMatchObject({
+      ok: false,
+    })
+    expect(timers.map((t) => t.cancelled)).toEqual([true, true])
   })
 
   it('does not count or retry a call the caller aborted', async () => {

@@ -16,7 +16,7 @@ import {
 import { ok } from 'metis-app/result'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { type Dynalite, startDynalite } from '../support/dynalite.ts'
-import { boom, manualClock, recorder } from './helpers.ts'
+import { boom, manualClock, manualTimers, recorder } from './helpers.ts'
 
 const MINUTE = 60_000
 const TABLE = 'circuits'
@@ -295,17 +295,8 @@ describe('dynamoDbCircuitStore: faults', () => {
 
   it('keeps calls working when DynamoDB does not answer, aborting the request after requestTimeout', async () => {
     const clock = manualClock()
-    const timers: (() => void)[] = []
-    const c = container(fresh('hung'), clock, {
-      store: {
-        requestTimeout: 250,
-        sleep: (_ms, signal) =>
-          new Promise<void>((resolve) => {
-            timers.push(resolve)
-            signal?.addEventListener('abort', () => resolve())
-          }),
-      },
-    })
+    const { schedule, timers } = manualTimers()
+    const c = container(fresh('hung'), clock, { store: { requestTimeout: 250, schedule } })
     let aborted = false
     breakSend(
       c.client,
@@ -319,7 +310,8 @@ describe('dynamoDbCircuitStore: faults', () => {
     )
     const pending = c.breaker.execute(async () => 'served anyway')
     await expect.poll(() => timers.length).toBe(1)
-    timers[0]?.()
+    expect(timers[0]?.ms).toBe(250)
+    timers[0]?.fire()
     expect(await pending).toEqual(ok('served anyway'))
     expect(aborted).toBe(true)
   })
@@ -327,12 +319,7 @@ describe('dynamoDbCircuitStore: faults', () => {
   it('gives up after maxAttempts conflicting writes with a store error', async () => {
     const clock = manualClock()
     const name = fresh('conflicts')
-    // Backoff waits end at once; the request timer (1 s) ends only when the request is done.
-    const sleep = (ms: number, signal?: AbortSignal) =>
-      ms < 1_000
-        ? Promise.resolve()
-        : new Promise<void>((resolve) => signal?.addEventListener('abort', () => resolve()))
-    const c = container(name, clock, { store: { maxAttempts: 2, sleep } })
+    const c = container(name, clock, { store: { maxAttempts: 2, sleep: async () => undefined } })
     const send = c.client.send.bind(c.client) as (command: unknown) => Promise<unknown>
     breakSend(c.client, async (command) => {
       if (command instanceof PutItemCommand) {

@@ -1,5 +1,5 @@
 /** Shared test doubles for the circuit tests: a manual clock, an instant sleep, a log. */
-import type { CircuitLogger, CircuitMetrics, Sleep } from 'metis-app/circuit'
+import type { CircuitLogger, CircuitMetrics, Schedule, Sleep } from 'metis-app/circuit'
 
 /** A clock the test moves by hand. */
 export const manualClock = (start = 1_700_000_000_000) => {
@@ -38,4 +38,17 @@ export const recorder = () => {
 /** A function that always fails the way a dead dependency does. */
 export const boom = async (): Promise<never> => {
   throw new Error('connection refused')
+}
+
+/** Timers the test fires by hand; each records its delay and whether it was cancelled. */
+export const manualTimers = () => {
+  const timers: { ms: number; fire: () => void; cancelled: boolean }[] = []
+  const schedule: Schedule = (ms, callback) => {
+    const timer = { ms, fire: callback, cancelled: false }
+    timers.push(timer)
+    return () => {
+      timer.cancelled = true
+    }
+  }
+  return { schedule, timers }
 }

@@ -10,7 +10,7 @@ import {
   memoryCircuitStore,
 } from 'metis-app/circuit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { instantSleep, manualClock } from './helpers.ts'
+import { instantSleep, manualClock, manualTimers } from './helpers.ts'
 
 let server: Server
 let base: string
@@ -124,21 +124,14 @@ describe('breakerFetch', () => {
   })
 
   it('aborts a hanging request at the breaker timeout and rejects with CircuitTimeoutError', async () => {
-    let fire: () => void = () => undefined
-    const { breaker } = breakerOn('fetch-timeout', {
-      timeout: 100,
-      sleep: (_ms, signal) =>
-        new Promise<void>((resolve) => {
-          fire = resolve
-          signal?.addEventListener('abort', () => resolve())
-        }),
-    })
+    const { schedule, timers } = manualTimers()
+    const { breaker } = breakerOn('fetch-timeout', { timeout: 100, schedule })
     const caller = new AbortController()
     const pending = breakerFetch(breaker)(`${base}/hang`, { signal: caller.signal }).catch(
       (error: unknown) => error,
     )
     await expect.poll(() => hits.get('/hang')).toBe(1)
-    fire()
+    timers[0]?.fire()
     expect(await pending).toBeInstanceOf(CircuitTimeoutError)
   })
 
