@@ -63,6 +63,11 @@ export interface SelfTokenOptions extends RefreshPolicy {
   defaultLifetime?: number
   /** After a failed early refresh, the cached token serves this long before the next try, ms. Default 5,000. */
   refreshRetryDelay?: number
+  /**
+   * How long an instance holds the store's claim on an early refresh (stores with `claim`), ms:
+   * keep it above a token request's length. Default twice `timeout`.
+   */
+  refreshClaim?: number
   /** Receives warnings: store failures, a failed early refresh. */
   logger?: TokenLogger
   /** Parameter providers instead of Powertools' defaults (for SSM / Secrets Manager sources). */
@@ -183,6 +188,10 @@ export const selfTokenClient = (options: SelfTokenOptions): SelfTokenClient => {
   const retries = nonNegative('retries', options.retries ?? 2)
   const retryBaseDelay = nonNegative('retryBaseDelay', options.retryBaseDelay ?? 100)
   const refreshRetryDelay = nonNegative('refreshRetryDelay', options.refreshRetryDelay ?? 5_000)
+  const refreshClaim = nonNegative(
+    'refreshClaim',
+    options.refreshClaim ?? 2 * (options.timeout ?? 5_000),
+  )
   const scope = list(options.scope).join(' ')
   const resource = list(options.resource)
   const grant: GrantOptions = {
@@ -263,7 +272,25 @@ export const selfTokenClient = (options: SelfTokenOptions): SelfTokenClient => {
     }
   }
 
-  const warnStore = (operation: 'read' | 'write', error: unknown): void => {
+  /** Whether this instance may refresh now: another may hold the store's claim. Errors say yes. */
+  const claimRefresh = async (key: string, replaces: number): Promise<boolean> => {
+    if (store?.claim === undefined) return true
+    const now = clock()
+    try {
+      const answer = await store.claim(key, {
+        now,
+        until: now + refreshClaim,
+        replaces,
+      })
+      if (answer.ok) return answer.value
+      warnStore('claim', answer.error)
+    } catch (thrown) {
+      warnStore('claim', thrown)
+    }
+    return true
+  }
+
+  const warnStore = (operation: 'read' | 'write' | 'claim', error: unknown): void => {
     logger?.warn(`self-token store ${operation} failed; using this container's memory`, {
       operation,
       error: toError(error).message,
@@ -311,25 +338,52 @@ export const selfTokenClient = (options: SelfTokenOptions): SelfTokenClient => {
     return best.result
   }
 
+  /** The stored token, when it is one this instance may take (not refused, newer than `than`). */
+  const takeable = (stored: SelfToken | undefined, than: Entry | undefined): Entry | undefined => {
+    if (stored === undefined || stored.accessToken === rejected) return undefined
+    if (than !== undefined && stored.expiresAt <= than.token.expiresAt) return undefined
+    return { ...planRefresh(stored, policy, random), token: stored, result: ok(stored) }
+  }
+
+  /**
+   * Another instance claimed the request for a token this one lacks: read the store again, at
+   * growing intervals, until its token lands or the claim would have lapsed.
+   */
+  const awaitClaimant = async (key: string, than: Entry | undefined) => {
+    for (let waited = 0, step = 50; waited < refreshClaim; step = Math.min(2 * step, 1_000)) {
+      await sleep(step)
+      waited += step
+      const found = takeable(await readStore(key), than)
+      if (found !== undefined && clock() < found.usableUntil) return found
+    }
+    return undefined
+  }
+
   const refresh = async (): Promise<Result<SelfToken, TokenError>> => {
     const mine = generation
+    const keep = (entry: Entry): Result<SelfToken, TokenError> => {
+      if (mine === generation) memory = entry
+      return entry.result
+    }
     let best = memory
     const credentials = await loadCredentials()
     if (!credentials.ok) return fallBack(best, credentials.error, mine === generation)
     const key = keyOf(credentials.value)
     const stored = await readStore(key)
-    if (
-      stored !== undefined &&
-      stored.accessToken !== rejected &&
-      (best === undefined || stored.expiresAt > best.token.expiresAt)
-    ) {
-      const plan = planRefresh(stored, policy, random)
-      const candidate: Entry = { ...plan, token: stored, result: ok(stored) }
-      if (clock() < plan.refreshAt) {
-        if (mine === generation) memory = candidate
-        return candidate.result
+    const fromStore = takeable(stored, best)
+    if (fromStore !== undefined) {
+      if (clock() < fromStore.refreshAt) return keep(fromStore)
+      best = fromStore
+    }
+    // One instance at a time asks the endpoint: the others keep a still-usable token, or wait
+    // for the claimant's token to land in the store (a cold fleet starting at once).
+    const replaces = Math.max(best?.token.expiresAt ?? 0, stored?.expiresAt ?? 0)
+    if (!(await claimRefresh(key, replaces))) {
+      if (best !== undefined && clock() < best.usableUntil) {
+        return keep({ ...best, refreshAt: clock() + refreshRetryDelay })
       }
-      best = candidate
+      const landed = await awaitClaimant(key, best)
+      if (landed !== undefined) return keep(landed)
     }
     const answer = await callEndpoint(credentials.value)
     if (!answer.ok) return fallBack(best, answer.error, mine === generation)

@@ -35,6 +35,9 @@ const num = (value: AttributeValue | undefined): number | undefined => {
  * - A write is a conditional `PutItem`: it lands only when the table holds no token for the key or
  *   one that expires earlier, so two instances refreshing at once leave the newest token, and a
  *   slow writer never replaces a newer token with an older one.
+ * - `claim` sets `refreshClaimUntil` on the item with a conditional `UpdateItem`, so that one
+ *   instance refreshes a still-valid token while the others keep using it; the new token's
+ *   `PutItem` replaces the item and so ends the claim.
  * - Reads are eventually consistent: a token a few hundred ms old is as good as the newest.
  * - Errors (throttling, unavailable, `requestTimeout`) answer an error Result; the client then
  *   warns and goes on with its memory.
@@ -42,9 +45,9 @@ const num = (value: AttributeValue | undefined): number | undefined => {
  * The table: a string partition key `pk` (items are `TOK#<key>`, after `keyPrefix`) and TTL on
  * `expiresAt` (epoch seconds), the same definition as the circuit store's, so one table serves
  * both. Items hold the access token: keep the table encrypted (the default) and give
- * `dynamodb:GetItem` and `dynamodb:PutItem` on it to this service only. Attributes:
+ * `dynamodb:GetItem`, `dynamodb:PutItem` and `dynamodb:UpdateItem` on it to this service only. Attributes:
  * `accessToken` (S), `tokenExpiresAt` and `issuedAt` (N, epoch ms), `scope` (S, optional),
- * `expiresAt` (N, epoch s, for TTL).
+ * `expiresAt` (N, epoch s, for TTL), `refreshClaimUntil` (N, epoch ms, while an instance refreshes).
  *
  * @example
  * ```ts
@@ -112,7 +115,9 @@ export const dynamoDbTokenStore = (options: DynamoDbTokenStoreOptions): TokenSto
           new PutItemCommand({
             TableName: tableName,
             Item: item,
-            ConditionExpression: 'attribute_not_exists(#pk) OR #expiry < :expiry',
+            // A claim alone (no token yet) has no expiry: it is overwritten too.
+            ConditionExpression:
+              'attribute_not_exists(#pk) OR attribute_not_exists(#expiry) OR #expiry < :expiry',
             ExpressionAttributeNames: { '#pk': partitionKey, '#expiry': 'tokenExpiresAt' },
             ExpressionAttributeValues: { ':expiry': { N: String(token.expiresAt) } },
           }),
@@ -120,11 +125,42 @@ export const dynamoDbTokenStore = (options: DynamoDbTokenStoreOptions): TokenSto
         )
         return ok(true)
       } catch (error) {
-        if ((error as { name?: unknown }).name === 'ConditionalCheckFailedException') {
-          return ok(false)
-        }
-        return err(error)
+        return isConditionFailure(error) ? ok(false) : err(error)
+      }
+    },
+    async claim(key, { now, until, replaces }) {
+      try {
+        const { UpdateItemCommand } = await commands()
+        await client.send(
+          new UpdateItemCommand({
+            TableName: tableName,
+            Key: keyOf(key),
+            // A claim on a key with no token yet must still expire from the table.
+            UpdateExpression: 'SET #claim = :until, #ttl = if_not_exists(#ttl, :ttl)',
+            // Refused while another instance holds the claim, or once a newer token is kept.
+            ConditionExpression:
+              '(attribute_not_exists(#claim) OR #claim <= :now) AND (attribute_not_exists(#expiry) OR #expiry <= :replaces)',
+            ExpressionAttributeNames: {
+              '#claim': 'refreshClaimUntil',
+              '#ttl': 'expiresAt',
+              '#expiry': 'tokenExpiresAt',
+            },
+            ExpressionAttributeValues: {
+              ':replaces': { N: String(replaces) },
+              ':until': { N: String(until) },
+              ':now': { N: String(now) },
+              ':ttl': { N: String(Math.ceil(until / 1000) + 86_400) },
+            },
+          }),
+          timeout(),
+        )
+        return ok(true)
+      } catch (error) {
+        return isConditionFailure(error) ? ok(false) : err(error)
       }
     },
   }
 }
+
+const isConditionFailure = (error: unknown): boolean =>
+  (error as { name?: unknown }).name === 'ConditionalCheckFailedException'

@@ -57,6 +57,7 @@ export {
 export {
   type MemoryTokenStore,
   memoryTokenStore,
+  type RefreshClaim,
   type SelfToken,
   type TokenStore,
 } from './store.ts'

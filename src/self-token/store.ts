@@ -43,6 +43,25 @@ export interface TokenStore {
    * whether it wrote.
    */
   write(key: string, token: SelfToken): Promise<Result<boolean, unknown>>
+  /**
+   * Optional: claims the early refresh of `key` until `claim.until` (epoch ms), unless another
+   * instance holds an unexpired claim at `claim.now` or a token expiring after `claim.replaces`
+   * (the expiry of the token the caller means to replace) is kept already; answers whether this
+   * caller got it. With it, one instance refreshes a still-valid token while the others keep
+   * using it; without it, the random refresh window alone keeps instances apart. A new token
+   * written under `key` ends the claim.
+   */
+  claim?(key: string, claim: RefreshClaim): Promise<Result<boolean, unknown>>
+}
+
+/** A claim on the early refresh of a token; see {@link TokenStore.claim}. */
+export interface RefreshClaim {
+  /** Epoch ms now, by the caller's clock. */
+  readonly now: number
+  /** Epoch ms at which the claim lapses. */
+  readonly until: number
+  /** The `expiresAt` of the token the caller means to replace. */
+  readonly replaces: number
 }
 
 /** A {@link TokenStore} in this process's memory. */
@@ -65,6 +84,7 @@ export interface MemoryTokenStore extends TokenStore {
  */
 export const memoryTokenStore = (): MemoryTokenStore => {
   const tokens = new Map<string, SelfToken>()
+  const claims = new Map<string, number>()
   return {
     async read(key) {
       return ok(tokens.get(key))
@@ -73,9 +93,19 @@ export const memoryTokenStore = (): MemoryTokenStore => {
       const kept = tokens.get(key)
       if (kept !== undefined && kept.expiresAt >= token.expiresAt) return ok(false)
       tokens.set(key, { ...token })
+      claims.delete(key)
       return ok(true)
     },
-    clear: () => tokens.clear(),
+    async claim(key, claim) {
+      if ((claims.get(key) ?? 0) > claim.now) return ok(false)
+      if ((tokens.get(key)?.expiresAt ?? 0) > claim.replaces) return ok(false)
+      claims.set(key, claim.until)
+      return ok(true)
+    },
+    clear: () => {
+      tokens.clear()
+      claims.clear()
+    },
   }
 }
 
