@@ -203,7 +203,7 @@ export const custom = (name: string, predicate: PolicyPredicate): Policy => ({
  */
 export const all = (...policies: readonly Policy[]): Policy => ({
   name: `all(${policies.map((p) => p.name).join(', ')})`,
-  evaluate: (context) => evaluatePolicies(context, policies),
+  evaluate: (context) => decideAll(context, policies, 0),
 })
 
 /**
@@ -240,9 +240,19 @@ export const any = (...policies: readonly Policy[]): Policy => ({
 export const evaluatePolicies = async (
   context: object,
   policies: readonly Policy[],
-): Promise<Result<void, AppError>> => {
-  for (const policy of policies) {
-    const decision = await policy.evaluate(context)
+): Promise<Result<void, AppError>> => decideAll(context, policies, 0)
+
+type Decision = Result<void, AppError> | Promise<Result<void, AppError>>
+
+// Synchronous while the policies are (the built-in ones are): no promise on the common path.
+const decideAll = (context: object, policies: readonly Policy[], from: number): Decision => {
+  for (let index = from; index < policies.length; index += 1) {
+    const decision = (policies[index] as Policy).evaluate(context)
+    if (decision instanceof Promise) {
+      return decision.then((settled) =>
+        settled.ok ? decideAll(context, policies, index + 1) : settled,
+      )
+    }
     if (!decision.ok) return decision
   }
   return allowed
@@ -268,14 +278,26 @@ interface RouteWithPolicies {
  * ```
  */
 export const pdp = (...policies: readonly Policy[]): MiddlewareObj => {
-  const pdpBefore = async (request: { context: object }): Promise<void> => {
+  const routed = (context: object): void | Promise<void> => {
+    const routePolicies = (context as RouteWithPolicies).route?.options?.policies
+    if (routePolicies === undefined) return
+    return enforce(decideAll(context, routePolicies, 0))
+  }
+  const pdpBefore = (request: { context: object }): void | Promise<void> => {
     requireAuth(request.context, 'pdp()')
-    const global = await evaluatePolicies(request.context, policies)
-    if (!global.ok) throw global.error
-    const routePolicies = (request.context as RouteWithPolicies).route?.options?.policies
-    if (routePolicies === undefined || routePolicies.length === 0) return
-    const routed = await evaluatePolicies(request.context, routePolicies)
-    if (!routed.ok) throw routed.error
+    return enforce(decideAll(request.context, policies, 0), request.context, routed)
   }
   return { name: 'metis-app/auth/pdp', before: pdpBefore }
+}
+
+// Throws a denial; else continues with `next` (the route's policies after the global ones).
+const enforce = (
+  decision: Decision,
+  context?: object,
+  next?: (context: object) => void | Promise<void>,
+): void | Promise<void> => {
+  if (decision instanceof Promise)
+    return decision.then((settled) => enforce(settled, context, next))
+  if (!decision.ok) throw decision.error
+  return next?.(context as object)
 }

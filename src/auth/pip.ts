@@ -6,7 +6,7 @@ import type { MiddlewareObj } from '@middy/core'
 import type { Context } from 'aws-lambda'
 import type { JSONWebKeySet } from 'jose'
 import { err, type Result } from '../result/index.ts'
-import { eventView, findBearer, requestView, type TokenSource } from './token.ts'
+import { eventView, type FoundBearer, findBearer, requestView, type TokenSource } from './token.ts'
 import {
   createUserinfo,
   type SubjectOutcome,
@@ -195,23 +195,13 @@ export const pip = (
     maxTokenLength: config.maxTokenLength,
   }
 
-  const pipBefore = async (request: {
-    event: unknown
-    context: Context & Partial<AuthContext>
-  }) => {
-    const built = (request.context as { request?: { kind?: unknown; headers?: unknown } }).request
-    const view = built?.kind === 'http' ? requestView(built) : eventView(request.event)
-    const found = findBearer(view, location)
-    const token = found.found
-      ? await verify(found.token)
-      : err({ reason: found.reason, message: found.message })
-    let subject: SubjectOutcome = { status: 'not-requested', reason: 'not-configured' }
-    if (lookup !== undefined) {
-      subject =
-        found.found && token.ok
-          ? await lookup(found.token, token.value.claims)
-          : { status: 'not-requested', reason: 'no-token' }
-    }
+  type PipRequest = { event: unknown; context: Context & Partial<AuthContext> }
+  const record = (
+    request: PipRequest,
+    found: FoundBearer,
+    token: TokenResult,
+    subject: SubjectOutcome,
+  ) => {
     request.context.auth = authInfo({
       token,
       subject,
@@ -224,8 +214,41 @@ export const pip = (
     })
   }
 
+  const withSubject = (
+    request: PipRequest,
+    found: FoundBearer,
+    token: TokenResult,
+  ): void | Promise<void> => {
+    if (lookup === undefined) return record(request, found, token, NOT_CONFIGURED)
+    if (!found.found || !token.ok) return record(request, found, token, NO_TOKEN)
+    return lookup(found.token, token.value.claims).then((subject) =>
+      record(request, found, token, subject),
+    )
+  }
+
+  // Synchronous for a token in the cache and no userinfo lookup: the common path costs no promise.
+  const pipBefore = (request: PipRequest): void | Promise<void> => {
+    const built = (request.context as { request?: { kind?: unknown; headers?: unknown } }).request
+    const view = built?.kind === 'http' ? requestView(built) : eventView(request.event)
+    const found = findBearer(view, location)
+    if (!found.found)
+      return withSubject(request, found, err({ reason: found.reason, message: found.message }))
+    const token = verify(found.token)
+    if (token instanceof Promise)
+      return token.then((verified) => withSubject(request, found, verified))
+    return withSubject(request, found, token)
+  }
+
   return { name: 'metis-app/auth/pip', before: pipBefore }
 }
+
+type TokenResult = Result<VerifiedToken, TokenRejection>
+
+const NOT_CONFIGURED: SubjectOutcome = Object.freeze({
+  status: 'not-requested',
+  reason: 'not-configured',
+})
+const NO_TOKEN: SubjectOutcome = Object.freeze({ status: 'not-requested', reason: 'no-token' })
 
 const withoutUndefined = <T extends object>(value: T): T =>
   Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T

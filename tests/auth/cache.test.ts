@@ -116,7 +116,7 @@ describe('the per-container cache of verified tokens', () => {
 })
 
 describe('BoundedCache', () => {
-  it('stores until the expiry, forgets on delete, and counts its entries', () => {
+  it('stores until the expiry and counts its entries', () => {
     const cache = new BoundedCache<number>(3)
     cache.set('a', 1, 100)
     cache.set('a', 2, 100)
@@ -124,8 +124,16 @@ describe('BoundedCache', () => {
     expect(cache.get('a', 99)).toBe(2)
     expect(cache.get('a', 100)).toBeUndefined()
     expect(cache.size).toBe(0)
-    cache.set('b', 1, 100)
-    cache.delete('b')
-    expect(cache.get('b', 0)).toBeUndefined()
+  })
+
+  it('answers only to the exact key, even when two long keys share their tail', () => {
+    const cache = new BoundedCache<string>(3)
+    const tail = 'x'.repeat(60)
+    cache.set(`first.${tail}`, 'first', 100)
+    expect(cache.get(`other.${tail}`, 0)).toBeUndefined()
+    expect(cache.get(`first.${tail}`, 0)).toBe('first')
+    cache.set(`other.${tail}`, 'other', 100)
+    expect(cache.get(`first.${tail}`, 0)).toBeUndefined()
+    expect(cache.get(`other.${tail}`, 0)).toBe('other')
   })
 })

@@ -120,6 +120,25 @@ describe('pdp()', () => {
     expect(global.response.headers['WWW-Authenticate']).toContain('scope="admin"')
   })
 
+  it('keeps going through asynchronous policies, global and routed, to the first denial', async () => {
+    const slowYes = custom('slow-yes', async () => true)
+    const denied = await runStack(
+      [
+        local(),
+        withRoute([slowYes, scope('admin'), scope('root')]),
+        pdp(slowYes, scope('orders:read')),
+      ],
+      bearerEvent(granted),
+    )
+    expect(denied.handlerRan).toBe(false)
+    expect(denied.response.headers['WWW-Authenticate']).toContain('scope="admin"')
+    const allowed = await runStack(
+      [local(), withRoute([slowYes]), pdp(slowYes)],
+      bearerEvent(granted),
+    )
+    expect(allowed.handlerRan).toBe(true)
+  })
+
   it('is a 500 configuration error that says to stack pip() first when no PIP ran', async () => {
     let handlerRan = false
     const handler = middy()
