@@ -282,9 +282,9 @@ export const circuitBreaker = (options: CircuitBreakerOptions): CircuitBreaker =
     })
   }
 
-  const recovered = (): void => {
+  const recovered = (message: string): void => {
     degraded = false
-    logger?.info('circuit store recovered', { circuit: name })
+    logger?.info(message, { circuit: name })
   }
 
   const seen = (snapshot: CircuitSnapshot): CircuitSnapshot => {
@@ -311,13 +311,14 @@ export const circuitBreaker = (options: CircuitBreakerOptions): CircuitBreaker =
   const write = async (now: number, change: CircuitChange): Promise<CircuitUpdate> => {
     if (localOwns()) {
       const outcome = local.update(name, now, change)
-      if (outcome.current.state === 'closed') recovered()
+      if (outcome.current.state === 'closed')
+        recovered('circuit closed locally; using the store again')
       return outcome
     }
     try {
       const outcome = await store.update(name, now, change)
       seen(outcome.current)
-      if (degraded) recovered()
+      if (degraded) recovered('circuit store recovered')
       return outcome
     } catch (error) {
       storeFailed('update', error)
@@ -411,13 +412,14 @@ export const circuitBreaker = (options: CircuitBreakerOptions): CircuitBreaker =
     fn: Protected<unknown>,
     deadline: number | undefined,
     signal: AbortSignal | undefined,
+    known?: MaybePromise<CircuitSnapshot>,
   ): Promise<Attempt> => {
     const now = clock()
     const left = deadline === undefined ? undefined : deadline - now
     if (left !== undefined && left <= 0) {
       return { result: err(new CircuitTimeoutError(name, 0, true)), retry: false, refused: true }
     }
-    const state = read(now)
+    const state = known ?? read(now)
     const snapshot = state instanceof Promise ? await state : state
     const isProbe = snapshot.state !== 'closed'
     if (isProbe) {
@@ -493,13 +495,14 @@ export const circuitBreaker = (options: CircuitBreakerOptions): CircuitBreaker =
   const executeWith = async (
     fn: Protected<unknown>,
     callOptions: ExecuteOptions,
+    known?: MaybePromise<CircuitSnapshot>,
   ): Promise<Result<unknown, unknown>> => {
     const { signal } = callOptions
     if (signal?.aborted) return err(toError(signal.reason))
     const remaining = callOptions.remainingTime ?? options.remainingTime
     const deadline =
       callOptions.deadline ?? (remaining === undefined ? undefined : clock() + remaining())
-    return retryAfter(await attemptOnce(fn, deadline, signal), fn, signal, deadline)
+    return retryAfter(await attemptOnce(fn, deadline, signal, known), fn, signal, deadline)
   }
 
   // The hot path: a closed circuit known without waiting, no deadline, a success. Only a failure
@@ -512,7 +515,8 @@ export const circuitBreaker = (options: CircuitBreakerOptions): CircuitBreaker =
       return executeWith(fn, callOptions ?? {})
     }
     const snapshot = read(clock())
-    if (snapshot instanceof Promise || snapshot.state !== 'closed') return executeWith(fn, {})
+    if (snapshot instanceof Promise || snapshot.state !== 'closed')
+      return executeWith(fn, {}, snapshot)
     let outcome: Outcome
     if (timeout === undefined) {
       try {

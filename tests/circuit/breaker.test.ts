@@ -369,10 +369,15 @@ describe('circuitBreaker: retry, timeout and deadline', () => {
     const { schedule, timers } = manualTimers()
     const { breaker } = setup({ timeout: 50, schedule })
     expect(await breaker.execute(async () => 'quick')).toEqual(ok('quick'))
+    expect(await breaker.execute(async () => ok('a Result'))).toEqual(ok('a Result'))
     expect(await breaker.execute(() => Promise.reject(new Error('quick failure')))).toMatchObject({
       ok: false,
     })
-    expect(timers.map((t) => t.cancelled)).toEqual([true, true])
+    const syncThrow = await breaker.execute(() => {
+      throw new Error('thrown before any await')
+    })
+    expect((syncThrow as { error: Error }).error.message).toBe('thrown before any await')
+    expect(timers.map((t) => t.cancelled)).toEqual([true, true, true, true])
   })
 
   it('does not count or retry a call the caller aborted', async () => {
@@ -471,8 +476,31 @@ describe('circuitBreaker: reporting and store failures', () => {
     expect((await breaker.snapshot()).state).toBe('open')
     clock.advance(5 * MINUTE)
     expect(await breaker.execute(async () => 'probe')).toEqual(ok('probe'))
-    expect(lines.map((l) => l.message)).toContain('circuit store recovered')
+    expect(lines.map((l) => l.message)).toContain('circuit closed locally; using the store again')
     expect(await breaker.snapshot()).toMatchObject({ state: 'closed', failures: 1 })
+  })
+
+  it('goes back to the store after its first successful write when the local circuit stayed closed', async () => {
+    const { logger, lines } = recorder()
+    let healthy = false
+    const inner = memoryCircuitStore()
+    const flaky: CircuitStore = {
+      read: (name, now) => inner.read(name, now),
+      update: (name, now, change) => {
+        if (!healthy) throw new Error('ServiceUnavailable')
+        return inner.update(name, now, change)
+      },
+    }
+    const { breaker } = setup({ store: flaky, logger })
+    await breaker.execute(boom)
+    expect(inner.read('payments', 0).failures).toBe(0)
+    healthy = true
+    await breaker.execute(boom)
+    expect(lines.map((l) => l.message)).toEqual([
+      'circuit store failed; using local circuit state',
+      'circuit store recovered',
+    ])
+    expect(inner.read('payments', 0).failures).toBe(1)
   })
 
   it('falls back when an asynchronous store rejects', async () => {

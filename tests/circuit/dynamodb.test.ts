@@ -238,6 +238,56 @@ describe('dynamoDbCircuitStore: items', () => {
     expect((await rawItem(`CIR#${name}`))?.version?.N).toBe('8')
   })
 
+  it('reads missing or malformed numbers as 0', async () => {
+    const clock = manualClock()
+    const name = fresh('sparse')
+    await dynamo.client.send(
+      new PutItemCommand({
+        TableName: TABLE,
+        Item: {
+          pk: { S: `CIR#${name}` },
+          state: { S: 'closed' },
+          failures: { S: 'three' },
+          version: { N: '3' },
+          expiresAt: { N: '99999999999' },
+        },
+      }),
+    )
+    const c = container(name, clock)
+    expect(await c.breaker.snapshot()).toMatchObject({
+      state: 'closed',
+      failures: 0,
+      windowStart: 0,
+      version: 3,
+    })
+  })
+
+  it('keeps what a write taught the cache when an older read answers after it', async () => {
+    const clock = manualClock()
+    const name = fresh('slow-read')
+    const c = container(name, clock)
+    const send = c.client.send.bind(c.client) as (
+      command: unknown,
+      options?: unknown,
+    ) => Promise<unknown>
+    let openGate: () => void = () => undefined
+    const gate = new Promise<void>((resolve) => (openGate = resolve))
+    let first = true
+    c.client.send = (async (command: unknown, options?: unknown) => {
+      const answer = await send(command, options)
+      if (first && command instanceof GetItemCommand) {
+        first = false
+        await gate // the answer was read before the write below, and arrives after it
+      }
+      return answer
+    }) as typeof c.client.send
+    const slowRead = c.store.read(name, clock.now())
+    await c.store.update(name, clock.now(), (current) => ({ ...current, failures: 1 }))
+    openGate()
+    expect((await slowRead).version).toBe(0)
+    expect(await c.store.read(name, clock.now())).toMatchObject({ failures: 1, version: 1 })
+  })
+
   it('rejects a missing table name and non-positive limits', () => {
     const client = dynamo.client
     expect(() => dynamoDbCircuitStore({ client, tableName: '' })).toThrow(/tableName/)
