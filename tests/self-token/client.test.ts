@@ -302,3 +302,121 @@ describe('getSelfToken', () => {
     expect(server.count()).toBe(3)
   })
 })
+
+describe('the refresh claim (one instance at a time asks the endpoint)', () => {
+  it('makes a cold instance wait for the token the claimant stores, instead of asking too', async () => {
+    const store = memoryTokenStore()
+    const leader = setup({ store })
+    // The follower's first store read happens before the leader's write; it then polls the store
+    // (after 50 ms, on a real timer: the leader's request takes a few).
+    const follower = setup({ store, sleep: undefined })
+    const [a, b] = await Promise.all([tokenOf(leader.client), tokenOf(follower.client)])
+    expect([a, b]).toEqual(['token-1', 'token-1'])
+    expect(server.count()).toBe(1)
+  })
+
+  it('asks the endpoint itself when the claimant never stores a token within the claim', async () => {
+    const store = memoryTokenStore()
+    const clock = manualClock()
+    await store.claim?.('orders-key', {
+      now: clock.now(),
+      until: clock.now() + 60_000,
+      replaces: 0,
+    })
+    const waits: number[] = []
+    const { client } = setup({
+      store,
+      storeKey: 'orders-key',
+      refreshClaim: 3_000,
+      sleep: async (ms) => {
+        waits.push(ms)
+      },
+    })
+    expect(await tokenOf(client)).toBe('token-1')
+    expect(waits).toEqual([50, 100, 200, 400, 800, 1_000, 1_000])
+  })
+
+  it('keeps the usable token while another instance holds the claim, and takes its token after', async () => {
+    const store = memoryTokenStore()
+    const { client, clock } = setup({ store, storeKey: 'k', refreshRetryDelay: 2_000 })
+    await tokenOf(client)
+    clock.advance(9 * MIN)
+    const replaces = clock.now() + MIN // the expiry of token-1, kept in the store
+    await store.claim?.('k', { now: clock.now(), until: clock.now() + 10_000, replaces })
+    expect(await tokenOf(client)).toBe('token-1')
+    expect(server.count()).toBe(1)
+    await store.write('k', {
+      accessToken: 'from-another',
+      tokenType: 'Bearer',
+      expiresAt: clock.now() + 10 * MIN,
+      issuedAt: clock.now(),
+    })
+    clock.advance(2_000)
+    expect(await tokenOf(client)).toBe('from-another')
+    expect(server.count()).toBe(1)
+  })
+
+  it('refuses a claim while one is held, and once a newer token than the one to replace is kept', async () => {
+    const store = memoryTokenStore()
+    const claim = store.claim?.bind(store)
+    expect(await claim?.('k', { now: 0, until: 100, replaces: 0 })).toEqual(ok(true))
+    expect(await claim?.('k', { now: 50, until: 150, replaces: 0 })).toEqual(ok(false))
+    expect(await claim?.('k', { now: 100, until: 200, replaces: 0 })).toEqual(ok(true))
+    await store.write('k', { accessToken: 'n', tokenType: 'Bearer', expiresAt: 5_000, issuedAt: 0 })
+    expect(await claim?.('k', { now: 300, until: 400, replaces: 4_000 })).toEqual(ok(false))
+    expect(await claim?.('k', { now: 300, until: 400, replaces: 5_000 })).toEqual(ok(true))
+  })
+
+  it.each([
+    ['answers an error', async () => err(new Error('throttled'))],
+    ['rejects', () => Promise.reject(new Error('down'))],
+  ])('asks the endpoint, with a warning, when the claim %s', async (_, claim) => {
+    const store: TokenStore = {
+      read: async () => ok(undefined),
+      write: async () => ok(true),
+      claim: claim as TokenStore['claim'],
+    }
+    const { client, logger } = setup({ store })
+    expect(await tokenOf(client)).toBe('token-1')
+    expect(logger.warnings.map((w) => w.message)).toEqual([
+      "self-token store claim failed; using this container's memory",
+    ])
+  })
+
+  it('reads a stored token without issuedAt as one that lived no time (used to its end, never early)', async () => {
+    const clock = manualClock()
+    const store: TokenStore = {
+      read: async () => ok({ accessToken: 'stored', expiresAt: clock.now() + MIN } as never),
+      write: async () => ok(true),
+    }
+    const { client } = setup({ store, clock: clock.now })
+    expect(await tokenOf(client)).toBe('stored')
+  })
+})
+
+it('keeps only the message of something thrown that is not an Error', async () => {
+  const { client } = setup({
+    fetch: () => {
+      throw 'socket gone'
+    },
+  })
+  const result = await client.get()
+  expect(!result.ok && (result.error.cause as Error).message).toBe('socket gone')
+})
+
+it('falls back to a newer stored token that is due for refresh too, when the refresh fails', async () => {
+  const store = memoryTokenStore()
+  const { client, clock } = setup({ store, storeKey: 'k' })
+  await tokenOf(client)
+  const start = clock.now()
+  await store.write('k', {
+    accessToken: 'newer-but-due',
+    tokenType: 'Bearer',
+    issuedAt: start - MIN,
+    expiresAt: start + 10 * MIN + 30_000,
+  })
+  server.answer(() => ({ status: 500, body: '' }))
+  clock.advance(9 * MIN)
+  expect(await tokenOf(client)).toBe('newer-but-due')
+  expect(server.count()).toBe(2)
+})
