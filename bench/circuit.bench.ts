@@ -12,7 +12,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { ConsecutiveBreaker, circuitBreaker as cockatielBreaker, handleAll } from 'cockatiel'
 import CircuitBreaker from 'opossum'
 import { circuitBreaker, dynamoDbCircuitStore, memoryCircuitStore } from '../src/circuit/index.ts'
-import { startDynalite } from '../tests/support/dynalite.ts'
+import { countCommands, startDynalite } from '../tests/support/dynalite.ts'
 import { compare } from './support/compare.ts'
 
 const work = async (n: number): Promise<number> => n + 1
@@ -48,12 +48,7 @@ await dynamo.createTable('circuits')
 /** Runs 1,000 successful executions and counts the DynamoDB commands they sent. */
 const count = async (label: string, stepMs: number | undefined) => {
   const client = new DynamoDBClient(dynamo.clientConfig)
-  const sent: string[] = []
-  const send = client.send.bind(client) as (command: unknown, options?: unknown) => Promise<unknown>
-  client.send = ((command: { constructor: { name: string } }, options?: unknown) => {
-    sent.push(command.constructor.name)
-    return send(command, options)
-  }) as typeof client.send
+  const sent = countCommands(client)
   let now = Date.now()
   const clock = stepMs === undefined ? Date.now : () => now
   const breaker = circuitBreaker({

@@ -77,6 +77,7 @@ export {
   type CircuitSnapshot,
   type CircuitStore,
   type CircuitUpdate,
+  CLOSED_FIELDS,
   INITIAL_SNAPSHOT,
   type MaybePromise,
   type MemoryCircuitStore,

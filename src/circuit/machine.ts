@@ -4,7 +4,7 @@
  * apply them atomically, so the same rules hold for one container and for many.
  * @module
  */
-import type { CircuitChange, CircuitFields, CircuitSnapshot } from './store.ts'
+import { type CircuitChange, type CircuitSnapshot, CLOSED_FIELDS as CLOSED } from './store.ts'
 
 /** The numbers that drive the state machine. */
 export interface MachineConfig {
@@ -18,16 +18,6 @@ export interface MachineConfig {
   readonly halfOpenProbes: number
   /** How long a prober's lease lasts, in ms; after that another instance may probe. */
   readonly probeLease: number
-}
-
-const CLOSED: CircuitFields = {
-  state: 'closed',
-  failures: 0,
-  windowStart: 0,
-  openedAt: 0,
-  prober: undefined,
-  leaseUntil: 0,
-  probeSuccesses: 0,
 }
 
 /** When an open or half-open circuit may admit a probe by `instanceId` at `now`. */

@@ -69,8 +69,8 @@ export interface CircuitStore {
   update(name: string, now: number, change: CircuitChange): MaybePromise<CircuitUpdate>
 }
 
-/** The state of a circuit that was never written: closed, nothing counted. */
-export const INITIAL_SNAPSHOT: CircuitSnapshot = Object.freeze({
+/** A closed circuit with nothing counted. */
+export const CLOSED_FIELDS: CircuitFields = Object.freeze({
   state: 'closed',
   failures: 0,
   windowStart: 0,
@@ -78,8 +78,10 @@ export const INITIAL_SNAPSHOT: CircuitSnapshot = Object.freeze({
   prober: undefined,
   leaseUntil: 0,
   probeSuccesses: 0,
-  version: 0,
 })
+
+/** The state of a circuit that was never written: closed, nothing counted, version 0. */
+export const INITIAL_SNAPSHOT: CircuitSnapshot = Object.freeze({ ...CLOSED_FIELDS, version: 0 })
 
 /** A circuit store that lives in this container's memory, with a way to forget everything. */
 export interface MemoryCircuitStore extends CircuitStore {

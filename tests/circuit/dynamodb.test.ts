@@ -15,7 +15,7 @@ import {
 } from 'metis-app/circuit'
 import { ok } from 'metis-app/result'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { type Dynalite, startDynalite } from '../support/dynalite.ts'
+import { countCommands, type Dynalite, startDynalite } from '../support/dynalite.ts'
 import { boom, manualClock, manualTimers, recorder } from './helpers.ts'
 
 const MINUTE = 60_000
@@ -46,12 +46,7 @@ const container = (
 ) => {
   const client = new DynamoDBClient(dynamo.clientConfig)
   clients.push(client)
-  const calls: string[] = []
-  const send = client.send.bind(client) as (command: unknown, options?: unknown) => Promise<unknown>
-  client.send = ((command: { constructor: { name: string } }, sendOptions?: unknown) => {
-    calls.push(command.constructor.name)
-    return send(command, sendOptions)
-  }) as typeof client.send
+  const calls = countCommands(client)
   const store = dynamoDbCircuitStore({ client, tableName: TABLE, ...options.store })
   const breaker = circuitBreaker({
     name,

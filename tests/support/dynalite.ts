@@ -55,6 +55,20 @@ export interface Dynalite {
   stop(): Promise<void>
 }
 
+/**
+ * Counts the commands a client sends, by command name (`GetItemCommand`, `PutItemCommand`, ...),
+ * by wrapping its `send`. Answers the live list of names.
+ */
+export const countCommands = (client: DynamoDBClient): string[] => {
+  const sent: string[] = []
+  const send = client.send.bind(client) as (command: unknown, options?: unknown) => Promise<unknown>
+  client.send = ((command: { constructor: { name: string } }, options?: unknown) => {
+    sent.push(command.constructor.name)
+    return send(command, options)
+  }) as typeof client.send
+  return sent
+}
+
 /** Starts dynalite on 127.0.0.1, port 0, with tables that become active at once. */
 export const startDynalite = async (): Promise<Dynalite> => {
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 })
