@@ -23,7 +23,7 @@ const options = (): SelfTokenOptions => ({
   clientSecret: 'middleware-secret',
   retries: 0,
 })
-const context = { getRemainingTimeInMillis: () => 10_000 } as Context
+const context = { getRemainingTimeInMillis: () => 10_000 } as Context & SelfTokenContext
 
 describe('selfToken middleware', () => {
   it('is lazy by default: an invocation that never asks costs no token request', async () => {
