@@ -130,6 +130,17 @@ export interface ExecuteOptions {
   deadline?: number
   /** Milliseconds left, read once at the start, e.g. `() => context.getRemainingTimeInMillis()`. */
   remainingTime?: () => number
+  /**
+   * Where this call's state changes and store warnings go, instead of the breaker's `logger` and
+   * `metrics`: pass `context.observer` when the observer middleware is stacked.
+   */
+  observer?: CircuitObserver
+}
+
+/** A logger and a metrics sink (the shape of `context.observer` from `metis-app/observer`). */
+export interface CircuitObserver {
+  readonly logger?: CircuitLogger
+  readonly metrics?: CircuitMetrics
 }
 
 /** A function the breaker protects: it gets an `AbortSignal` and returns a value or a Result. */
@@ -168,12 +179,20 @@ const valued = (value: unknown): Outcome => ({ kind: 'value', value })
 const thrown = (error: unknown): Outcome => ({ kind: 'thrown', error })
 
 /** Calls `fn`, turning a synchronous throw into a rejection. */
-const call = (fn: Protected<unknown>, signal: AbortSignal): Promise<unknown> => {
+const start = (fn: Protected<unknown>, signal: AbortSignal): Promise<unknown> => {
   try {
     return Promise.resolve(fn(signal))
   } catch (error) {
     return Promise.reject(error)
   }
+}
+
+/** What one `execute` call carries through its attempts. */
+interface Call {
+  readonly signal?: AbortSignal | undefined
+  readonly deadline?: number | undefined
+  readonly logger?: CircuitLogger | undefined
+  readonly metrics?: CircuitMetrics | undefined
 }
 
 /** One attempt's Result, and whether another attempt may help. */
@@ -255,7 +274,6 @@ export const circuitBreaker = (options: CircuitBreakerOptions): CircuitBreaker =
   const sleep = options.sleep ?? timerSleep
   const setTimer = options.schedule ?? timerSchedule
   const instanceId = options.instanceId ?? globalThis.crypto.randomUUID()
-  const { logger, metrics } = options
 
   // Local state for when the store fails, seeded with the last state the store showed. Once the
   // store failed, the breaker is "degraded" until a write succeeds again; meanwhile a local circuit
@@ -266,25 +284,27 @@ export const circuitBreaker = (options: CircuitBreakerOptions): CircuitBreaker =
   let degraded = false
   // True while a call of this instance is probing: one probe at a time per instance, too.
   let probing = false
+  // What a call without options uses.
+  const plainCall: Call = { logger: options.logger, metrics: options.metrics }
 
   const localOwns = (): boolean => degraded && local.read(name, 0).state !== 'closed'
 
-  const storeFailed = (operation: string, error: unknown): void => {
-    metrics?.addMetric('CircuitStoreFallback', 'Count', 1)
+  const storeFailed = (operation: string, error: unknown, call: Call): void => {
+    call.metrics?.addMetric('CircuitStoreFallback', 'Count', 1)
     if (degraded) return
     degraded = true
     local.reset()
     local.update(name, 0, () => lastSeen)
-    logger?.warn('circuit store failed; using local circuit state', {
+    call.logger?.warn('circuit store failed; using local circuit state', {
       circuit: name,
       operation,
       error: toError(error).message,
     })
   }
 
-  const recovered = (message: string): void => {
+  const recovered = (message: string, call: Call): void => {
     degraded = false
-    logger?.info(message, { circuit: name })
+    call.logger?.info(message, { circuit: name })
   }
 
   const seen = (snapshot: CircuitSnapshot): CircuitSnapshot => {
@@ -292,63 +312,66 @@ export const circuitBreaker = (options: CircuitBreakerOptions): CircuitBreaker =
     return snapshot
   }
 
-  const readLocally = (error: unknown, now: number): CircuitSnapshot => {
-    storeFailed('read', error)
-    return local.read(name, now)
-  }
-
-  const read = (now: number): MaybePromise<CircuitSnapshot> => {
+  const read = (now: number, call: Call): MaybePromise<CircuitSnapshot> => {
     if (localOwns()) return local.read(name, now)
+    const readLocally = (error: unknown): CircuitSnapshot => {
+      storeFailed('read', error, call)
+      return local.read(name, now)
+    }
     try {
       const answer = store.read(name, now)
       if (!(answer instanceof Promise)) return seen(answer)
-      return answer.then(seen, (error: unknown) => readLocally(error, now))
+      return answer.then(seen, readLocally)
     } catch (error) {
-      return readLocally(error, now)
+      return readLocally(error)
     }
   }
 
-  const write = async (now: number, change: CircuitChange): Promise<CircuitUpdate> => {
+  const write = async (now: number, change: CircuitChange, call: Call): Promise<CircuitUpdate> => {
     if (localOwns()) {
       const outcome = local.update(name, now, change)
-      if (outcome.current.state === 'closed')
-        recovered('circuit closed locally; using the store again')
+      if (outcome.current.state === 'closed') {
+        recovered('circuit closed locally; using the store again', call)
+      }
       return outcome
     }
     try {
       const outcome = await store.update(name, now, change)
       seen(outcome.current)
-      if (degraded) recovered('circuit store recovered')
+      if (degraded) recovered('circuit store recovered', call)
       return outcome
     } catch (error) {
-      storeFailed('update', error)
+      storeFailed('update', error, call)
       return local.update(name, now, change)
     }
   }
 
-  const update = async (now: number, change: CircuitChange): Promise<CircuitUpdate> => {
-    const outcome = await write(now, change)
+  const update = async (now: number, change: CircuitChange, call: Call): Promise<CircuitUpdate> => {
+    const outcome = await write(now, change, call)
     const { previous, current } = outcome
     if (current !== previous && current.state !== previous.state) {
-      report({
-        circuit: name,
-        from: previous.state,
-        to: current.state,
-        at: now,
-        failures: current.failures,
-        instanceId,
-      })
+      report(
+        {
+          circuit: name,
+          from: previous.state,
+          to: current.state,
+          at: now,
+          failures: current.failures,
+          instanceId,
+        },
+        call,
+      )
     }
     return outcome
   }
 
-  const report = (change: CircuitStateChange): void => {
-    logger?.info(`circuit ${change.from} -> ${change.to}`, change)
-    metrics?.addMetric(metricNames[change.to], 'Count', 1)
+  const report = (change: CircuitStateChange, call: Call): void => {
+    call.logger?.info(`circuit ${change.from} -> ${change.to}`, change)
+    call.metrics?.addMetric(metricNames[change.to], 'Count', 1)
     try {
       options.onStateChange?.(change)
     } catch (error) {
-      logger?.warn('circuit onStateChange callback threw', {
+      call.logger?.warn('circuit onStateChange callback threw', {
         circuit: name,
         error: toError(error).message,
       })
@@ -365,10 +388,11 @@ export const circuitBreaker = (options: CircuitBreakerOptions): CircuitBreaker =
   const admitProbe = async (
     snapshot: CircuitSnapshot,
     now: number,
+    call: Call,
   ): Promise<Attempt | undefined> => {
     if (probing || !probeDue(snapshot, config, now, instanceId)) return refuse(snapshot, now)
     probing = true
-    const { current } = await update(now, claimProbe(config, now, instanceId))
+    const { current } = await update(now, claimProbe(config, now, instanceId), call)
     if (current.state === 'half-open' && current.prober === instanceId) return undefined
     probing = false
     return refuse(current, now)
@@ -380,14 +404,15 @@ export const circuitBreaker = (options: CircuitBreakerOptions): CircuitBreaker =
     ms: number | undefined,
     callerSignal: AbortSignal | undefined,
   ): Promise<Outcome> => {
-    if (ms === undefined && callerSignal === undefined)
-      return call(fn, neverAborted).then(valued, thrown)
+    if (ms === undefined && callerSignal === undefined) {
+      return start(fn, neverAborted).then(valued, thrown)
+    }
     const controller = new AbortController()
     const signal =
       callerSignal === undefined
         ? controller.signal
         : AbortSignal.any([callerSignal, controller.signal])
-    const running = call(fn, signal)
+    const running = start(fn, signal)
     if (ms === undefined) return running.then(valued, thrown)
     return new Promise<Outcome>((resolve) => {
       const cancel = setTimer(ms, () => {
@@ -410,41 +435,36 @@ export const circuitBreaker = (options: CircuitBreakerOptions): CircuitBreaker =
 
   const attemptOnce = async (
     fn: Protected<unknown>,
-    deadline: number | undefined,
-    signal: AbortSignal | undefined,
+    call: Call,
     known?: MaybePromise<CircuitSnapshot>,
   ): Promise<Attempt> => {
     const now = clock()
-    const left = deadline === undefined ? undefined : deadline - now
+    const left = call.deadline === undefined ? undefined : call.deadline - now
     if (left !== undefined && left <= 0) {
       return { result: err(new CircuitTimeoutError(name, 0, true)), retry: false, refused: true }
     }
-    const state = known ?? read(now)
+    const state = known ?? read(now, call)
     const snapshot = state instanceof Promise ? await state : state
     const isProbe = snapshot.state !== 'closed'
     if (isProbe) {
-      const refusal = await admitProbe(snapshot, now)
+      const refusal = await admitProbe(snapshot, now, call)
       if (refusal !== undefined) return refusal
     }
     try {
       const limit = left === undefined ? timeout : Math.min(left, timeout ?? left)
-      return await settle(await invoke(fn, limit, signal), isProbe, signal)
+      return await settle(await invoke(fn, limit, call.signal), isProbe, call)
     } finally {
       if (isProbe) probing = false
     }
   }
 
-  const settle = async (
-    outcome: Outcome,
-    isProbe: boolean,
-    signal: AbortSignal | undefined,
-  ): Promise<Attempt> => {
+  const settle = async (outcome: Outcome, isProbe: boolean, call: Call): Promise<Attempt> => {
     let error: unknown
     let kind: FailureKind
     if (outcome.kind === 'value') {
       const value = outcome.value
-      if (!isResult(value)) return succeeded(ok(value), isProbe)
-      if (value.ok) return succeeded(value, isProbe)
+      if (!isResult(value)) return succeeded(ok(value), isProbe, call)
+      if (value.ok) return succeeded(value, isProbe, call)
       error = value.error
       kind = 'result'
     } else if (outcome.kind === 'thrown') {
@@ -456,10 +476,10 @@ export const circuitBreaker = (options: CircuitBreakerOptions): CircuitBreaker =
     }
     const result = err(kind === 'thrown' ? toError(error) : error)
     // The caller gave up: that says nothing about the dependency.
-    if (signal?.aborted) return { result, retry: false, refused: false }
-    if (!isFailure(error, kind)) return succeeded(result, isProbe)
+    if (call.signal?.aborted) return { result, retry: false, refused: false }
+    if (!isFailure(error, kind)) return succeeded(result, isProbe, call)
     const now = clock()
-    await update(now, isProbe ? probeFailed(now, instanceId) : countFailure(config, now))
+    await update(now, isProbe ? probeFailed(now, instanceId) : countFailure(config, now), call)
     return { result, retry: shouldRetry(error), refused: false }
   }
 
@@ -467,8 +487,9 @@ export const circuitBreaker = (options: CircuitBreakerOptions): CircuitBreaker =
   const succeeded = async (
     result: Result<unknown, unknown>,
     isProbe: boolean,
+    call: Call,
   ): Promise<Attempt> => {
-    if (isProbe) await update(clock(), probeSucceeded(config, instanceId))
+    if (isProbe) await update(clock(), probeSucceeded(config, instanceId), call)
     return { result, retry: false, refused: false }
   }
 
@@ -476,15 +497,15 @@ export const circuitBreaker = (options: CircuitBreakerOptions): CircuitBreaker =
   const retryAfter = async (
     last: Attempt,
     fn: Protected<unknown>,
-    signal: AbortSignal | undefined,
-    deadline: number | undefined,
+    call: Call,
   ): Promise<Result<unknown, unknown>> => {
+    const { signal, deadline } = call
     for (let attempt = 0; last.retry && attempt < retries; attempt++) {
       const wait = backoff(attempt, baseDelay, maxDelay, random)
       if (deadline !== undefined && clock() + wait >= deadline) break
       await sleep(wait, signal)
       if (signal?.aborted) break
-      const current = await attemptOnce(fn, deadline, signal)
+      const current = await attemptOnce(fn, call)
       // Refused after a failed attempt (the circuit opened, the time ran out): the failure says more.
       if (current.refused) break
       last = current
@@ -497,12 +518,17 @@ export const circuitBreaker = (options: CircuitBreakerOptions): CircuitBreaker =
     callOptions: ExecuteOptions,
     known?: MaybePromise<CircuitSnapshot>,
   ): Promise<Result<unknown, unknown>> => {
-    const { signal } = callOptions
+    const { signal, observer } = callOptions
     if (signal?.aborted) return err(toError(signal.reason))
     const remaining = callOptions.remainingTime ?? options.remainingTime
-    const deadline =
-      callOptions.deadline ?? (remaining === undefined ? undefined : clock() + remaining())
-    return retryAfter(await attemptOnce(fn, deadline, signal, known), fn, signal, deadline)
+    const call: Call = {
+      signal,
+      deadline:
+        callOptions.deadline ?? (remaining === undefined ? undefined : clock() + remaining()),
+      logger: observer?.logger ?? options.logger,
+      metrics: observer?.metrics ?? options.metrics,
+    }
+    return retryAfter(await attemptOnce(fn, call, known), fn, call)
   }
 
   // The hot path: a closed circuit known without waiting, no deadline, a success. Only a failure
@@ -514,9 +540,10 @@ export const circuitBreaker = (options: CircuitBreakerOptions): CircuitBreaker =
     if (callOptions !== undefined || options.remainingTime !== undefined) {
       return executeWith(fn, callOptions ?? {})
     }
-    const snapshot = read(clock())
-    if (snapshot instanceof Promise || snapshot.state !== 'closed')
+    const snapshot = read(clock(), plainCall)
+    if (snapshot instanceof Promise || snapshot.state !== 'closed') {
       return executeWith(fn, {}, snapshot)
+    }
     let outcome: Outcome
     if (timeout === undefined) {
       try {
@@ -533,10 +560,10 @@ export const circuitBreaker = (options: CircuitBreakerOptions): CircuitBreaker =
       if (outcome.kind === 'value' && !isResult(value)) return ok(value)
       if (isResult(value) && value.ok) return value
     }
-    return retryAfter(await settle(outcome, false, undefined), fn, undefined, undefined)
+    return retryAfter(await settle(outcome, false, plainCall), fn, plainCall)
   }
 
-  const snapshot = async (): Promise<CircuitSnapshot> => read(clock())
+  const snapshot = async (): Promise<CircuitSnapshot> => read(clock(), plainCall)
 
   return {
     name,

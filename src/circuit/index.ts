@@ -43,6 +43,7 @@ export {
   type CircuitBreakerOptions,
   type CircuitLogger,
   type CircuitMetrics,
+  type CircuitObserver,
   type CircuitStateChange,
   circuitBreaker,
   type ExecuteOptions,

@@ -434,6 +434,16 @@ describe('circuitBreaker: reporting and store failures', () => {
     expect(metrics.every((m) => m.unit === 'Count' && m.value === 1)).toBe(true)
   })
 
+  it('reports to the observer given with the call instead of the breaker’s own', async () => {
+    const own = recorder()
+    const perCall = recorder()
+    const { breaker } = setup({ logger: own.logger, metrics: own.sink, failureThreshold: 1 })
+    await breaker.execute(boom, { observer: { logger: perCall.logger, metrics: perCall.sink } })
+    expect(perCall.lines.map((l) => l.message)).toEqual(['circuit closed -> open'])
+    expect(perCall.metrics.map((m) => m.name)).toEqual(['CircuitOpen'])
+    expect(own.lines).toEqual([])
+  })
+
   it('logs a throwing onStateChange callback and goes on', async () => {
     const { logger, lines } = recorder()
     const { breaker } = setup({
