@@ -19,6 +19,33 @@ export interface RemoteJwksSettings {
   readonly fetch: typeof fetch | undefined
 }
 
+/**
+ * Thrown when the key set could not be had (unreachable, a timeout, not 200, not JSON): an
+ * infrastructure failure, not the token's fault. jose reports these as plain errors.
+ */
+export class KeySetUnavailable extends Error {}
+
+// The fetch jose uses for the JWKS, marking every way of not getting a key set. Checking here,
+// once per fetch, leaves the per-verification path free of any wrapper.
+const guardedFetch =
+  (base: typeof fetch): typeof fetch =>
+  async (input, init) => {
+    let response: Response
+    try {
+      response = await base(input, init)
+    } catch (cause) {
+      throw new KeySetUnavailable('The JWKS endpoint could not be reached', { cause })
+    }
+    if (response.status !== 200) {
+      throw new KeySetUnavailable(`The JWKS endpoint answered ${response.status}`)
+    }
+    try {
+      return Response.json(await response.json())
+    } catch (cause) {
+      throw new KeySetUnavailable('The JWKS endpoint did not answer JSON', { cause })
+    }
+  }
+
 /** The container's remote key set for `url` (created on first use, then reused). */
 export const remoteKeySet = (url: URL, settings: RemoteJwksSettings): JWTVerifyGetKey => {
   const key = `${url.href} ${settings.cooldownMs} ${settings.timeoutMs} ${settings.cacheMaxAgeMs}`
@@ -28,7 +55,7 @@ export const remoteKeySet = (url: URL, settings: RemoteJwksSettings): JWTVerifyG
     cooldownDuration: settings.cooldownMs,
     timeoutDuration: settings.timeoutMs,
     cacheMaxAge: settings.cacheMaxAgeMs,
-    ...(settings.fetch === undefined ? {} : { [customFetch]: settings.fetch }),
+    [customFetch]: guardedFetch(settings.fetch ?? ((input, init) => fetch(input, init))),
   })
   // A user fetch (a circuit breaker, a proxy) makes the key set the caller's own: not shared.
   if (settings.fetch === undefined) remoteKeySets.set(key, created)

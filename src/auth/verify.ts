@@ -13,7 +13,7 @@ import {
   jwtVerify,
 } from 'jose'
 import { err, ok, type Result } from '../result/index.ts'
-import { BoundedCache, remoteKeySet } from './cache.ts'
+import { BoundedCache, KeySetUnavailable, remoteKeySet } from './cache.ts'
 
 /** Why the PIP has no verified token. */
 export type TokenFailureReason =
@@ -113,33 +113,11 @@ export type Verify = (
   token: string,
 ) => Result<VerifiedToken, TokenRejection> | Promise<Result<VerifiedToken, TokenRejection>>
 
-// Marks errors of the key source that mean "the key set could not be had", not "the token is bad".
-class KeySetUnavailable extends Error {}
-
 const keyResolver = (keys: KeySource): JWTVerifyGetKey | Uint8Array => {
   if (keys.kind === 'secret') return keys.secret
   if (keys.kind === 'none') return new Uint8Array()
-  const resolve =
-    keys.kind === 'local' ? createLocalJWKSet(keys.jwks) : remoteKeySet(keys.url, keys)
-  return async (header, token) => {
-    try {
-      return await resolve(header, token)
-    } catch (error) {
-      if (isTokenSideKeyError(error)) throw error
-      // Network errors, timeouts, non-200 answers, HTML, malformed key sets: infrastructure.
-      throw new KeySetUnavailable('The JWKS endpoint is unavailable', { cause: error })
-    }
-  }
+  return keys.kind === 'local' ? createLocalJWKSet(keys.jwks) : remoteKeySet(keys.url, keys)
 }
-
-const TOKEN_SIDE_KEY_CODES = new Set([
-  'ERR_JWKS_NO_MATCHING_KEY',
-  'ERR_JWKS_MULTIPLE_MATCHING_KEYS',
-  'ERR_JOSE_NOT_SUPPORTED',
-])
-
-const isTokenSideKeyError = (error: unknown): boolean =>
-  TOKEN_SIDE_KEY_CODES.has((error as { code?: string }).code as string)
 
 /**
  * Creates the verifier: length is checked by the caller; here the cache of verified tokens (keyed
@@ -257,6 +235,9 @@ class Rejected extends Error {
   }
 }
 
+// jose's code for JSON that is not a key set (the fetch itself is checked in cache.ts).
+const KEY_SET_CODES = new Set(['ERR_JWKS_INVALID'])
+
 const CLAIM_REASONS: Readonly<Record<string, TokenFailureReason>> = {
   iss: 'wrong-issuer',
   aud: 'wrong-audience',
@@ -266,11 +247,15 @@ const CLAIM_REASONS: Readonly<Record<string, TokenFailureReason>> = {
 /** Turns what jose (or the key source) threw into a reason. */
 export const classify = (error: unknown): TokenRejection => {
   if (error instanceof Rejected) return error.rejection
-  if (error instanceof KeySetUnavailable) {
+  // An unreachable or unusable key set: infrastructure, not the token.
+  if (
+    error instanceof KeySetUnavailable ||
+    KEY_SET_CODES.has((error as { code?: string }).code as string)
+  ) {
     return {
       reason: 'jwks-unavailable',
       message: 'The keys to verify the token are unavailable',
-      cause: error.cause,
+      cause: error,
     }
   }
   const { code, claim, reason } = error as { code?: string; claim?: string; reason?: string }

@@ -259,6 +259,18 @@ describe('bad bearer input: every one is a 401 and the handler does not run', ()
     await expectInvalid(bearerEvent(token), 'jwks-unavailable', { jwksUri, onJwksUnavailable: 401 })
   })
 
+  it('treats a JWKS answering JSON that is not a key set, or not answering in time, as unavailable', async () => {
+    const token = await sign(key, claimsAt(nowSec))
+    jwks.setMode('not-a-key-set')
+    await expectInvalid(bearerEvent(token), 'jwks-unavailable', { onJwksUnavailable: 401 })
+    resetAuthCaches()
+    jwks.setMode('hang')
+    await expectInvalid(bearerEvent(token), 'jwks-unavailable', {
+      onJwksUnavailable: 401,
+      jwksTimeoutMs: 50,
+    })
+  })
+
   it('treats a JWKS endpoint answering HTML or an error status as unavailable', async () => {
     const token = await sign(key, claimsAt(nowSec))
     jwks.setMode('html')

@@ -62,7 +62,7 @@ export const sign = (
 }
 
 /** How the loopback JWKS server answers. */
-export type JwksMode = 'ok' | 'html' | 'error'
+export type JwksMode = 'ok' | 'html' | 'error' | 'not-a-key-set' | 'hang'
 
 /** A loopback JWKS server. */
 export interface JwksServer {
@@ -94,6 +94,11 @@ export const startJwksServer = async (keys: readonly JWK[]): Promise<JwksServer>
     count += 1
     if (mode === 'html') {
       res.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>Sign in</body></html>')
+      return
+    }
+    if (mode === 'hang') return
+    if (mode === 'not-a-key-set') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"keys":"none"}')
       return
     }
     if (mode === 'error') {
