@@ -68,6 +68,8 @@ export interface ReplyInit {
 export const isReply = (value: unknown): value is Reply =>
   typeof value === 'object' && value !== null && REPLY in value
 
+const NO_COOKIES: readonly string[] = Object.freeze([])
+
 const makeReply = (
   statusCode: number,
   contentType: string | undefined,
@@ -77,10 +79,13 @@ const makeReply = (
 ): Reply => {
   const headers: Record<string, string> = {}
   if (contentType !== undefined) headers['Content-Type'] = contentType
-  Object.assign(headers, init.headers)
-  const cookies = (init.cookies ?? []).map(({ name, value, ...attributes }) =>
-    serializeCookie(name, value, attributes),
-  )
+  if (init.headers !== undefined) Object.assign(headers, init.headers)
+  const cookies =
+    init.cookies === undefined
+      ? NO_COOKIES
+      : init.cookies.map(({ name, value, ...attributes }) =>
+          serializeCookie(name, value, attributes),
+        )
   return {
     [REPLY]: true,
     statusCode: init.status ?? statusCode,
@@ -91,6 +96,8 @@ const makeReply = (
   }
 }
 
+const NO_INIT: ReplyInit = Object.freeze({})
+
 /**
  * A JSON response (`application/json`), status 200 unless `init.status` says otherwise.
  *
@@ -99,7 +106,7 @@ const makeReply = (
  * return json({ id: '42' }, { headers: { 'Cache-Control': 'no-store' } })
  * ```
  */
-export const json = (body: unknown, init: ReplyInit = {}): Reply =>
+export const json = (body: unknown, init: ReplyInit = NO_INIT): Reply =>
   makeReply(200, 'application/json', JSON.stringify(body), init)
 
 /**
@@ -110,7 +117,7 @@ export const json = (body: unknown, init: ReplyInit = {}): Reply =>
  * return jsonLd({ '@context': 'https://schema.org', '@type': 'Order', orderNumber: '42' })
  * ```
  */
-export const jsonLd = (body: unknown, init: ReplyInit = {}): Reply =>
+export const jsonLd = (body: unknown, init: ReplyInit = NO_INIT): Reply =>
   makeReply(200, 'application/ld+json', JSON.stringify(body), init)
 
 /**
@@ -121,7 +128,7 @@ export const jsonLd = (body: unknown, init: ReplyInit = {}): Reply =>
  * return text('pong')
  * ```
  */
-export const text = (body: string, init: ReplyInit = {}): Reply =>
+export const text = (body: string, init: ReplyInit = NO_INIT): Reply =>
   makeReply(200, 'text/plain; charset=utf-8', body, init)
 
 /**
@@ -135,7 +142,7 @@ export const text = (body: string, init: ReplyInit = {}): Reply =>
 export const binary = (
   body: Uint8Array,
   contentType = 'application/octet-stream',
-  init: ReplyInit = {},
+  init: ReplyInit = NO_INIT,
 ): Reply =>
   makeReply(
     200,
@@ -153,7 +160,7 @@ export const binary = (
  * return created(order, `/orders/${order.id}`)
  * ```
  */
-export const created = (body: unknown, location: string, init: ReplyInit = {}): Reply =>
+export const created = (body: unknown, location: string, init: ReplyInit = NO_INIT): Reply =>
   makeReply(
     201,
     body === undefined ? undefined : 'application/json',
@@ -169,7 +176,7 @@ export const created = (body: unknown, location: string, init: ReplyInit = {}): 
  * return accepted({ job: jobId })
  * ```
  */
-export const accepted = (body?: unknown, init: ReplyInit = {}): Reply =>
+export const accepted = (body?: unknown, init: ReplyInit = NO_INIT): Reply =>
   makeReply(
     202,
     body === undefined ? undefined : 'application/json',
@@ -185,7 +192,8 @@ export const accepted = (body?: unknown, init: ReplyInit = {}): Reply =>
  * return noContent({ cookies: [{ name: 'session', value: '', maxAge: 0, path: '/' }] })
  * ```
  */
-export const noContent = (init: ReplyInit = {}): Reply => makeReply(204, undefined, undefined, init)
+export const noContent = (init: ReplyInit = NO_INIT): Reply =>
+  makeReply(204, undefined, undefined, init)
 
 /**
  * RFC 9457 problem details (`application/problem+json`) for an error: its status and headers,
@@ -277,10 +285,10 @@ const shape = (reply: Reply, target: ResponseTarget): HttpResponse => {
   const body = head ? undefined : reply.body
   const isBase64Encoded = head ? false : reply.isBase64Encoded
   const headers = { ...reply.headers }
-  const cookies = [...reply.cookies]
+  const cookies = reply.cookies
   if (target.shape === 'http-v2' || target.shape === 'function-url') {
     const response: HttpV2Response = { statusCode: reply.statusCode, headers, isBase64Encoded }
-    if (cookies.length > 0) response.cookies = cookies
+    if (cookies.length > 0) response.cookies = [...cookies]
     if (body !== undefined) response.body = body
     return response
   }
@@ -291,7 +299,7 @@ const shape = (reply: Reply, target: ResponseTarget): HttpResponse => {
       body: body ?? '',
       isBase64Encoded,
     }
-    if (cookies.length > 0) response.multiValueHeaders = { 'Set-Cookie': cookies }
+    if (cookies.length > 0) response.multiValueHeaders = { 'Set-Cookie': [...cookies] }
     return response
   }
   const alb: AlbResponse = {
@@ -303,7 +311,7 @@ const shape = (reply: Reply, target: ResponseTarget): HttpResponse => {
   if (target.multiValue) {
     const multi: Record<string, string[]> = {}
     for (const [name, value] of Object.entries(headers)) multi[name] = [value]
-    if (cookies.length > 0) multi['Set-Cookie'] = cookies
+    if (cookies.length > 0) multi['Set-Cookie'] = [...cookies]
     alb.multiValueHeaders = multi
     return alb
   }

@@ -18,6 +18,7 @@ import {
 } from '../response/index.ts'
 import { err, isResult, ok, type Result } from '../result/index.ts'
 import type { HttpRoute, ResolvedRoute, RoutedRequest, RouteOptions } from './index.ts'
+import { LazyHttpRequest } from './lazy.ts'
 import { RouteTableError, splitPath, Trie } from './trie.ts'
 import { validateParts } from './validate.ts'
 
@@ -120,8 +121,10 @@ const bodyOf = (
   mode: NonNullable<RouteOptions['jsonBody']>,
 ): Result<unknown, AppError> => {
   if (mode === 'off') return ok(request.body)
-  const isJson = request.contentType !== undefined && isJsonMediaType(request.contentType)
-  if (!isJson || request.body === undefined) {
+  const body = request.body
+  const isJson =
+    body !== undefined && request.contentType !== undefined && isJsonMediaType(request.contentType)
+  if (body === undefined || !isJson) {
     if (mode === 'required') {
       return err(
         new UnsupportedMediaTypeError(
@@ -129,50 +132,99 @@ const bodyOf = (
         ),
       )
     }
-    return ok(request.body)
+    return ok(body)
   }
-  return request.json === undefined ? parseJson(request.body) : ok(request.json)
+  return request.json === undefined ? parseJson(body) : ok(request.json)
+}
+
+/** A route's `input` when nothing validates it: the body, and the query read on first use. */
+class Input {
+  readonly body: unknown
+  readonly #request: HttpRequest
+
+  constructor(body: unknown, request: HttpRequest) {
+    this.body = body
+    this.#request = request
+  }
+
+  get query(): unknown {
+    return this.#request.query
+  }
+
+  toJSON(): { body: unknown; query: unknown } {
+    return { body: this.body, query: this.query }
+  }
+}
+
+interface Inputs {
+  readonly input: { readonly body: unknown; readonly query: unknown }
+  readonly params: unknown
 }
 
 /** The route's inputs: the body by `jsonBody`, then validation when the route has schemas. */
-const inputsOf = async (
-  plan: HttpPlan,
-): Promise<Result<{ body: unknown; query: unknown; params: unknown }, AppError>> => {
+const inputsOf = (plan: HttpPlan): Result<Inputs, AppError> | Promise<Result<Inputs, AppError>> => {
   const { request, route } = plan
   const body = bodyOf(request, route.options.jsonBody ?? 'auto')
   if (!body.ok) return body
-  const values = { body: body.value, query: request.query, params: route.params }
   const schemas = route.options.validate
-  if (schemas === undefined) return ok(values)
-  return validateParts(schemas, values)
+  if (schemas === undefined)
+    return ok({ input: new Input(body.value, request), params: route.params })
+  const values = { body: body.value, query: request.query, params: route.params }
+  return validateParts(schemas, values).then((valid) => {
+    if (!valid.ok) return valid
+    const { params, ...input } = valid.value
+    return ok({ input, params })
+  })
 }
 
-/** Runs the route handler and shapes its outcome; never throws. */
-export const dispatchHttp = async (
+/** The request a route handler receives: the request with the route's params and input. */
+const routedOf = (request: HttpRequest, inputs: Inputs): RoutedRequest => {
+  if (request instanceof LazyHttpRequest) {
+    request.params = inputs.params
+    request.input = inputs.input
+    return request as unknown as RoutedRequest
+  }
+  return { ...request, params: inputs.params, input: inputs.input } as RoutedRequest
+}
+
+const isPromiseLike = (value: unknown): value is PromiseLike<unknown> =>
+  typeof (value as { then?: unknown } | null)?.then === 'function'
+
+/**
+ * Runs the route handler and shapes its outcome; never throws. Answers synchronously when the
+ * route handler and its validators do (Middy then sets no early-timeout timer), else a promise.
+ */
+export const dispatchHttp = (
   plan: HttpPlan,
   context: Context,
   logger: ResponderOptions['logger'],
-): Promise<unknown> => {
+): unknown => {
   const { request, route } = plan
   const target: ResponseTarget = {
     shape: request.shape,
     multiValue: request.multiValue,
     method: request.method,
   }
-  try {
-    Object.assign(context, { route })
-    const inputs = await inputsOf(plan)
-    if (!inputs.ok) return respondError(inputs.error, target)
-    const routed = {
-      ...request,
-      params: inputs.value.params,
-      input: { body: inputs.value.body, query: inputs.value.query },
-    } as RoutedRequest
-    const value = await plan.handler(routed, context as Parameters<HttpRoute['handler']>[1])
+  const finish = (value: unknown): unknown => {
     if (isResult(value) && !value.ok) logServerError(value.error, logger)
     return respond(value, target)
-  } catch (error) {
+  }
+  const fail = (error: unknown): unknown => {
     logServerError(error, logger)
     return respondError(error, target)
+  }
+  const call = (inputs: Result<Inputs, AppError>): unknown => {
+    if (!inputs.ok) return respondError(inputs.error, target)
+    const routed = routedOf(request, inputs.value)
+    const value = plan.handler(routed, context as Parameters<HttpRoute['handler']>[1])
+    return isPromiseLike(value) ? Promise.resolve(value).then(finish, fail) : finish(value)
+  }
+  try {
+    ;(context as { route?: ResolvedRoute }).route = route
+    const pending = inputsOf(plan)
+    if (pending instanceof Promise) return pending.then(call).catch(fail)
+    return call(pending)
+  } catch (error) {
+    return fail(error)
   }
 }

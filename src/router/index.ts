@@ -71,6 +71,7 @@ import { buildRequest } from '../request/index.ts'
 import type { ResponderOptions } from '../response/index.ts'
 import { err, ok, type Result } from '../result/index.ts'
 import { dispatchHttp, failHttp, type HttpPlan, HttpTable } from './http.ts'
+import { lazyHttpRequest } from './lazy.ts'
 import { dispatchRecords, type RecordPlan, RecordTable } from './records.ts'
 import type { InferOutput, StandardSchemaV1 } from './validate.ts'
 
@@ -234,7 +235,11 @@ export interface RouterOptions {
 
 /** The Middy handler {@link router} returns, with its middleware and a pure resolver. */
 export interface RouterHandler {
-  (event: unknown, context: Context): Promise<unknown>
+  /**
+   * Routes one invocation. Returns the response, synchronously when the route handler is
+   * synchronous (so that Middy arms no early-timeout timer), else a promise of it; `await` it.
+   */
+  (event: unknown, context: Context): unknown
   /**
    * A Middy middleware that resolves the route in `before` and sets `context.route` (and
    * `context.request` when no request builder ran). A request with no route throws its
@@ -284,18 +289,20 @@ export const router = (table: RouteTable, options: RouterOptions = {}): RouterHa
     context: Context & { request?: AppRequest },
   ): Result<AppRequest, AppError> => {
     const present = context.request
-    if (present !== undefined) return ok(present)
+    // a context reused across invocations (tests, local servers) may hold another event's request
+    if (present !== undefined && present.event === event) return ok(present)
+    const lazy = lazyHttpRequest(event, build, context.awsRequestId)
+    if (lazy !== undefined) return ok(lazy)
     return buildOwn(event, { ...build, requestId: context.awsRequestId })
   }
 
-  const plan = (request: AppRequest): Result<Plan, AppError> => {
-    if (request.kind === 'http') return http.plan(request)
-    if (request.kind === 'unknown') return ok({ kind: 'unknown', request })
-    return ok(records.plan(request))
-  }
+  const planOther = (request: Exclude<AppRequest, HttpRequest>): Exclude<Plan, HttpPlan> =>
+    request.kind === 'unknown' ? { kind: 'unknown', request } : records.plan(request)
 
-  const dispatch = async (planned: Plan, context: Context): Promise<unknown> => {
-    if (planned.kind === 'http') return dispatchHttp(planned, context, logger)
+  const plan = (request: AppRequest): Result<Plan, AppError> =>
+    request.kind === 'http' ? http.plan(request) : ok(planOther(request))
+
+  const dispatchOther = async (planned: Exclude<Plan, HttpPlan>, context: Context) => {
     if (planned.kind === 'unknown') {
       if (options.unknown !== undefined) return options.unknown(planned.request, context)
       throw new BadRequestError(`The router cannot route this event: ${planned.request.reason}`, {
@@ -305,7 +312,18 @@ export const router = (table: RouteTable, options: RouterOptions = {}): RouterHa
     return dispatchRecords(planned, context, options.partialBatch === true, logger)
   }
 
-  const handler = async (event: unknown, context: Context): Promise<unknown> => {
+  /** Plans and dispatches a record or unknown request; a user key function may throw. */
+  const routeOther = async (
+    request: Exclude<AppRequest, HttpRequest>,
+    context: Context,
+  ): Promise<unknown> => dispatchOther(planOther(request), context)
+
+  const dispatch = (planned: Plan, context: Context): unknown =>
+    planned.kind === 'http'
+      ? dispatchHttp(planned, context, logger)
+      : dispatchOther(planned, context)
+
+  const handler = (event: unknown, context: Context): unknown => {
     const planned = plans.get(context)
     if (planned !== undefined) {
       plans.delete(context)
@@ -313,9 +331,11 @@ export const router = (table: RouteTable, options: RouterOptions = {}): RouterHa
     }
     const request = requestOf(event, context)
     if (!request.ok) return failHttp(event, request.error, logger)
-    const resolved = plan(request.value)
+    ;(context as { request?: AppRequest }).request = request.value
+    if (request.value.kind !== 'http') return routeOther(request.value, context)
+    const resolved = http.plan(request.value)
     if (!resolved.ok) return failHttp(event, resolved.error, logger, request.value)
-    return dispatch(resolved.value, context)
+    return dispatchHttp(resolved.value, context, logger)
   }
 
   const middleware = (): MiddlewareObj<unknown, unknown, Error, Context & RouteContext> => {

@@ -30,9 +30,20 @@ const PARAM = /^\{([A-Za-z_][A-Za-z0-9_-]*)(\+?)\}$/
 
 /** Splits a path on `/`, ignoring the leading slash and one trailing slash (`/a/b/` -> a, b). */
 export const splitPath = (path: string): string[] => {
-  const end = path.length > 1 && path.endsWith('/') ? path.length - 1 : path.length
-  const inner = path.slice(1, end)
-  return inner === '' ? [] : inner.split('/')
+  const segments: string[] = []
+  const end =
+    path.length > 1 && path.charCodeAt(path.length - 1) === 47 ? path.length - 1 : path.length
+  let start = 1
+  if (start >= end) return segments
+  for (;;) {
+    const slash = path.indexOf('/', start)
+    if (slash === -1 || slash >= end) {
+      segments.push(path.slice(start, end))
+      return segments
+    }
+    segments.push(path.slice(start, slash))
+    start = slash + 1
+  }
 }
 
 /** Parses a path template (`/orders/{id}/items/{proxy+}`) into segments, or throws. */

@@ -128,7 +128,9 @@ describe('HTTP routing', () => {
       ],
     })
     const run = async (method: string, path: string) =>
-      app(v2Event(method, path), context()).then((r) => (r as { statusCode: number }).statusCode)
+      Promise.resolve(app(v2Event(method, path), context())).then(
+        (r) => (r as { statusCode: number }).statusCode,
+      )
     expect(await run('HEAD', '/x')).toBe(200)
     const get = await app(v2Event('GET', '/x'), context())
     expect(bodyOf(get)).toMatchObject({ route: 'GET /x' })
@@ -250,6 +252,55 @@ describe('HTTP route handlers', () => {
     expect(JSON.stringify(crash)).not.toContain('secret')
   })
 
+  it('may be async: a resolved value is shaped, a rejection is a problem', async () => {
+    const app = router(
+      {
+        http: [
+          { method: 'GET', path: '/later', handler: async () => ok({ later: true }) },
+          {
+            method: 'GET',
+            path: '/reject',
+            handler: async () => {
+              throw new ConflictError('later conflict')
+            },
+          },
+        ],
+      },
+      { logger: false },
+    )
+    const later = app(v2Event('GET', '/later'), context())
+    expect(later).toBeInstanceOf(Promise)
+    expect(bodyOf(await later)).toEqual({ later: true })
+    expect(await app(v2Event('GET', '/reject'), context())).toMatchObject({ statusCode: 409 })
+  })
+
+  it('answer synchronously when the handler is synchronous', () => {
+    const app = router({ http: [{ method: 'GET', path: '/now', handler: () => 'now' }] })
+    expect(app(v2Event('GET', '/now'), context())).toMatchObject({ statusCode: 200, body: '"now"' })
+  })
+
+  it('answer a synchronous throw after async validation as a problem', async () => {
+    const any: StandardSchemaV1 = {
+      '~standard': { version: 1, vendor: 'test', validate: async (value) => ({ value }) },
+    }
+    const app = router(
+      {
+        http: [
+          {
+            method: 'GET',
+            path: '/v',
+            options: { validate: { query: any } },
+            handler: () => {
+              throw new ConflictError('after validation')
+            },
+          },
+        ],
+      },
+      { logger: false },
+    )
+    expect(await app(v2Event('GET', '/v'), context())).toMatchObject({ statusCode: 409 })
+  })
+
   it('log server errors, thrown or returned, and nothing else', async () => {
     const logger = vi.fn()
     const app = router(
@@ -277,7 +328,12 @@ describe('HTTP route handlers', () => {
           path: '/orders/{id}',
           options: { policies: [] },
           handler: (request, ctx) => {
-            seen.push(request.params, request.input, ctx.route, request.method)
+            seen.push(
+              request.params,
+              { ...request.input, query: request.input.query },
+              ctx.route,
+              request.method,
+            )
             return json(null)
           },
         },
