@@ -6,7 +6,16 @@
  * `orders:*` needs a grant of `orders:*` (or `*:*`).
  */
 
-/** True when the granted activity meets the required one. */
+/**
+ * True when the granted activity meets the required one.
+ *
+ * @example
+ * ```ts
+ * activityMatches('orders:order:read', 'orders:*:read') // true
+ * activityMatches('orders:order', 'orders:order:read') // true: a prefix of the grant
+ * activityMatches('orders:order:read', 'orders:order') // false
+ * ```
+ */
 export const activityMatches = (required: string, granted: string): boolean => {
   const need = required.split(':')
   const have = granted.split(':')

@@ -1,5 +1,6 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { type AuthInfo, type PipOptions, pip, resetAuthCaches } from '../../src/auth/index.ts'
+import { breakerFetch, circuitBreaker } from '../../src/circuit/index.ts'
 import {
   AUDIENCE,
   bearerEvent,
@@ -139,6 +140,24 @@ describe('pip() verification', () => {
         true,
       )
       expect(calls).toBe(1)
+    } finally {
+      await server.stop()
+    }
+  })
+})
+
+describe('pip() with the JWKS behind a circuit breaker', () => {
+  it('answers jwks-unavailable without calling the JWKS once the circuit is open', async () => {
+    const server = await startJwksServer([key.publicJwk])
+    try {
+      server.setMode('error')
+      const breaker = circuitBreaker({ name: 'jwks', failureThreshold: 1, retry: false })
+      const middleware = pip({ ...base, jwksUri: server.url, jwksFetch: breakerFetch(breaker) })
+      const token = await sign(key, claimsAt(nowSec))
+      expect((await authOf(middleware, bearerEvent(token))).reason).toBe('jwks-unavailable')
+      const calls = server.requests()
+      expect((await authOf(middleware, bearerEvent(token))).reason).toBe('jwks-unavailable')
+      expect(server.requests()).toBe(calls)
     } finally {
       await server.stop()
     }
