@@ -325,7 +325,7 @@ export const router = (table: RouteTable, options: RouterOptions = {}): RouterHa
 
   const handler = (event: unknown, context: Context): unknown => {
     const planned = plans.get(context)
-    if (planned !== undefined) {
+    if (planned !== undefined && planned.request.event === event) {
       plans.delete(context)
       return dispatch(planned, context)
     }

@@ -44,6 +44,17 @@ describe('the router middleware', () => {
     expect(resolve).not.toHaveBeenCalled()
   })
 
+  it('routes the event it is given when a reused context holds another event plan or request', async () => {
+    const app = router({
+      http: [{ method: 'GET', path: '/{name}', handler: (r) => r.params.name }],
+    })
+    const shared = context()
+    const resolve = app.middleware().before as (request: object) => void
+    resolve({ event: v2Event('GET', '/first'), context: shared })
+    expect(bodyOf(await app(v2Event('GET', '/second'), shared))).toBe('second')
+    expect(bodyOf(await app(v2Event('GET', '/third'), shared))).toBe('third')
+  })
+
   it('builds and shares the request itself when no request builder ran', async () => {
     const app = router({ http: [{ method: 'GET', path: '/x', handler: (r) => r.path }] })
     let shared: unknown
