@@ -21,6 +21,11 @@
  * - Two routes that would answer the same requests (same method, same template shape) are a
  *   {@link RouteTableError} when the table is built, naming both.
  *
+ * When no request builder ran, the router builds the request itself; for an event without a body
+ * it reads the method and path at once and the rest (headers, query, cookies, ...) on first use,
+ * so that a route that needs only its path parameters pays for nothing else. The handler answers
+ * synchronously when the route handler does, so that Middy arms no early-timeout timer for it.
+ *
  * Record rules: the records of a batch are grouped by routing key (S3: the bucket name's first
  * `.` token; SQS: queue name; SNS: topic name; EventBridge: `source:detail-type`, else
  * `detail-type`; Kafka: topic; DynamoDB: table; Kinesis: stream; each replaceable by `keys`), each
@@ -345,7 +350,7 @@ export const router = (table: RouteTable, options: RouterOptions = {}): RouterHa
     }): void => {
       const built = requestOf(request.event, request.context)
       if (!built.ok) throw built.error
-      request.context.request ??= built.value
+      request.context.request = built.value
       const resolved = plan(built.value)
       if (!resolved.ok) throw resolved.error
       plans.set(request.context, resolved.value)
