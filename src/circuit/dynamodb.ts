@@ -61,6 +61,14 @@ export interface DynamoDbCircuitStore extends CircuitStore {
 }
 
 type Item = Record<string, AttributeValue>
+
+/** A change waiting for its circuit's next write. */
+interface Job {
+  readonly now: number
+  readonly change: CircuitChange
+  readonly resolve: (outcome: CircuitUpdate) => void
+  readonly reject: (error: unknown) => void
+}
 type Sdk = typeof import('@aws-sdk/client-dynamodb')
 
 const states: ReadonlySet<string> = new Set<CircuitStateName>(['closed', 'open', 'half-open'])
@@ -83,7 +91,8 @@ const positive = (name: string, value: number): number => {
  *
  * - Every write is a conditional `PutItem` on the item's `version`; a writer that lost the race
  *   re-reads (consistently) and re-applies its change, so no failure count is lost and no state
- *   flips back. A failure costs one write; a success on a closed circuit costs nothing.
+ *   flips back. A failure costs one write (failures that happen together in one container share
+ *   it); a success on a closed circuit costs nothing.
  * - Reads are cached per container for `cacheTtl` (1 s), and concurrent reads share one request:
  *   a closed circuit costs at most one `GetItem` per second per container.
  * - `expiresAt` (epoch seconds) is refreshed by every write; an item past it counts as a fresh
@@ -281,25 +290,37 @@ export const dynamoDbCircuitStore = (
     }
   }
 
-  const update = async (
-    name: string,
-    now: number,
-    change: CircuitChange,
-  ): Promise<CircuitUpdate> => {
-    // The first attempt trusts a fresh cache (one write, no read); a conflict or a "nothing to
-    // do" is always confirmed against a consistent read.
+  /** Applies changes in order to `start`: each one's outcome, and the state after all of them. */
+  const replay = (start: CircuitSnapshot, jobs: readonly Job[]) => {
+    let state = start
+    const steps: { previous: CircuitSnapshot; next: CircuitSnapshot }[] = []
+    for (const job of jobs) {
+      const next = job.change(state)
+      const after: CircuitSnapshot =
+        next === undefined ? state : { ...next, version: start.version + 1 }
+      steps.push({ previous: state, next: after })
+      state = after
+    }
+    return { steps, final: state }
+  }
+
+  /**
+   * Writes a batch of changes as one conditional write. The first attempt trusts a fresh cache
+   * (one write, no read); a conflict, or "nothing to do", is confirmed against a consistent read.
+   */
+  const applyBatch = async (name: string, jobs: readonly Job[]): Promise<CircuitUpdate[]> => {
+    const now = Math.max(...jobs.map((job) => job.now))
     let current = fresh(name, now)
     let confirmed = current === undefined
     current ??= await fetch(name, now, true)
     for (let attempt = 1; ; attempt++) {
-      const next = change(current)
-      if (next === undefined) {
-        if (confirmed) return { previous: current, current }
+      const { steps, final } = replay(current, jobs)
+      if (final === current) {
+        if (confirmed) return steps.map(({ previous, next }) => ({ previous, current: next }))
       } else {
-        const written: CircuitSnapshot = { ...next, version: current.version + 1 }
-        if (await put(name, written, current.version, now)) {
-          cache.set(name, { snapshot: written, at: now })
-          return { previous: current, current: written }
+        if (await put(name, final, current.version, now)) {
+          cache.set(name, { snapshot: final, at: now })
+          return steps.map(({ previous, next }) => ({ previous, current: next }))
         }
         if (attempt >= maxAttempts) {
           throw new CircuitStoreError(
@@ -313,6 +334,34 @@ export const dynamoDbCircuitStore = (
       confirmed = true
     }
   }
+
+  // Changes to one circuit from this container are written one batch at a time: the calls that
+  // fail together in one container cost one conditional write, not a race among themselves.
+  const waiting = new Map<string, Job[]>()
+  const drain = async (name: string): Promise<void> => {
+    for (let jobs = waiting.get(name); jobs !== undefined; jobs = waiting.get(name)) {
+      waiting.set(name, [])
+      if (jobs.length === 0) break
+      try {
+        const outcomes = await applyBatch(name, jobs)
+        for (const [i, job] of jobs.entries()) job.resolve(outcomes[i] as CircuitUpdate)
+      } catch (error) {
+        for (const job of jobs) job.reject(error)
+      }
+    }
+    waiting.delete(name)
+  }
+
+  const update = (name: string, now: number, change: CircuitChange): Promise<CircuitUpdate> =>
+    new Promise((resolve, reject) => {
+      const queued = waiting.get(name)
+      if (queued !== undefined) {
+        queued.push({ now, change, resolve, reject })
+        return
+      }
+      waiting.set(name, [{ now, change, resolve, reject }])
+      void drain(name)
+    })
 
   return { read, update, clearCache: () => cache.clear() }
 }

@@ -15,6 +15,7 @@ import { instantSleep, manualClock, manualTimers } from './helpers.ts'
 let server: Server
 let base: string
 const hits = new Map<string, number>()
+let hangReached: () => void = () => undefined
 
 beforeAll(async () => {
   server = createServer((request, response) => {
@@ -32,6 +33,7 @@ beforeAll(async () => {
       request.on('end', () => response.writeHead(200).end(body))
     } else if (path.startsWith('/hang')) {
       // never answers; the client's abort ends it
+      hangReached()
     } else {
       response.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}')
     }
@@ -126,11 +128,12 @@ describe('breakerFetch', () => {
   it('aborts a hanging request at the breaker timeout and rejects with CircuitTimeoutError', async () => {
     const { schedule, timers } = manualTimers()
     const { breaker } = breakerOn('fetch-timeout', { timeout: 100, schedule })
+    const reached = new Promise<void>((resolve) => (hangReached = resolve))
     const caller = new AbortController()
     const pending = breakerFetch(breaker)(`${base}/hang`, { signal: caller.signal }).catch(
       (error: unknown) => error,
     )
-    await expect.poll(() => hits.get('/hang')).toBe(1)
+    await reached
     timers[0]?.fire()
     expect(await pending).toBeInstanceOf(CircuitTimeoutError)
   })
