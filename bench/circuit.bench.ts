@@ -31,14 +31,19 @@ const cockatiel = cockatielBreaker(handleAll, {
   breaker: new ConsecutiveBreaker(3),
 })
 
-await compare('circuit: execute() on a closed circuit (memory store)', 'opossum', [
-  { name: 'bare call', fn: () => work(1) },
-  { name: 'opossum', fn: () => opossum.fire(1) },
-  { name: 'cockatiel', fn: () => cockatiel.execute(() => work(1)) },
-  { name: 'metis circuitBreaker', fn: () => ours.execute(() => work(1)) },
-  { name: 'opossum + 10 s timeout', fn: () => opossumTimeout.fire(1) },
-  { name: 'metis + 10 s timeout', fn: () => oursTimeout.execute(() => work(1)) },
-])
+await compare(
+  'circuit: execute() on a closed circuit (memory store)',
+  'opossum',
+  [
+    { name: 'bare call', fn: () => work(1) },
+    { name: 'opossum', fn: () => opossum.fire(1) },
+    { name: 'cockatiel', fn: () => cockatiel.execute(() => work(1)) },
+    { name: 'metis circuitBreaker', fn: () => ours.execute(() => work(1)) },
+    { name: 'opossum + 10 s timeout', fn: () => opossumTimeout.fire(1) },
+    { name: 'metis + 10 s timeout', fn: () => oursTimeout.execute(() => work(1)) },
+  ],
+  { time: 1_000, warmupTime: 200 },
+)
 opossum.shutdown()
 opossumTimeout.shutdown()
 
