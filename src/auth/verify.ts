@@ -105,8 +105,10 @@ export type KeySource =
 /** The asymmetric algorithms allowed by default. */
 export const DEFAULT_ALGORITHMS: readonly string[] = ['RS256', 'PS256', 'ES256', 'EdDSA']
 
-// RFC 6750 b64token: the only characters a bearer token may have.
-const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/
+// The JWS compact serialization (RFC 7515): three base64url segments, the last empty for `none`.
+// Checked before jose, whose base64 decoding forgives whitespace (a signature with a newline in it
+// verifies) and would make one token verify under many spellings.
+const JWS_COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/
 
 /** A function that verifies a token string: synchronously for a token in the cache. */
 export type Verify = (
@@ -171,8 +173,8 @@ export const createVerifier = (settings: VerifierSettings): Verify => {
       const timing = checkTime(cached.claims, now, toleranceMs)
       return timing === undefined ? ok(cached) : err(timing)
     }
-    if (!B64TOKEN.test(token)) {
-      return err({ reason: 'malformed', message: 'The bearer token has invalid characters' })
+    if (!JWS_COMPACT.test(token)) {
+      return err({ reason: 'malformed', message: 'The bearer token is not a compact JWS' })
     }
     return verifyFresh(token, now).then((fresh) => {
       if (fresh.ok) {

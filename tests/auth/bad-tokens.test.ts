@@ -99,6 +99,16 @@ describe('bad bearer input: every one is a 401 and the handler does not run', ()
     await expectInvalid(httpEvent({ authorization: `Bearer ${token};x` }), 'malformed')
   })
 
+  it('refuses a token spelled with whitespace or base64 (not base64url) characters, which jose would forgive', async () => {
+    const token = await sign(key, claimsAt(nowSec))
+    const [header, payload, signature] = token.split('.') as [string, string, string]
+    await expectInvalid(
+      bearerEvent(`${header}.${payload}.${signature.slice(0, 8)}\n${signature.slice(8)}`),
+      'malformed',
+    )
+    await expectInvalid(bearerEvent(`${header}.${payload}.${signature}==`), 'malformed')
+  })
+
   it('refuses two Authorization headers', async () => {
     const token = await sign(key, claimsAt(nowSec))
     const event = {
