@@ -279,6 +279,26 @@ const replyOf = (value: unknown): Reply | undefined => {
   return json(value)
 }
 
+/**
+ * The common case without building a reply: a plain JSON value, status 200, for REST v1, HTTP API
+ * v2 or Function URL (the three take the same fields when there are no cookies); else undefined.
+ */
+const plainJson = (value: unknown, target: ResponseTarget): HttpResponse | undefined => {
+  if (value === undefined || target.shape === 'alb' || target.method === 'HEAD') return undefined
+  if (typeof value === 'object' && value !== null) {
+    if (REPLY in value || value instanceof Error || value instanceof Uint8Array) return undefined
+    if (typeof (value as { statusCode?: unknown }).statusCode === 'number') return undefined
+  }
+  const body = JSON.stringify(value)
+  if (body === undefined) return undefined
+  return {
+    statusCode: 200,
+    headers: { 'Content-Type': 'application/json' },
+    body,
+    isBase64Encoded: false,
+  }
+}
+
 /** Places a reply in the shape of the target event. */
 const shape = (reply: Reply, target: ResponseTarget): HttpResponse => {
   const head = target.method === 'HEAD'
@@ -340,6 +360,8 @@ const shape = (reply: Reply, target: ResponseTarget): HttpResponse => {
 export const respond = (value: unknown, target: ResponseTarget): HttpResponse => {
   try {
     const outcome = isResult(value) ? (value.ok ? value.value : toAppError(value.error)) : value
+    const fast = plainJson(outcome, target)
+    if (fast !== undefined) return fast
     const reply = replyOf(outcome)
     if (reply === undefined) return outcome as HttpResponse
     return shape(reply, target)

@@ -98,7 +98,7 @@ export class HttpTable {
 export const failHttp = (
   event: unknown,
   error: AppError,
-  logger: ResponderOptions['logger'],
+  logger: Logger,
   request?: unknown,
 ): unknown => {
   const target = targetOf(event, request)
@@ -190,41 +190,53 @@ const routedOf = (request: HttpRequest, inputs: Inputs): RoutedRequest => {
 const isPromiseLike = (value: unknown): value is PromiseLike<unknown> =>
   typeof (value as { then?: unknown } | null)?.then === 'function'
 
-/**
- * Runs the route handler and shapes its outcome; never throws. Answers synchronously when the
- * route handler and its validators do (Middy then sets no early-timeout timer), else a promise.
- */
-export const dispatchHttp = (
+/** Shapes a route handler's value, logging a server error Result. */
+const finish = (value: unknown, target: ResponseTarget, logger: Logger): unknown => {
+  if (isResult(value) && !value.ok) logServerError(value.error, logger)
+  return respond(value, target)
+}
+
+/** Shapes a thrown error, logging it when it is a server error. */
+const fail = (error: unknown, target: ResponseTarget, logger: Logger): unknown => {
+  logServerError(error, logger)
+  return respondError(error, target)
+}
+
+type Logger = ResponderOptions['logger']
+
+/** Calls the route handler with its inputs; a promise only when the handler returns one. */
+const call = (
   plan: HttpPlan,
   context: Context,
-  logger: ResponderOptions['logger'],
+  inputs: Result<Inputs, AppError>,
+  logger: Logger,
 ): unknown => {
+  const { request } = plan
+  if (!inputs.ok) return respondError(inputs.error, request)
+  const routed = routedOf(request, inputs.value)
+  const value = plan.handler(routed, context as Parameters<HttpRoute['handler']>[1])
+  if (!isPromiseLike(value)) return finish(value, request, logger)
+  return Promise.resolve(value).then(
+    (resolved) => finish(resolved, request, logger),
+    (error: unknown) => fail(error, request, logger),
+  )
+}
+
+/**
+ * Runs the route handler and shapes its outcome (the request is the response target: it has the
+ * shape, the multi-value flag and the method); never throws. Answers synchronously when the route
+ * handler and its validators do (Middy then arms no early-timeout timer), else a promise.
+ */
+export const dispatchHttp = (plan: HttpPlan, context: Context, logger: Logger): unknown => {
   const { request, route } = plan
-  const target: ResponseTarget = {
-    shape: request.shape,
-    multiValue: request.multiValue,
-    method: request.method,
-  }
-  const finish = (value: unknown): unknown => {
-    if (isResult(value) && !value.ok) logServerError(value.error, logger)
-    return respond(value, target)
-  }
-  const fail = (error: unknown): unknown => {
-    logServerError(error, logger)
-    return respondError(error, target)
-  }
-  const call = (inputs: Result<Inputs, AppError>): unknown => {
-    if (!inputs.ok) return respondError(inputs.error, target)
-    const routed = routedOf(request, inputs.value)
-    const value = plan.handler(routed, context as Parameters<HttpRoute['handler']>[1])
-    return isPromiseLike(value) ? Promise.resolve(value).then(finish, fail) : finish(value)
-  }
   try {
     ;(context as { route?: ResolvedRoute }).route = route
     const pending = inputsOf(plan)
-    if (pending instanceof Promise) return pending.then(call).catch(fail)
-    return call(pending)
+    if (!(pending instanceof Promise)) return call(plan, context, pending, logger)
+    return pending
+      .then((inputs) => call(plan, context, inputs, logger))
+      .catch((error: unknown) => fail(error, request, logger))
   } catch (error) {
-    return fail(error)
+    return fail(error, request, logger)
   }
 }

@@ -185,6 +185,10 @@ describe('respond', () => {
     expect(respond({ n: 10n }, v2)).toMatchObject({ statusCode: 500 })
   })
 
+  it('answers a value JSON serialises to nothing with an empty 200', () => {
+    expect(respond(() => 1, v1)).toMatchObject({ statusCode: 200, body: '' })
+  })
+
   it('passes a full response object through untouched', () => {
     const full = { statusCode: 302, headers: { Location: '/' }, body: '' }
     expect(respond(full, v2)).toBe(full)
