@@ -58,8 +58,8 @@ export interface PipOptions {
   /** A `fetch` for the JWKS (a circuit breaker, a proxy); makes the key set this PIP's own. */
   jwksFetch?: typeof fetch
   /**
-   * How the PDP answers when the JWKS is unavailable: 503 (default, the client may retry) or 401.
-   * Never "accept".
+   * How the PDP answers when the JWKS is unavailable: 401 `invalid_token` (default) or 503 (an
+   * infrastructure failure the client may retry, and that alarms on 5xx see). Never "accept".
    */
   onJwksUnavailable?: 401 | 503
   /** Verified tokens kept per container (default 1000; 0 disables the cache). */
@@ -135,7 +135,7 @@ const defaults = {
   jwksCooldownMs: 30_000,
   jwksTimeoutMs: 5_000,
   jwksCacheMaxAgeMs: 600_000,
-  onJwksUnavailable: 503 as 401 | 503,
+  onJwksUnavailable: 401 as 401 | 503,
   tokenCacheSize: 1000,
   tokenCacheTtlMs: 300_000,
   userinfoTtlMs: 300_000,

@@ -260,34 +260,32 @@ describe('bad bearer input: every one is a 401 and the handler does not run', ()
     expect(jwks.requests()).toBe(before)
   })
 
-  it('answers 503 when the JWKS endpoint is down, and 401 when so configured; never accepts', async () => {
+  it('answers 401 when the JWKS endpoint is down, and 503 when so configured; never accepts', async () => {
     const token = await sign(key, claimsAt(nowSec))
     const jwksUri = await deadUrl()
-    const down = await refused(bearerEvent(token), { jwksUri })
+    await expectInvalid(bearerEvent(token), 'jwks-unavailable', { jwksUri })
+    const down = await refused(bearerEvent(token), { jwksUri, onJwksUnavailable: 503 })
     expect(down.handlerRan).toBe(false)
     expect(down.response.statusCode).toBe(503)
-    await expectInvalid(bearerEvent(token), 'jwks-unavailable', { jwksUri, onJwksUnavailable: 401 })
+    expect(down.response.body).toBe('The keys to verify the token are unavailable')
   })
 
   it('treats a JWKS answering JSON that is not a key set, or not answering in time, as unavailable', async () => {
     const token = await sign(key, claimsAt(nowSec))
     jwks.setMode('not-a-key-set')
-    await expectInvalid(bearerEvent(token), 'jwks-unavailable', { onJwksUnavailable: 401 })
+    await expectInvalid(bearerEvent(token), 'jwks-unavailable')
     resetAuthCaches()
     jwks.setMode('hang')
-    await expectInvalid(bearerEvent(token), 'jwks-unavailable', {
-      onJwksUnavailable: 401,
-      jwksTimeoutMs: 50,
-    })
+    await expectInvalid(bearerEvent(token), 'jwks-unavailable', { jwksTimeoutMs: 50 })
   })
 
   it('treats a JWKS endpoint answering HTML or an error status as unavailable', async () => {
     const token = await sign(key, claimsAt(nowSec))
     jwks.setMode('html')
-    await expectInvalid(bearerEvent(token), 'jwks-unavailable', { onJwksUnavailable: 401 })
+    await expectInvalid(bearerEvent(token), 'jwks-unavailable')
     resetAuthCaches()
     jwks.setMode('error')
-    const run = await refused(bearerEvent(token))
+    const run = await refused(bearerEvent(token), { onJwksUnavailable: 503 })
     expect(run.handlerRan).toBe(false)
     expect(run.response.statusCode).toBe(503)
   })
