@@ -72,7 +72,7 @@ import type {
   SqsRecord,
   UnknownRequest,
 } from '../request/index.ts'
-import { buildRequest } from '../request/index.ts'
+import { buildRequest, updateRequest } from '../request/index.ts'
 import type { ResponderOptions } from '../response/index.ts'
 import { err, ok, type Result } from '../result/index.ts'
 import { dispatchHttp, failHttp, type HttpPlan, HttpTable } from './http.ts'
@@ -129,8 +129,13 @@ export interface RouteContext {
   route: ResolvedRoute
 }
 
-/** The context a route handler receives. */
-export type RouterContext = Context & RouteContext & { request: AppRequest }
+/**
+ * The context a route handler receives: the Lambda context with the request and the route, plus
+ * `C`, what the middlewares stacked before the router add (`ObserverContext`, `AuthContext`,
+ * `SelfTokenContext`, ...), declared once with `router<C>(...)`.
+ */
+export type RouterContext<C extends object = Record<never, never>> = Context &
+  RouteContext & { request: AppRequest } & C
 
 /** No validation: the default of a route's validation types. */
 export type NoValidation = Record<never, never>
@@ -154,11 +159,14 @@ export interface RoutedRequest<V extends RouteValidation = NoValidation> extends
 }
 
 /** An HTTP route: a method (or `ANY`), a path template, a handler and options. */
-export interface HttpRoute<V extends RouteValidation = NoValidation> {
+export interface HttpRoute<
+  V extends RouteValidation = NoValidation,
+  C extends object = Record<never, never>,
+> {
   readonly method: string
   readonly path: string
   /** Returns a plain value (JSON), a `Reply`, a `Result`, or a full HTTP response; may throw an `AppError`. */
-  handler(request: RoutedRequest<V>, context: RouterContext): unknown
+  handler(request: RoutedRequest<V>, context: RouterContext<C>): unknown
   readonly options?: RouteOptions<V>
 }
 
@@ -174,36 +182,44 @@ export interface HttpRoute<V extends RouteValidation = NoValidation> {
  * })
  * ```
  */
-export const route = <V extends RouteValidation = NoValidation>(
-  declared: HttpRoute<V>,
-): HttpRoute<V> => declared
+export const route = <
+  V extends RouteValidation = NoValidation,
+  C extends object = Record<never, never>,
+>(
+  declared: HttpRoute<V, C>,
+): HttpRoute<V, C> => declared
 
 /** A handler of one record. */
-export type RecordHandler<R> = (record: R, context: RouterContext) => unknown
+export type RecordHandler<R, C extends object = Record<never, never>> = (
+  record: R,
+  context: RouterContext<C>,
+) => unknown
 
 /** A record route: a function per record, `{ record }` with options, or `{ batch }` for the whole group. */
-export type RecordRoute<K extends string, R> =
-  | RecordHandler<R>
-  | { record(record: R, context: RouterContext): unknown; readonly options?: RouteOptions }
+export type RecordRoute<K extends string, R, C extends object = Record<never, never>> =
+  | RecordHandler<R, C>
+  | { record(record: R, context: RouterContext<C>): unknown; readonly options?: RouteOptions }
   | {
       /** Handles the group at once; a throw or error Result fails every record of the group. */
-      batch(request: RecordsRequest<K, R>, context: RouterContext): unknown
+      batch(request: RecordsRequest<K, R>, context: RouterContext<C>): unknown
       readonly options?: RouteOptions
     }
 
 /** Record routes of one source by routing key; `'*'` is the source's no-match route. */
-export type RecordRoutes<K extends string, R> = Readonly<Record<string, RecordRoute<K, R>>>
+export type RecordRoutes<K extends string, R, C extends object = Record<never, never>> = Readonly<
+  Record<string, RecordRoute<K, R, C>>
+>
 
 /** The routing table. */
-export interface RouteTable {
-  readonly http?: readonly HttpRoute[]
-  readonly s3?: RecordRoutes<'s3', S3ObjectRecord>
-  readonly sqs?: RecordRoutes<'sqs', SqsRecord>
-  readonly sns?: RecordRoutes<'sns', SnsRecord>
-  readonly eventbridge?: RecordRoutes<'eventbridge', EventBridgeRecord>
-  readonly kafka?: RecordRoutes<'kafka', KafkaRecord>
-  readonly dynamodb?: RecordRoutes<'dynamodb', DynamoDbRecord>
-  readonly kinesis?: RecordRoutes<'kinesis', KinesisRecord>
+export interface RouteTable<C extends object = Record<never, never>> {
+  readonly http?: readonly HttpRoute<NoValidation, C>[]
+  readonly s3?: RecordRoutes<'s3', S3ObjectRecord, C>
+  readonly sqs?: RecordRoutes<'sqs', SqsRecord, C>
+  readonly sns?: RecordRoutes<'sns', SnsRecord, C>
+  readonly eventbridge?: RecordRoutes<'eventbridge', EventBridgeRecord, C>
+  readonly kafka?: RecordRoutes<'kafka', KafkaRecord, C>
+  readonly dynamodb?: RecordRoutes<'dynamodb', DynamoDbRecord, C>
+  readonly kinesis?: RecordRoutes<'kinesis', KinesisRecord, C>
 }
 
 /** Replacements of the default routing key of each record source (the seed's factory overrides). */
@@ -269,7 +285,7 @@ const buildOwn = (
   }
   const built = buildRequest({ ...raw, body: undefined, isBase64Encoded: false }, options)
   if (!built.ok || built.value.kind !== 'http') return built
-  return ok({ ...built.value, body: JSON.stringify(body), json: body })
+  return ok(updateRequest(built.value, { body: JSON.stringify(body), json: body }))
 }
 
 /**
@@ -280,9 +296,19 @@ const buildOwn = (
  * ```ts
  * const app = router({ http: [{ method: 'GET', path: '/ping', handler: () => 'pong' }] })
  * export const handler = middy().use(httpErrorHandler()).handler(app)
+ *
+ * // Route handlers see what earlier middlewares put on the context, typed:
+ * const withToken = router<SelfTokenContext & ObserverContext>({
+ *   http: [{ method: 'GET', path: '/stock', handler: async (_req, ctx) => ctx.selfToken.get() }],
+ * })
  * ```
  */
-export const router = (table: RouteTable, options: RouterOptions = {}): RouterHandler => {
+export const router = <C extends object = Record<never, never>>(
+  declared: RouteTable<C>,
+  options: RouterOptions = {},
+): RouterHandler => {
+  // The context type only informs route handlers; routing itself does not depend on it.
+  const table = declared as RouteTable
   const http = new HttpTable(table.http ?? [], options.notFound)
   const records = new RecordTable(table, options.keys)
   const plans = new WeakMap<object, Plan>()

@@ -115,6 +115,11 @@ describe('the router with real Middy HTTP middlewares', () => {
           path: '/orders',
           handler: (request) => created(request.input.body, '/orders/1'),
         },
+        {
+          method: 'POST',
+          path: '/orders/{id}/notes',
+          handler: (request) => ({ query: request.query, cookies: request.cookies }),
+        },
         { method: 'GET', path: '/orders/{id}', handler: (request) => ({ id: request.params.id }) },
       ],
     },
@@ -139,6 +144,20 @@ describe('the router with real Middy HTTP middlewares', () => {
       statusCode: 201,
       headers: { Location: '/orders/1', 'Access-Control-Allow-Origin': 'https://shop.example' },
       body: '{"sku":"a"}',
+    })
+  })
+
+  it('keeps the query and cookies of a request whose body the JSON body parser parsed', async () => {
+    const response = await send(stack, {
+      ...v1Event('POST', '/orders/1/notes', {
+        headers: { ...jsonHeaders, cookie: 'session=abc' },
+        body: '{"sku":"a"}',
+      }),
+      queryStringParameters: { dry: '1' },
+    })
+    expect(bodyOf(response)).toEqual({
+      query: { dry: '1' },
+      cookies: { session: 'abc' },
     })
   })
 
