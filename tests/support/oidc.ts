@@ -37,8 +37,8 @@ export interface OidcProviderOptions {
   accessTokenTtl?: number
   /** Signing algorithm of access tokens (default RS256). */
   alg?: 'RS256' | 'PS256' | 'ES256' | 'EdDSA'
-  /** Extra claims for every access token (for example `{ activities: [...] }`). */
-  extraClaims?: () => Record<string, unknown>
+  /** Extra claims for every access token, given its granted scope (for example `{ activities: [...] }`). */
+  extraClaims?: (scope: string | undefined) => Record<string, unknown>
 }
 
 /** A running test identity provider. */
@@ -158,7 +158,7 @@ export const startOidcProvider = async (
           }),
         },
       },
-      extraTokenClaims: async () => options.extraClaims?.(),
+      extraTokenClaims: async (_ctx, token) => options.extraClaims?.(token.scope),
     })
     return provider.callback() as RequestListener
   }

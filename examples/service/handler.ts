@@ -1,0 +1,116 @@
+/**
+ * The example "orders" service: every metis-app part in one Lambda handler.
+ *
+ * - observer: Powertools logger, tracer and metrics, with request start / end lines;
+ * - responder: every outcome and error becomes a response of the event's shape;
+ * - guard: the configuration must be there before anything runs;
+ * - request builder and router: HTTP routes and an S3 route in one table;
+ * - PIP and PDP: bearer JWTs verified against the identity provider's JWKS, an activity policy per
+ *   route;
+ * - self token and circuit breaker: the service's own token, to call the inventory API through a
+ *   breaker.
+ *
+ * Configuration comes from the environment (see `REQUIRED_ENV`); `npm start` sets it for a local
+ * run against an embedded identity provider.
+ */
+import middy from '@middy/core'
+import ky from 'ky'
+import { activity, pdp, pip, tokenRequired } from 'metis-app/auth'
+import { circuitBreaker, kyWithBreaker } from 'metis-app/circuit'
+import { BadGatewayError, UnprocessableEntityError } from 'metis-app/errors'
+import { envEstablished, handlerGuard } from 'metis-app/guard'
+import { type ObserverContext, observer } from 'metis-app/observer'
+import { requestBuilder } from 'metis-app/request'
+import { created, responder } from 'metis-app/response'
+import { router } from 'metis-app/router'
+import { type SelfTokenContext, selfToken } from 'metis-app/self-token'
+
+/** The environment the service needs. */
+export const REQUIRED_ENV = [
+  'ISSUER',
+  'AUDIENCE',
+  'JWKS_URI',
+  'TOKEN_ENDPOINT',
+  'CLIENT_ID',
+  'CLIENT_SECRET',
+  'INVENTORY_URL',
+] as const
+
+const env = (name: (typeof REQUIRED_ENV)[number]): string => process.env[name] ?? ''
+
+/** What the inventory API answers. */
+interface Stock {
+  sku: string
+  available: number
+}
+
+/** Builds the handler from the environment (once per container, as Lambda would). */
+export const createHandler = () => {
+  const obs = observer({ serviceName: 'orders', metricsNamespace: 'shop' })
+  const inventoryBreaker = circuitBreaker({ name: 'inventory', timeout: 2_000 })
+  const inventory = kyWithBreaker(
+    ky.create({ prefix: env('INVENTORY_URL'), retry: 0, timeout: false }),
+    inventoryBreaker,
+  )
+  const orders: Record<string, unknown>[] = []
+
+  const app = router<ObserverContext & SelfTokenContext>({
+    http: [
+      { method: 'GET', path: '/health', handler: () => ({ status: 'ok' }) },
+      {
+        method: 'GET',
+        path: '/orders/{id}',
+        options: { policies: [tokenRequired(), activity('orders:order:read')] },
+        handler: async (request, context) => {
+          const id = String(request.params.id)
+          const token = await context.selfToken.authorization()
+          const response = await inventory.get(`stock/${encodeURIComponent(id)}`, {
+            headers: { authorization: token },
+            throwHttpErrors: false,
+          })
+          if (!response.ok) throw new BadGatewayError(`Inventory answered ${response.status}`)
+          const stock = (await response.json()) as Stock
+          return { id, inStock: stock.available > 0, available: stock.available }
+        },
+      },
+      {
+        method: 'POST',
+        path: '/orders',
+        options: { policies: [tokenRequired(), activity('orders:order:create')] },
+        handler: (request) => {
+          const body = request.json as { sku?: unknown } | undefined
+          if (typeof body?.sku !== 'string') {
+            throw new UnprocessableEntityError('An order needs a sku')
+          }
+          const order = { id: String(orders.length + 1), sku: body.sku }
+          orders.push(order)
+          return created(order, `/orders/${order.id}`)
+        },
+      },
+    ],
+    s3: {
+      uploads: (record, context) => {
+        context.observer.logger.info('upload received', { bucket: record.bucket, key: record.key })
+        return { key: record.key }
+      },
+    },
+  })
+
+  return middy()
+    .use(obs)
+    .use(responder({ logger: (error) => obs.observer.logger.error('request failed', { error }) }))
+    .use(handlerGuard(envEstablished([...REQUIRED_ENV])))
+    .use(requestBuilder())
+    .use(app.middleware())
+    .use(pip({ issuer: env('ISSUER'), audience: env('AUDIENCE'), jwksUri: env('JWKS_URI') }))
+    .use(pdp())
+    .use(
+      selfToken({
+        tokenEndpoint: env('TOKEN_ENDPOINT'),
+        clientId: env('CLIENT_ID'),
+        clientSecret: env('CLIENT_SECRET'),
+        scope: 'inventory:read',
+      }),
+    )
+    .handler(app)
+}
