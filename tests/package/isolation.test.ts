@@ -1,0 +1,76 @@
+/**
+ * Importing one subpath of metis-app loads nothing of the others' dependencies (DESIGN section 3),
+ * and nothing loads `node:http` at import (DESIGN section 6: it costs 45-65 ms of cold start).
+ * Each subpath is imported in a fresh Node process that records every module it resolves.
+ */
+import { execFileSync } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { describe, expect, it } from 'vitest'
+
+const root = fileURLToPath(new URL('../../', import.meta.url))
+
+const loadedBy = (subpath: string): string[] => {
+  const output = execFileSync(
+    process.execPath,
+    [
+      '--conditions=metis-source',
+      '--import',
+      './tests/support/record-loads.mjs',
+      '--input-type=module',
+      '-e',
+      `await import('metis-app/${subpath}')`,
+    ],
+    { cwd: root, encoding: 'utf8' },
+  )
+  const last = output.trim().split('\n').at(-1) ?? '[]'
+  return JSON.parse(last) as string[]
+}
+
+const packagesOf = (urls: string[]): string[] => {
+  const names = new Set<string>()
+  for (const url of urls) {
+    const match = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)
+    if (match?.[1] !== undefined) names.add(match[1])
+  }
+  return [...names].sort()
+}
+
+const heavy = ['jose', 'ky', '@aws-lambda-powertools', '@aws-sdk', 'oidc-provider', '@middy']
+
+const parts: [string, string[]][] = [
+  ['result', []],
+  ['errors', []],
+  ['request', []],
+  ['response', []],
+  ['router', []],
+  ['guard', []],
+  ['local', []],
+  ['circuit', []],
+  ['auth', ['jose', 'ky']],
+  ['self-token', ['ky']],
+  ['observer', ['@aws-lambda-powertools']],
+]
+const loaded = new Map(parts.map(([subpath]) => [subpath, loadedBy(subpath)]))
+const urlsOf = (subpath: string): string[] => loaded.get(subpath) ?? []
+
+describe('importing one subpath of metis-app', () => {
+  it.each(parts)('metis-app/%s loads only the dependencies it needs (%j)', (subpath, allowed) => {
+    const unexpected = packagesOf(urlsOf(subpath)).filter(
+      (name) =>
+        heavy.some((h) => name === h || name.startsWith(`${h}/`)) &&
+        !allowed.some((a) => name === a || name.startsWith(`${a}/`)),
+    )
+    expect(unexpected).toEqual([])
+  })
+
+  // The observer is the one part that truly needs node:http: Powertools Tracer loads the X-Ray
+  // SDK, which imports it. A user of Powertools Tracer pays that with or without metis-app.
+  it.each(parts.map(([subpath]) => subpath).filter((subpath) => subpath !== 'observer'))(
+    'metis-app/%s does not load node:http at import',
+    (subpath) => {
+      expect(urlsOf(subpath).filter((url) => url === 'node:http' || url === 'node:https')).toEqual(
+        [],
+      )
+    },
+  )
+})
