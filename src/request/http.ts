@@ -39,44 +39,44 @@ const notText = (name: string) =>
 
 /**
  * The single-value view of headers (lower-case names): the `headers` map when the event has one,
- * else the last value of each multi-value header (ALB in multi-value mode). One pass, validating.
+ * else the last value of each multi-value header (ALB in multi-value mode). The values were
+ * checked by {@link checkValues} before; what is not text is skipped.
  */
-const singleHeaders = (
-  single: unknown,
-  multi: unknown,
-): Result<Record<string, string>, BadRequestError> => {
+const singleHeaders = (single: unknown, multi: unknown): Record<string, string> => {
   const headers = dict<string>()
   const singleRecord = asRecord(single)
   if (singleRecord !== undefined) {
     for (const name in singleRecord) {
       const value = textOf(singleRecord[name])
-      if (value === null) return notText(name)
-      if (value !== undefined) headers[name.toLowerCase()] = value
+      if (typeof value === 'string') headers[name.toLowerCase()] = value
     }
+    return headers
   }
-  // API Gateway REST v1 sends the same headers in both maps: the single map is enough, and the
-  // multi-value view is built (skipping anything that is not text) only if a handler reads it.
-  const multiRecord = singleRecord === undefined ? asRecord(multi) : undefined
-  if (multiRecord !== undefined) {
-    for (const name in multiRecord) {
-      const values = multiRecord[name]
-      if (!Array.isArray(values)) return notText(name)
-      for (const item of values) if (typeof item !== 'string') return notText(name)
-      const last: string | undefined = values[values.length - 1]
-      if (last !== undefined) headers[name.toLowerCase()] = last
-    }
+  // API Gateway REST v1 sends the same headers in both maps: the single map is enough.
+  const multiRecord = asRecord(multi)
+  for (const name in multiRecord) {
+    const values = multiRecord[name]
+    const last: unknown = Array.isArray(values) ? values[values.length - 1] : undefined
+    if (typeof last === 'string') headers[name.toLowerCase()] = last
   }
-  return ok(headers)
+  return headers
 }
 
-/** Checks the values of a v1 / ALB query map without building anything (that happens lazily). */
+/**
+ * Checks the values of a header or query map without building anything (the views are built on
+ * first read): single maps hold text, multi-value maps lists of text.
+ */
 const checkValues = (map: unknown, multi: boolean): Result<void, BadRequestError> => {
   const record = asRecord(map)
   if (record === undefined) return ok(undefined)
   for (const name in record) {
     const values = record[name]
-    const list = multi && Array.isArray(values) ? values : [values]
-    for (const item of list) if (textOf(item) === null) return notText(name)
+    if (!multi) {
+      if (textOf(values) === null) return notText(name)
+      continue
+    }
+    if (!Array.isArray(values)) return notText(name)
+    for (const item of values) if (typeof item !== 'string') return notText(name)
   }
   return ok(undefined)
 }
@@ -246,36 +246,40 @@ export const buildHttp = (
   }
 
   const multiHeaders = isV2 ? undefined : event.multiValueHeaders
-  const headers = singleHeaders(event.headers, multiHeaders)
-  if (!headers.ok) return headers
+  // API Gateway REST v1 sends the same headers in both maps: checking the single map is enough.
+  const hasSingle = asRecord(event.headers) !== undefined
+  const checked = hasSingle ? checkValues(event.headers, false) : checkValues(multiHeaders, true)
+  if (!checked.ok) return checked
   if (!isV2) {
-    const checked = checkValues(event.queryStringParameters, false)
-    if (!checked.ok) return checked
+    const checkedQuery = checkValues(event.queryStringParameters, false)
+    if (!checkedQuery.ok) return checkedQuery
     const checkedMulti = checkValues(event.multiValueQueryStringParameters, true)
     if (!checkedMulti.ok) return checkedMulti
   }
 
   const decoded = decodeBody(event)
   if (!decoded.ok) return decoded
-  const contentType = mediaTypeOf(headers.value['content-type'])
-  const json = parseJsonBody(decoded.value.body, contentType, options.jsonBody ?? 'auto')
-  if (!json.ok) return json
-
-  const sourceIp = isV2
-    ? asString(pick(context, 'http', 'sourceIp'))
-    : (asString(pick(context, 'identity', 'sourceIp')) ??
-      headers.value['x-forwarded-for']?.split(',')[0]?.trim())
+  // Without a body nothing needs the headers yet: they are built when first read.
+  let headers: Record<string, string> | undefined
+  let json: unknown
+  if (decoded.value.body !== undefined) {
+    headers = singleHeaders(event.headers, multiHeaders)
+    const parsed = parseJsonBody(
+      decoded.value.body,
+      mediaTypeOf(headers['content-type']),
+      options.jsonBody ?? 'auto',
+    )
+    if (!parsed.ok) return parsed
+    json = parsed.value
+  }
 
   return ok(
-    new HttpRequestView(event, shape, isV2, common, {
+    new HttpRequestView(event, shape, isV2, common, headers, {
       method: rawMethod.toUpperCase(),
       path: isV2 ? withoutStage(rawPath, stage) : rawPath,
-      headers: headers.value,
       body: decoded.value.body,
       bodyBytes: decoded.value.bodyBytes,
-      json: json.value,
-      contentType,
-      sourceIp,
+      json,
       gatewayRequestId: asString(context.requestId),
       stage,
       multiValue: multiHeaders !== undefined && multiHeaders !== null,
@@ -285,23 +289,14 @@ export const buildHttp = (
 
 type EagerFields = Pick<
   HttpRequest,
-  | 'method'
-  | 'path'
-  | 'headers'
-  | 'body'
-  | 'bodyBytes'
-  | 'json'
-  | 'contentType'
-  | 'sourceIp'
-  | 'gatewayRequestId'
-  | 'stage'
-  | 'multiValue'
+  'method' | 'path' | 'body' | 'bodyBytes' | 'json' | 'gatewayRequestId' | 'stage' | 'multiValue'
 >
 
 /**
  * The HTTP request: a class rather than an object literal with getters, because V8 builds a class
- * instance about twenty times faster, and this runs on every invocation. The lazy views are
- * computed from the event on first read and kept.
+ * instance about twenty times faster, and this runs on every invocation. Headers, query, cookies,
+ * content type and source IP are computed from the (already checked) event on first read and kept,
+ * so that a request routed on its method and path alone costs little more than reading them.
  */
 class HttpRequestView implements HttpRequest {
   readonly kind = 'http' as const
@@ -311,26 +306,32 @@ class HttpRequestView implements HttpRequest {
   readonly event: unknown
   readonly method: string
   readonly path: string
-  readonly headers: Readonly<Record<string, string>>
   readonly body: string | undefined
   readonly bodyBytes: Uint8Array | undefined
   readonly json: unknown
   readonly isBase64Encoded: boolean
-  readonly contentType: string | undefined
-  readonly sourceIp: string | undefined
   readonly gatewayRequestId: string | undefined
   readonly stage: string | undefined
   readonly multiValue: boolean
   readonly #raw: Json
   readonly #isV2: boolean
+  #headers: Record<string, string> | undefined
   #multiValueHeaders: Record<string, string[]> | undefined
   #multiValueQuery: Record<string, string[]> | undefined
   #query: Record<string, string> | undefined
   #cookies: Record<string, string> | undefined
   #pathParameters: Record<string, string> | undefined
 
-  constructor(raw: Json, shape: HttpShape, isV2: boolean, common: Common, fields: EagerFields) {
+  constructor(
+    raw: Json,
+    shape: HttpShape,
+    isV2: boolean,
+    common: Common,
+    headers: Record<string, string> | undefined,
+    fields: EagerFields,
+  ) {
     this.#raw = raw
+    this.#headers = headers
     this.#isV2 = isV2
     this.shape = shape
     this.receivedAt = common.receivedAt
@@ -338,16 +339,33 @@ class HttpRequestView implements HttpRequest {
     this.event = common.event
     this.method = fields.method
     this.path = fields.path
-    this.headers = fields.headers
     this.body = fields.body
     this.bodyBytes = fields.bodyBytes
     this.json = fields.json
     this.isBase64Encoded = raw.isBase64Encoded === true
-    this.contentType = fields.contentType
-    this.sourceIp = fields.sourceIp
     this.gatewayRequestId = fields.gatewayRequestId
     this.stage = fields.stage
     this.multiValue = fields.multiValue
+  }
+
+  get headers(): Readonly<Record<string, string>> {
+    this.#headers ??= singleHeaders(
+      this.#raw.headers,
+      this.#isV2 ? undefined : this.#raw.multiValueHeaders,
+    )
+    return this.#headers
+  }
+
+  get contentType(): string | undefined {
+    return mediaTypeOf(this.headers['content-type'])
+  }
+
+  get sourceIp(): string | undefined {
+    if (this.#isV2) return asString(pick(this.#raw.requestContext, 'http', 'sourceIp'))
+    return (
+      asString(pick(this.#raw.requestContext, 'identity', 'sourceIp')) ??
+      this.headers['x-forwarded-for']?.split(',')[0]?.trim()
+    )
   }
 
   get multiValueHeaders(): Readonly<Record<string, readonly string[]>> {
@@ -389,6 +407,25 @@ class HttpRequestView implements HttpRequest {
   get pathParameters(): Readonly<Record<string, string>> {
     this.#pathParameters ??= stringValues(this.#raw.pathParameters)
     return this.#pathParameters
+  }
+
+  /**
+   * Every field, the lazy views included, for `JSON.stringify` (logs, snapshots). The raw event
+   * is left out: it repeats the rest and may carry what the views leave behind.
+   */
+  toJSON(): Record<string, unknown> {
+    const { event: _event, ...own } = this
+    return {
+      ...own,
+      headers: this.headers,
+      contentType: this.contentType,
+      sourceIp: this.sourceIp,
+      multiValueHeaders: this.multiValueHeaders,
+      multiValueQuery: this.multiValueQuery,
+      query: this.query,
+      cookies: this.cookies,
+      pathParameters: this.pathParameters,
+    }
   }
 }
 

@@ -18,7 +18,6 @@ import {
 } from '../response/index.ts'
 import { err, isResult, ok, type Result } from '../result/index.ts'
 import type { HttpRoute, ResolvedRoute, RoutedRequest, RouteOptions } from './index.ts'
-import { LazyHttpRequest } from './lazy.ts'
 import { RouteTableError, splitPath, Trie } from './trie.ts'
 import { validateParts } from './validate.ts'
 
@@ -179,10 +178,14 @@ const inputsOf = (plan: HttpPlan): Result<Inputs, AppError> | Promise<Result<Inp
 
 /** The request a route handler receives: the request with the route's params and input. */
 const routedOf = (request: HttpRequest, inputs: Inputs): RoutedRequest => {
-  if (request instanceof LazyHttpRequest) {
-    request.params = inputs.params
-    request.input = inputs.input
-    return request as unknown as RoutedRequest
+  // A built request keeps its lazy views (query, cookies, ...) on its prototype, which a spread
+  // would drop: it is this invocation's own object, so the inputs go onto it. A plain object (a
+  // user's parse step may return one) is copied.
+  if (Object.getPrototypeOf(request) !== Object.prototype) {
+    const routed = request as { -readonly [K in keyof RoutedRequest]: RoutedRequest[K] }
+    routed.params = inputs.params as RoutedRequest['params']
+    routed.input = inputs.input as RoutedRequest['input']
+    return routed
   }
   return { ...request, params: inputs.params, input: inputs.input } as RoutedRequest
 }

@@ -76,7 +76,6 @@ import { buildRequest, updateRequest } from '../request/index.ts'
 import type { ResponderOptions } from '../response/index.ts'
 import { err, ok, type Result } from '../result/index.ts'
 import { dispatchHttp, failHttp, type HttpPlan, HttpTable } from './http.ts'
-import { lazyHttpRequest } from './lazy.ts'
 import { dispatchRecords, type RecordPlan, RecordTable } from './records.ts'
 import type { InferOutput, StandardSchemaV1 } from './validate.ts'
 
@@ -322,8 +321,6 @@ export const router = <C extends object = Record<never, never>>(
     const present = context.request
     // a context reused across invocations (tests, local servers) may hold another event's request
     if (present !== undefined && present.event === event) return ok(present)
-    const lazy = lazyHttpRequest(event, build, context.awsRequestId)
-    if (lazy !== undefined) return ok(lazy)
     return buildOwn(event, { ...build, requestId: context.awsRequestId })
   }
 

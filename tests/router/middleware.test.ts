@@ -210,3 +210,35 @@ describe('the router with real Middy HTTP middlewares', () => {
     expect(ok).toMatchObject({ statusCode: 201, body: '{"a":1}' })
   })
 })
+
+describe('route handlers after the request builder', () => {
+  it('see the query, cookies and multi-value headers the builder computes on first read', async () => {
+    const app = router({
+      http: [
+        {
+          method: 'GET',
+          path: '/orders/{id}',
+          handler: (request) => ({
+            id: request.params.id,
+            query: request.query,
+            cookies: request.cookies,
+            accept: request.multiValueHeaders.accept,
+          }),
+        },
+      ],
+    })
+    const stack = middy().use(requestBuilder()).use(app.middleware()).handler(app)
+    const event = {
+      ...v1Event('GET', '/orders/7', { headers: { accept: 'text/html', cookie: 'a=1' } }),
+      queryStringParameters: { page: '2' },
+    }
+    expect(bodyOf(await stack(event, context()))).toEqual({
+      id: '7',
+      query: { page: '2' },
+      cookies: { a: '1' },
+      accept: ['text/html'],
+    })
+    const direct = middy().use(requestBuilder()).handler(app)
+    expect(bodyOf(await direct(event, context()))).toMatchObject({ query: { page: '2' } })
+  })
+})
