@@ -370,8 +370,8 @@ export const updateRequest = <R extends AppRequest>(request: R, changes: Partial
   const copy: Record<string, unknown> = { ...request }
   const prototype: object | null = Object.getPrototypeOf(request)
   if (prototype !== null && prototype !== Object.prototype) {
-    for (const key of Object.getOwnPropertyNames(prototype)) {
-      if (key !== 'constructor') copy[key] = (request as unknown as Record<string, unknown>)[key]
+    for (const [key, descriptor] of Object.entries(Object.getOwnPropertyDescriptors(prototype))) {
+      if (descriptor.get) copy[key] = (request as unknown as Record<string, unknown>)[key]
     }
   }
   return Object.assign(copy, changes) as R

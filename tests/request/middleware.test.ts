@@ -77,6 +77,7 @@ describe('requestBuilder middleware', () => {
     if (!built.ok || built.value.kind !== 'http') throw new Error('not http')
     const updated = updateRequest(built.value, { path: '/other' })
     expect(updated).toMatchObject({ path: '/other', query: { a: '1' }, method: 'POST' })
+    expect(JSON.parse(JSON.stringify(updated))).toMatchObject({ path: '/other', query: { a: '1' } })
     expect(built.value.path).toBe('/lambda')
     const records = buildRequest(loadEvent('sqs/base'))
     if (!records.ok) throw new Error('not built')
