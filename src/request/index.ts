@@ -28,6 +28,7 @@ import type { MiddlewareObj } from '@middy/core'
 import type { Context } from 'aws-lambda'
 import { AppError, UnprocessableEntityError } from '../errors/index.ts'
 import { asRecord } from '../internal/guards.ts'
+import type { Observer } from '../observer/index.ts'
 import { err, ok, type Result } from '../result/index.ts'
 import { buildHttp, detectHttpShape } from './http.ts'
 import { buildRecords } from './records.ts'
@@ -46,6 +47,12 @@ export interface RequestCommon {
   readonly requestId: string | undefined
   /** The original event, untouched. */
   readonly event: unknown
+  /**
+   * The observer (Powertools logger, tracer, metrics and custom observers) when `observer()` of
+   * `metis-app/observer` is stacked before the request builder or the router; also on
+   * `context.observer`.
+   */
+  readonly observer?: Observer
 }
 
 /** A normalized HTTP request, whichever HTTP shape the event had. */
@@ -325,15 +332,33 @@ export const requestBuilder = (
     })
     if (!built.ok) throw built.error
     if (parse === undefined) {
-      request.context.request = built.value
+      request.context.request = withObserver(built.value, request.context)
       return
     }
-    const parsed = await parse(built.value)
+    const parsed = await parse(withObserver(built.value, request.context))
     if (!parsed.ok) throw parseFailure(parsed.error)
-    request.context.request = parsed.value
+    request.context.request = withObserver(parsed.value, request.context)
   }
 
   return { name: 'metis-app/request', before: requestBuilderBefore }
+}
+
+/**
+ * Puts the observer a stacked `observer()` left on the context onto the request (the seed's
+ * Request carried it), so that code handed only the request reaches it too. The request is this
+ * invocation's own object.
+ */
+export const withObserver = <R extends AppRequest>(request: R, context: object): R => {
+  const observer = (context as { observer?: Observer }).observer
+  if (observer !== undefined && request.observer !== observer) {
+    // not enumerable: a spread, a log line or JSON.stringify of the request leaves it out
+    Object.defineProperty(request, 'observer', {
+      value: observer,
+      enumerable: false,
+      configurable: true,
+    })
+  }
+  return request
 }
 
 const parseFailure = (error: unknown): AppError => {

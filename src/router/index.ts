@@ -72,7 +72,7 @@ import type {
   SqsRecord,
   UnknownRequest,
 } from '../request/index.ts'
-import { buildRequest, updateRequest } from '../request/index.ts'
+import { buildRequest, updateRequest, withObserver } from '../request/index.ts'
 import type { ResponderOptions } from '../response/index.ts'
 import { err, ok, type Result } from '../result/index.ts'
 import { dispatchHttp, failHttp, type HttpPlan, HttpTable } from './http.ts'
@@ -321,7 +321,8 @@ export const router = <C extends object = Record<never, never>>(
     const present = context.request
     // a context reused across invocations (tests, local servers) may hold another event's request
     if (present !== undefined && present.event === event) return ok(present)
-    return buildOwn(event, { ...build, requestId: context.awsRequestId })
+    const built = buildOwn(event, { ...build, requestId: context.awsRequestId })
+    return built.ok ? ok(withObserver(built.value, context)) : built
   }
 
   const planOther = (request: Exclude<AppRequest, HttpRequest>): Exclude<Plan, HttpPlan> =>

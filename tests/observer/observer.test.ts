@@ -7,7 +7,8 @@ import httpErrorHandler from '@middy/http-error-handler'
 import type { Context } from 'aws-lambda'
 import { NotFoundError } from 'metis-app/errors'
 import { type ObserverOptions, observer, type RequestEndEntry } from 'metis-app/observer'
-import { requestBuilder } from 'metis-app/request'
+import { type AppRequest, requestBuilder } from 'metis-app/request'
+import { router } from 'metis-app/router'
 import { describe, expect, it, vi } from 'vitest'
 import { lambdaContext, loadEvent } from '../support/events.ts'
 import { metricNames, useCapturedOutput } from './capture.ts'
@@ -344,5 +345,36 @@ describe('observer: instances and custom observers', () => {
     expect(output.metric('fromEnv')).toMatchObject({
       service: 'from-env',
     })
+  })
+})
+
+describe('the observer on the built request', () => {
+  it('is reachable from context.request after the request builder and the router', async () => {
+    const obs = observer({ serviceName: 'svc', metricsNamespace: 'ns', logRequests: false })
+    const seen: unknown[] = []
+    const app = router({
+      http: [
+        {
+          method: 'POST',
+          path: '/lambda',
+          handler: (request, context) => {
+            seen.push(request.observer === context.request.observer)
+            return JSON.stringify(request).includes('"logger"')
+          },
+        },
+      ],
+    })
+    const withBuilder = middy()
+      .use(obs)
+      .use(requestBuilder())
+      .handler((_event: unknown, context: { request: AppRequest; observer: unknown }) => {
+        seen.push(context.request.observer === context.observer)
+        return Object.keys({ ...context.request }).includes('observer')
+      })
+    const routed = middy().use(obs).handler(app)
+    const event = () => loadEvent('apigw-http/no-auth') as never
+    expect(await withBuilder(event(), lambdaContext() as never)).toBe(false)
+    expect(await routed(event(), lambdaContext() as never)).toMatchObject({ body: 'false' })
+    expect(seen).toEqual([true, true])
   })
 })
