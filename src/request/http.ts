@@ -156,6 +156,8 @@ export const isJsonMediaType = (mediaType: string): boolean =>
 interface DecodedBody {
   body: string | undefined
   bodyBytes: Uint8Array | undefined
+  /** The body's value when the event arrived with it already parsed. */
+  parsed?: { value: unknown }
 }
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/
@@ -165,6 +167,10 @@ const decodeBody = (event: Json): Result<DecodedBody, BadRequestError> => {
   const raw = event.body
   if (raw === null || raw === undefined || raw === '') {
     return ok({ body: undefined, bodyBytes: undefined })
+  }
+  if (typeof raw === 'object' || typeof raw === 'number' || typeof raw === 'boolean') {
+    // Already parsed by a JSON body parser stacked before (`@middy/http-json-body-parser`).
+    return ok({ body: JSON.stringify(raw), bodyBytes: undefined, parsed: { value: raw } })
   }
   if (typeof raw !== 'string') return err(new BadRequestError('The event body is not a string'))
   if (event.isBase64Encoded !== true) return ok({ body: raw, bodyBytes: undefined })
@@ -262,7 +268,9 @@ export const buildHttp = (
   // Without a body nothing needs the headers yet: they are built when first read.
   let headers: Record<string, string> | undefined
   let json: unknown
-  if (decoded.value.body !== undefined) {
+  if (decoded.value.parsed !== undefined) {
+    json = decoded.value.parsed.value
+  } else if (decoded.value.body !== undefined) {
     headers = singleHeaders(event.headers, multiHeaders)
     const parsed = parseJsonBody(
       decoded.value.body,

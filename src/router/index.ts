@@ -57,7 +57,6 @@ import type { MiddlewareObj } from '@middy/core'
 import type { Context } from 'aws-lambda'
 import type { Policy } from '../auth/policy.ts'
 import { type AppError, BadRequestError } from '../errors/index.ts'
-import { asRecord } from '../internal/guards.ts'
 import type {
   AppRequest,
   BuildOptions,
@@ -72,7 +71,7 @@ import type {
   SqsRecord,
   UnknownRequest,
 } from '../request/index.ts'
-import { buildRequest, updateRequest, withObserver } from '../request/index.ts'
+import { buildRequest, withObserver } from '../request/index.ts'
 import type { ResponderOptions } from '../response/index.ts'
 import { err, ok, type Result } from '../result/index.ts'
 import { dispatchHttp, failHttp, type HttpPlan, HttpTable } from './http.ts'
@@ -272,21 +271,6 @@ export interface RouterHandler {
 
 type Plan = HttpPlan | RecordPlan | { readonly kind: 'unknown'; readonly request: UnknownRequest }
 
-/** Reads a pre-parsed body (from `@middy/http-json-body-parser`) back into a request. */
-const buildOwn = (
-  event: unknown,
-  options: BuildOptions & { requestId?: string | undefined },
-): Result<AppRequest, AppError> => {
-  const raw = asRecord(event)
-  const body = raw?.body
-  if (raw === undefined || body === undefined || body === null || typeof body === 'string') {
-    return buildRequest(event, options)
-  }
-  const built = buildRequest({ ...raw, body: undefined, isBase64Encoded: false }, options)
-  if (!built.ok || built.value.kind !== 'http') return built
-  return ok(updateRequest(built.value, { body: JSON.stringify(body), json: body }))
-}
-
 /**
  * Builds the routing table once and returns the Middy handler that dispatches to it. Throws a
  * {@link RouteTableError} when a route is malformed or two routes overlap.
@@ -321,7 +305,7 @@ export const router = <C extends object = Record<never, never>>(
     const present = context.request
     // a context reused across invocations (tests, local servers) may hold another event's request
     if (present !== undefined && present.event === event) return ok(present)
-    const built = buildOwn(event, { ...build, requestId: context.awsRequestId })
+    const built = buildRequest(event, { ...build, requestId: context.awsRequestId })
     return built.ok ? ok(withObserver(built.value, context)) : built
   }
 

@@ -156,8 +156,15 @@ describe('bad HTTP input', () => {
     },
   )
 
-  it('answers a body that is not a string with a 400', () => {
-    expect(failure(v2({ body: { a: 1 } })).statusCode).toBe(400)
+  it('takes a body a JSON body parser already parsed as the JSON body', () => {
+    const request = http(v2({ body: { a: [1] }, headers: { 'content-type': 'application/json' } }))
+    expect(request.json).toEqual({ a: [1] })
+    expect(request.body).toBe('{"a":[1]}')
+    expect(http(v2({ body: 42 })).json).toBe(42)
+  })
+
+  it('answers a body of no JSON type with a 400', () => {
+    expect(failure(v2({ body: () => 1 })).statusCode).toBe(400)
   })
 
   it('answers a header with an object value with a 400 naming the header', () => {

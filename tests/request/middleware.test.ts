@@ -1,5 +1,6 @@
 import middy from '@middy/core'
 import httpErrorHandler from '@middy/http-error-handler'
+import httpJsonBodyParser from '@middy/http-json-body-parser'
 import type { Context } from 'aws-lambda'
 import { describe, expect, it } from 'vitest'
 import { AppError, ConflictError } from '../../src/errors/index.ts'
@@ -119,5 +120,22 @@ describe('requestBuilder middleware', () => {
     }
     const request = { kind: 'unknown' } as AppRequest
     expect(requireRequest({ request }, 'x')).toBe(request)
+  })
+})
+
+describe('requestBuilder after @middy/http-json-body-parser', () => {
+  it('takes the body the parser already parsed', async () => {
+    const handler = middy()
+      .use(httpJsonBodyParser())
+      .use(requestBuilder())
+      .handler((_e, ctx: Context & RequestContext) =>
+        ctx.request.kind === 'http' ? ctx.request.json : null,
+      )
+    const event = {
+      ...loadEvent('apigw-http/no-auth'),
+      headers: { 'content-type': 'application/json' },
+      body: '{"sku":"42"}',
+    }
+    expect(await handler(event as never, context())).toEqual({ sku: '42' })
   })
 })
