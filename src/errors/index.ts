@@ -18,8 +18,18 @@
  * @module
  */
 
-/** Reason phrases for the statuses metis-app answers with (kept here, not imported from `node:http`). */
+/** Reason phrases of the statuses metis-app answers with (kept here, not imported from `node:http`). */
 const reasonPhrases: Readonly<Record<number, string>> = {
+  200: 'OK',
+  201: 'Created',
+  202: 'Accepted',
+  204: 'No Content',
+  301: 'Moved Permanently',
+  302: 'Found',
+  303: 'See Other',
+  304: 'Not Modified',
+  307: 'Temporary Redirect',
+  308: 'Permanent Redirect',
   400: 'Bad Request',
   401: 'Unauthorized',
   403: 'Forbidden',

@@ -254,21 +254,6 @@ export interface AlbResponse {
 /** A response in one of the shapes Lambda's HTTP integrations read. */
 export type HttpResponse = RestV1Response | HttpV2Response | AlbResponse
 
-const successPhrases: Readonly<Record<number, string>> = {
-  200: 'OK',
-  201: 'Created',
-  202: 'Accepted',
-  204: 'No Content',
-  301: 'Moved Permanently',
-  302: 'Found',
-  303: 'See Other',
-  304: 'Not Modified',
-  307: 'Temporary Redirect',
-  308: 'Permanent Redirect',
-}
-
-const phrase = (status: number): string => successPhrases[status] ?? reasonPhrase(status)
-
 /** Turns a handler's value (not an error) into a reply; undefined for a full response object. */
 const replyOf = (value: unknown): Reply | undefined => {
   if (isReply(value)) return value
@@ -324,7 +309,7 @@ const shape = (reply: Reply, target: ResponseTarget): HttpResponse => {
   }
   const alb: AlbResponse = {
     statusCode: reply.statusCode,
-    statusDescription: `${reply.statusCode} ${phrase(reply.statusCode)}`,
+    statusDescription: `${reply.statusCode} ${reasonPhrase(reply.statusCode)}`,
     body: body ?? '',
     isBase64Encoded,
   }
