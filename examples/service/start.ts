@@ -94,8 +94,8 @@ Try it:
   curl -s ${url}/nothing-here
   curl -s -i -X DELETE ${url}/orders/42
 
-  # an S3 event through the same routing table
-  npx metis-app invoke <your built handler.js> tests/fixtures/events/s3/base.json
+  # any event file through a handler, with the metis-app command (here from source)
+  npm run invoke -- examples/request/handler.ts tests/fixtures/events/s3/base.json
 
 Tokens expire in 10 minutes. Press Ctrl+C to stop.
 `
