@@ -57,6 +57,7 @@ export interface RequestCommon {
 
 /** A normalized HTTP request, whichever HTTP shape the event had. */
 export interface HttpRequest extends RequestCommon {
+  /** Always `http`. */
   readonly kind: 'http'
   /** The shape of the event; the responder answers in the same shape. */
   readonly shape: HttpShape
@@ -98,115 +99,170 @@ export interface HttpRequest extends RequestCommon {
 
 /** An S3 object notification (direct, or through EventBridge). */
 export interface S3ObjectRecord {
+  /** The bucket name. */
   readonly bucket: string
   /** The object key, URL-decoded (`+` is a space). */
   readonly key: string
+  /** The object size in bytes (absent on deletions). */
   readonly size: number | undefined
   /** `ObjectCreated:Put`, or the EventBridge detail-type (`Object Created`). */
   readonly eventName: string
+  /** When S3 recorded the event (ISO 8601). */
   readonly eventTime: string | undefined
+  /** The AWS region of the bucket. */
   readonly region: string | undefined
+  /** The object version, in a versioned bucket. */
   readonly versionId: string | undefined
+  /** The object ETag. */
   readonly etag: string | undefined
+  /** The record as it came. */
   readonly raw: unknown
 }
 
 /** An SQS message. */
 export interface SqsRecord {
+  /** The SQS message id (the partial-batch item identifier). */
   readonly messageId: string
+  /** The queue ARN. */
   readonly queueArn: string
   /** The queue name, the last segment of the ARN. */
   readonly queueName: string
   /** The body; the SNS `Message` when `unwrapSns` is on and the body is an SNS envelope. */
   readonly body: string
+  /** System attributes (`ApproximateReceiveCount`, `SentTimestamp`, ...). */
   readonly attributes: Readonly<Record<string, string>>
+  /** Message attributes as SQS sends them. */
   readonly messageAttributes: Readonly<Record<string, unknown>>
   /** The SNS envelope the body came in, when unwrapped. */
   readonly sns:
     | {
+        /** The topic ARN. */
         readonly topicArn: string
+        /** The topic name. */
         readonly topicName: string
+        /** The SNS message id. */
         readonly messageId: string
+        /** The subject, when the publisher set one. */
         readonly subject: string | undefined
+        /** The SNS `Message`. */
         readonly message: string
       }
     | undefined
+  /** The record as it came. */
   readonly raw: unknown
 }
 
 /** An SNS notification. */
 export interface SnsRecord {
+  /** The SNS message id. */
   readonly messageId: string
+  /** The topic ARN. */
   readonly topicArn: string
   /** The topic name, the last segment of the ARN. */
   readonly topicName: string
+  /** The subject, when the publisher set one. */
   readonly subject: string | undefined
+  /** The message body. */
   readonly message: string
+  /** When SNS published the message (ISO 8601). */
   readonly timestamp: string | undefined
+  /** Message attributes as SNS sends them. */
   readonly messageAttributes: Readonly<Record<string, unknown>>
+  /** The record as it came. */
   readonly raw: unknown
 }
 
 /** An EventBridge event (a batch of one). */
 export interface EventBridgeRecord {
+  /** The event id. */
   readonly id: string
+  /** The event source (`aws.ec2`, `com.example.orders`). */
   readonly source: string
+  /** The detail-type (the routing key by default). */
   readonly detailType: string
+  /** The event detail, as sent. */
   readonly detail: unknown
+  /** The event time (ISO 8601). */
   readonly time: string | undefined
+  /** The AWS account the event came from. */
   readonly account: string | undefined
+  /** The AWS region the event came from. */
   readonly region: string | undefined
+  /** The ARNs the event concerns. */
   readonly resources: readonly string[]
+  /** The event as it came. */
   readonly raw: unknown
 }
 
 /** A Kafka record (MSK or self-managed), key and value decoded from base64 as UTF-8. */
 export interface KafkaRecord {
+  /** The topic (the routing key by default). */
   readonly topic: string
+  /** The partition number (-1 when missing). */
   readonly partition: number
+  /** The offset in the partition (-1 when missing). */
   readonly offset: number
+  /** The record timestamp, epoch milliseconds. */
   readonly timestamp: number | undefined
+  /** The record key, decoded; undefined when the record has none. */
   readonly key: string | undefined
+  /** The record value, decoded. */
   readonly value: string
   /** Header values decoded from their byte arrays as UTF-8. */
   readonly headers: Readonly<Record<string, string>>
+  /** The record as it came. */
   readonly raw: unknown
 }
 
 /** A DynamoDB Streams change record. */
 export interface DynamoDbRecord {
+  /** The change record id. */
   readonly eventId: string
   /** `INSERT`, `MODIFY` or `REMOVE`. */
   readonly eventName: string
   /** The table name, from the stream ARN. */
   readonly tableName: string
+  /** The stream sequence number (the partial-batch item identifier). */
   readonly sequenceNumber: string
+  /** The item keys, in DynamoDB JSON. */
   readonly keys: Readonly<Record<string, unknown>>
+  /** The item after the change, when the stream carries it. */
   readonly newImage: Readonly<Record<string, unknown>> | undefined
+  /** The item before the change, when the stream carries it. */
   readonly oldImage: Readonly<Record<string, unknown>> | undefined
+  /** The record as it came. */
   readonly raw: unknown
 }
 
 /** A Kinesis Data Streams record, data decoded from base64 as UTF-8. */
 export interface KinesisRecord {
+  /** The record id. */
   readonly eventId: string
   /** The stream name, from the stream ARN. */
   readonly streamName: string
+  /** The partition key. */
   readonly partitionKey: string
+  /** The sequence number (the partial-batch item identifier). */
   readonly sequenceNumber: string
+  /** The data, decoded from base64 as UTF-8. */
   readonly data: string
+  /** When the record arrived, epoch seconds. */
   readonly approximateArrivalTimestamp: number | undefined
+  /** The record as it came. */
   readonly raw: unknown
 }
 
 /** A request made of records of one source. */
 export interface RecordsRequest<K extends string, R> extends RequestCommon {
+  /** The event source. */
   readonly kind: K
+  /** The records of the batch, in order. */
   readonly records: readonly R[]
 }
 
 /** An event metis-app does not recognise, kept as it came (the seed's no-op event). */
 export interface UnknownRequest extends RequestCommon {
+  /** Always `unknown`. */
   readonly kind: 'unknown'
   /** Why it was not recognised. */
   readonly reason: string

@@ -18,13 +18,17 @@
 
 /** The success side of a {@link Result}. */
 export interface Ok<T> {
+  /** Always `true`: tells an `Ok` from an `Err`. */
   readonly ok: true
+  /** The value. */
   readonly value: T
 }
 
 /** The failure side of a {@link Result}. */
 export interface Err<E> {
+  /** Always `false`: tells an `Err` from an `Ok`. */
   readonly ok: false
+  /** The error. */
   readonly error: E
 }
 
