@@ -39,13 +39,18 @@ interface Group {
   readonly records: AnyRecord[]
 }
 
-/** A records request split into groups, each with its route (or none). */
+/**
+ * A records request split into groups, each with its route (or none). An unordered source gets one
+ * group per routing key; an ordered one gets one group per consecutive run of a key, in batch order.
+ */
 export interface RecordPlan {
   readonly kind: RecordKind
   readonly request: RecordsAppRequest
   /** The route of the first group, for `context.route`. */
   readonly route: ResolvedRoute | undefined
   readonly groups: readonly Group[]
+  /** Whether the source delivers in order (FIFO queue, stream shard, Kafka partition). */
+  readonly ordered: boolean
 }
 
 const KINDS: readonly RecordKind[] = [
@@ -60,6 +65,26 @@ const KINDS: readonly RecordKind[] = [
 
 /** Sources whose event source mappings read a partial batch response. */
 const PARTIAL_KINDS: ReadonlySet<RecordKind> = new Set(['sqs', 'kinesis', 'dynamodb', 'kafka'])
+
+/** Sources that deliver records in order: a stream shard, a Kafka partition. */
+const ORDERED_KINDS: ReadonlySet<RecordKind> = new Set(['kinesis', 'dynamodb', 'kafka'])
+
+/**
+ * Whether a record that follows a failed one must wait for it: regrouping such a batch by key, or
+ * going on after a failure, would process records out of order (AWS: a FIFO queue stops at its
+ * first failure; a stream retries from its first failed sequence number).
+ */
+const isOrdered = (request: RecordsAppRequest): boolean =>
+  request.kind === 'sqs'
+    ? request.records.some((record) => record.queueName.endsWith('.fifo'))
+    : ORDERED_KINDS.has(request.kind)
+
+/** What a failure holds back in an ordered batch: its Kafka partition, or the whole batch. */
+const orderUnit = (kind: RecordKind, record: AnyRecord): string => {
+  if (kind !== 'kafka') return ''
+  const kafka = record as KafkaRecord
+  return `${kafka.topic}-${kafka.partition}`
+}
 
 const defaultKeys = {
   s3: (record: S3ObjectRecord) => record.bucket.split('.')[0] as string,
@@ -117,25 +142,31 @@ export class RecordTable {
     return [(key as (record: AnyRecord) => string)(record)]
   }
 
-  /** Groups the records by route, in the order each group first appears. */
+  /**
+   * Groups the records by route, in the order each group first appears; for an ordered source, only
+   * consecutive records of one route share a group, so that the groups keep the batch order.
+   */
   plan(request: RecordsAppRequest): RecordPlan {
     const routes = this.#routes[request.kind] as Record<string, Normalized>
-    const groups = new Map<string, Group>()
+    const ordered = isOrdered(request)
+    const groups: Group[] = []
+    const byKey = new Map<string, Group>()
     for (const record of request.records as readonly AnyRecord[]) {
       const candidates = this.#candidates(request.kind, record)
       const matched = candidates.find((key) => routes[key] !== undefined)
       const key = matched ?? (routes['*'] !== undefined ? '*' : (candidates.at(-1) as string))
-      let group = groups.get(key)
+      const last = groups.at(-1)
+      let group = ordered ? (last?.route.key === key ? last : undefined) : byKey.get(key)
       if (group === undefined) {
         const entry = routes[key]
         const options = entry?.options ?? {}
         group = { route: { key, params: NO_PARAMS, options }, entry, records: [] }
-        groups.set(key, group)
+        groups.push(group)
+        byKey.set(key, group)
       }
       group.records.push(record)
     }
-    const list = [...groups.values()]
-    return { kind: request.kind, request, route: list[0]?.route, groups: list }
+    return { kind: request.kind, request, route: groups[0]?.route, groups, ordered }
   }
 }
 
@@ -167,8 +198,9 @@ export interface BatchResponse {
 
 /**
  * Dispatches each group to its route. With `partial` (and a source that supports it) failures are
- * collected into a partial batch response; otherwise the first failure is thrown. A FIFO queue
- * stops at its first failure and reports every record after it, to keep the order.
+ * collected into a partial batch response; otherwise the first failure is thrown. In an ordered
+ * batch a failure halts its Kafka partition, or the whole batch for a FIFO queue or a stream: every
+ * later record of it is reported without running, so none is acknowledged ahead of the failed one.
  */
 export const dispatchRecords = async (
   plan: RecordPlan,
@@ -179,32 +211,44 @@ export const dispatchRecords = async (
   const reportable = partial && PARTIAL_KINDS.has(plan.kind)
   const failures: { itemIdentifier: unknown }[] = []
   const routerContext = context as RouterContext
-  let halted = false
+  const halted = new Set<string>()
 
-  const fifo =
-    plan.kind === 'sqs' &&
-    (plan.request.records as readonly SqsRecord[]).some((record) =>
-      record.queueName.endsWith('.fifo'),
-    )
-
-  const report = (records: readonly AnyRecord[]): void => {
-    for (const record of records) failures.push({ itemIdentifier: identify(plan.kind, record) })
+  const report = (record: AnyRecord): void => {
+    failures.push({ itemIdentifier: identify(plan.kind, record) })
   }
+
+  const isHalted = (record: AnyRecord): boolean =>
+    halted.size > 0 && halted.has(orderUnit(plan.kind, record))
 
   const fail = (records: readonly AnyRecord[], error: unknown): void => {
     if (!reportable) throw error instanceof Error ? error : toAppError(error)
     if (logger !== false) logger(error)
-    report(records)
-    if (fifo) halted = true
+    for (const record of records) {
+      report(record)
+      if (plan.ordered) halted.add(orderUnit(plan.kind, record))
+    }
   }
 
   for (const group of plan.groups) {
     routerContext.route = group.route
-    const { entry, records } = group
-    if (halted) {
-      report(records)
+    const { entry } = group
+    if (entry?.mode === 'record') {
+      for (const record of group.records) {
+        if (isHalted(record)) {
+          report(record)
+          continue
+        }
+        const failure = await attempt(() => entry.fn(record as never, routerContext))
+        if (failure !== undefined) fail([record], failure.error)
+      }
       continue
     }
+    const records: AnyRecord[] = []
+    for (const record of group.records) {
+      if (isHalted(record)) report(record)
+      else records.push(record)
+    }
+    if (records.length === 0) continue
     if (entry === undefined) {
       fail(
         records,
@@ -214,22 +258,9 @@ export const dispatchRecords = async (
       )
       continue
     }
-    if (entry.mode === 'batch') {
-      const groupRequest = { ...plan.request, records }
-      const failure = await attempt(() => entry.fn(groupRequest as never, routerContext))
-      if (failure !== undefined) fail(records, failure.error)
-      continue
-    }
-    for (let i = 0; i < records.length; i++) {
-      const record = records[i] as AnyRecord
-      const failure = await attempt(() => entry.fn(record as never, routerContext))
-      if (failure === undefined) continue
-      fail([record], failure.error)
-      if (halted) {
-        report(records.slice(i + 1))
-        break
-      }
-    }
+    const groupRequest = { ...plan.request, records }
+    const failure = await attempt(() => entry.fn(groupRequest as never, routerContext))
+    if (failure !== undefined) fail(records, failure.error)
   }
   return reportable ? { batchItemFailures: failures } : undefined
 }

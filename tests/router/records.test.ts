@@ -292,7 +292,10 @@ describe('partial batch responses', () => {
       ['clicks', '101', 'bad'],
       ['clicks', '102', 'ok'],
     )
-    expect(await app(event, context())).toEqual({ batchItemFailures: [{ itemIdentifier: '101' }] })
+    // A shard is ordered: 102 is not processed ahead of 101's retry, and is reported with it.
+    expect(await app(event, context())).toEqual({
+      batchItemFailures: [{ itemIdentifier: '101' }, { itemIdentifier: '102' }],
+    })
   })
 
   it('report failed DynamoDB stream records by sequence number', async () => {
@@ -341,5 +344,216 @@ describe('partial batch responses', () => {
     )
     await app(sqsEvent(['q', 'm1', 'bad'], ['q', 'm2', 'bad']), context())
     expect(logger).toHaveBeenCalledTimes(2)
+  })
+})
+
+describe('ordered sources (FIFO queues, streams, Kafka partitions)', () => {
+  const options = { partialBatch: true, logger: false } as const
+  /** Routes SQS messages by their body, so that one FIFO batch splits across several routes. */
+  const byBody = { ...options, keys: { sqs: (record: SqsRecord) => record.body } }
+  /** An order app: 'created' messages succeed (and are recorded), 'paid' ones fail. */
+  const orderApp = (partialBatch = true) => {
+    const processed: string[] = []
+    const app = router(
+      {
+        sqs: {
+          created: (record) => {
+            processed.push(record.messageId)
+          },
+          paid: (record) => {
+            throw new Error(`payment service down for ${record.messageId}`)
+          },
+        },
+      },
+      { ...byBody, partialBatch },
+    )
+    return { app, processed }
+  }
+
+  it('stops a FIFO batch split by a custom key at its first failure and reports every later message', async () => {
+    const { app, processed } = orderApp()
+    const event = sqsEvent(
+      ['orders.fifo', 'm1', 'created'],
+      ['orders.fifo', 'm2', 'paid'],
+      ['orders.fifo', 'm3', 'created'],
+    )
+    expect(await app(event, context())).toEqual({
+      batchItemFailures: [{ itemIdentifier: 'm2' }, { itemIdentifier: 'm3' }],
+    })
+    expect(processed).toEqual(['m1'])
+  })
+
+  it('runs the messages of a FIFO batch in batch order across routes', async () => {
+    const seen: string[] = []
+    const push = (record: SqsRecord) => {
+      seen.push(`${record.body}:${record.messageId}`)
+    }
+    const app = router({ sqs: { created: push, paid: { record: push } } }, byBody)
+    const event = sqsEvent(
+      ['orders.fifo', 'm1', 'created'],
+      ['orders.fifo', 'm2', 'paid'],
+      ['orders.fifo', 'm3', 'created'],
+    )
+    expect(await app(event, context())).toEqual({ batchItemFailures: [] })
+    expect(seen).toEqual(['created:m1', 'paid:m2', 'created:m3'])
+  })
+
+  it('hands a FIFO batch route each consecutive run of its key, with that route on the context', async () => {
+    const calls: string[] = []
+    const batch =
+      (name: string) =>
+      (request: { records: readonly SqsRecord[] }, ctx: { route: { key: string } }) => {
+        calls.push(`${name}@${ctx.route.key}:${request.records.map((r) => r.messageId).join(',')}`)
+      }
+    const app = router(
+      { sqs: { a: { batch: batch('a') }, b: { batch: batch('b') } } },
+      { ...byBody, partialBatch: false },
+    )
+    const event = sqsEvent(
+      ['q.fifo', 'm1', 'a'],
+      ['q.fifo', 'm2', 'a'],
+      ['q.fifo', 'm3', 'b'],
+      ['q.fifo', 'm4', 'a'],
+    )
+    expect(await app(event, context())).toBeUndefined()
+    expect(calls).toEqual(['a@a:m1,m2', 'b@b:m3', 'a@a:m4'])
+  })
+
+  it('does not call a FIFO route after a failed run and reports the run and everything after it', async () => {
+    const later = vi.fn()
+    const app = router(
+      {
+        sqs: {
+          a: { batch: () => err(new Error('down')) },
+          b: { batch: later },
+          c: later,
+        },
+      },
+      byBody,
+    )
+    const event = sqsEvent(
+      ['q.fifo', 'm1', 'a'],
+      ['q.fifo', 'm2', 'a'],
+      ['q.fifo', 'm3', 'b'],
+      ['q.fifo', 'm4', 'nowhere'],
+      ['q.fifo', 'm5', 'c'],
+    )
+    expect(await app(event, context())).toEqual({
+      batchItemFailures: ['m1', 'm2', 'm3', 'm4', 'm5'].map((id) => ({ itemIdentifier: id })),
+    })
+    expect(later).not.toHaveBeenCalled()
+  })
+
+  it('fails a FIFO invocation without partial batch responses before any later message runs', async () => {
+    const { app, processed } = orderApp(false)
+    const event = sqsEvent(
+      ['orders.fifo', 'm1', 'created'],
+      ['orders.fifo', 'm2', 'paid'],
+      ['orders.fifo', 'm3', 'created'],
+    )
+    await expect(app(event, context())).rejects.toThrow('payment service down for m2')
+    expect(processed).toEqual(['m1'])
+  })
+
+  it('keeps grouping a standard queue by key, processing messages after a failure', async () => {
+    const { app, processed } = orderApp()
+    const event = sqsEvent(
+      ['orders', 'm1', 'created'],
+      ['orders', 'm2', 'paid'],
+      ['orders', 'm3', 'created'],
+    )
+    expect(await app(event, context())).toEqual({ batchItemFailures: [{ itemIdentifier: 'm2' }] })
+    expect(processed).toEqual(['m1', 'm3'])
+  })
+
+  it('processes Kinesis records split by a custom key in shard order, up to the first failure', async () => {
+    const processed: string[] = []
+    const app = router(
+      {
+        kinesis: {
+          click: (record) => {
+            processed.push(record.sequenceNumber)
+          },
+          view: () => {
+            throw new Error('cannot handle a view')
+          },
+        },
+      },
+      { ...options, keys: { kinesis: (record) => record.data } },
+    )
+    const event = kinesisEvent(
+      ['clicks', '100', 'click'],
+      ['clicks', '101', 'view'],
+      ['clicks', '102', 'click'],
+    )
+    expect(await app(event, context())).toEqual({
+      batchItemFailures: [{ itemIdentifier: '101' }, { itemIdentifier: '102' }],
+    })
+    expect(processed).toEqual(['100'])
+  })
+
+  it('processes DynamoDB stream records split by a custom key in shard order', async () => {
+    const seen: string[] = []
+    const app = router(
+      {
+        dynamodb: {
+          odd: (record) => {
+            seen.push(`odd:${record.sequenceNumber}`)
+          },
+          even: (record) => {
+            seen.push(`even:${record.sequenceNumber}`)
+          },
+        },
+      },
+      {
+        ...options,
+        keys: {
+          dynamodb: (record) => (Number((record.keys.Id as { N: string }).N) % 2 ? 'odd' : 'even'),
+        },
+      },
+    )
+    const event = dynamoEvent(
+      ['Orders', '111', '1'],
+      ['Orders', '222', '2'],
+      ['Orders', '333', '3'],
+    )
+    expect(await app(event, context())).toEqual({ batchItemFailures: [] })
+    expect(seen).toEqual(['odd:111', 'even:222', 'odd:333'])
+  })
+
+  it('stops only the Kafka partition of a failure and reports its later records', async () => {
+    const seen: string[] = []
+    const batches: string[] = []
+    const app = router(
+      {
+        kafka: {
+          single: (record) => {
+            seen.push(`${record.partition}/${record.offset}`)
+            failOn('single-bad')(record.value)
+          },
+          bulk: {
+            batch: (request) => {
+              batches.push(request.records.map((r) => `${r.partition}/${r.offset}`).join(','))
+            },
+          },
+        },
+      },
+      { ...options, keys: { kafka: (record) => record.value.split('-')[0] as string } },
+    )
+    const event = kafkaEvent(
+      ['orders', 0, 15, 'single-ok'],
+      ['orders', 0, 16, 'single-bad'],
+      ['orders', 0, 17, 'single-ok'],
+      ['orders', 0, 18, 'bulk'],
+      ['orders', 1, 7, 'single-ok'],
+      ['orders', 1, 8, 'bulk'],
+    )
+    expect(await app(event, context())).toEqual({
+      batchItemFailures: [16, 17, 18].map((offset) => ({
+        itemIdentifier: { partition: 'orders-0', offset },
+      })),
+    })
+    expect(seen).toEqual(['0/15', '0/16', '1/7'])
+    expect(batches).toEqual(['1/8'])
   })
 })
