@@ -17,6 +17,7 @@ import {
   probeDue,
   probeFailed,
   probeSucceeded,
+  releaseProbe,
   waitLeft,
 } from './machine.ts'
 import {
@@ -173,7 +174,7 @@ const neverAborted = new AbortController().signal
 type Outcome =
   | { kind: 'value'; value: unknown }
   | { kind: 'thrown'; error: unknown }
-  | { kind: 'timeout'; ms: number }
+  | { kind: 'timeout'; ms: number; byDeadline: boolean }
 
 const valued = (value: unknown): Outcome => ({ kind: 'value', value })
 const thrown = (error: unknown): Outcome => ({ kind: 'thrown', error })
@@ -398,11 +399,15 @@ export const circuitBreaker = (options: CircuitBreakerOptions): CircuitBreaker =
     return refuse(current, now)
   }
 
-  /** Calls `fn` once, with a signal that aborts at the timeout; never rejects. */
+  /**
+   * Calls `fn` once, with a signal that aborts after `ms`; never rejects. `byDeadline` says the
+   * limit is the caller's time left rather than the breaker's own `timeout`.
+   */
   const invoke = (
     fn: Protected<unknown>,
     ms: number | undefined,
     callerSignal: AbortSignal | undefined,
+    byDeadline = false,
   ): Promise<Outcome> => {
     if (ms === undefined && callerSignal === undefined) {
       return start(fn, neverAborted).then(valued, thrown)
@@ -417,7 +422,7 @@ export const circuitBreaker = (options: CircuitBreakerOptions): CircuitBreaker =
     return new Promise<Outcome>((resolve) => {
       const cancel = setTimer(ms, () => {
         controller.abort(new CircuitTimeoutError(name, ms))
-        resolve({ kind: 'timeout', ms })
+        resolve({ kind: 'timeout', ms, byDeadline })
       })
       // A call that settles after its timeout changes nothing (the first resolve wins).
       running.then(
@@ -451,8 +456,10 @@ export const circuitBreaker = (options: CircuitBreakerOptions): CircuitBreaker =
       if (refusal !== undefined) return refusal
     }
     try {
-      const limit = left === undefined ? timeout : Math.min(left, timeout ?? left)
-      return await settle(await invoke(fn, limit, call.signal), isProbe, call)
+      // The caller's time left, when it ends first, is the limit; its timeout is not a failure.
+      const byDeadline = left !== undefined && (timeout === undefined || left < timeout)
+      const limit = byDeadline ? left : timeout
+      return await settle(await invoke(fn, limit, call.signal, byDeadline), isProbe, call)
     } finally {
       if (isProbe) probing = false
     }
@@ -475,8 +482,12 @@ export const circuitBreaker = (options: CircuitBreakerOptions): CircuitBreaker =
       kind = 'timeout'
     }
     const result = err(kind === 'thrown' ? toError(error) : error)
-    // The caller gave up: that says nothing about the dependency.
-    if (call.signal?.aborted) return { result, retry: false, refused: false }
+    // The caller gave up, or its own deadline cut the attempt short: that says nothing about the
+    // dependency. A probe gives its lease back so that the next call may probe at once.
+    if (call.signal?.aborted || (outcome.kind === 'timeout' && outcome.byDeadline)) {
+      if (isProbe) await update(clock(), releaseProbe(instanceId), call)
+      return { result, retry: false, refused: false }
+    }
     if (!isFailure(error, kind)) return succeeded(result, isProbe, call)
     const now = clock()
     await update(now, isProbe ? probeFailed(now, instanceId) : countFailure(config, now), call)

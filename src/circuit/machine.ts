@@ -103,3 +103,15 @@ export const probeFailed =
       probeSuccesses: 0,
     }
   }
+
+/**
+ * Gives back a probe that said nothing about the dependency (the caller gave up, or its deadline
+ * cut the probe short): the lease ends, the state stays, and the next call may probe at once.
+ * Ignored when `instanceId` no longer holds the lease.
+ */
+export const releaseProbe =
+  (instanceId: string): CircuitChange =>
+  (current) => {
+    if (current.state !== 'half-open' || current.prober !== instanceId) return undefined
+    return { ...current, prober: undefined, leaseUntil: 0 }
+  }

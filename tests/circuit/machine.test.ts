@@ -5,6 +5,7 @@ import {
   type MachineConfig,
   probeFailed,
   probeSucceeded,
+  releaseProbe,
   waitLeft,
 } from '../../src/circuit/machine.ts'
 
@@ -33,6 +34,24 @@ describe('circuit state changes', () => {
     expect(probeSucceeded(config, 'a')(probing)).toBeUndefined()
     expect(probeFailed(100, 'a')(probing)).toBeUndefined()
     expect(probeSucceeded(config, 'b')(INITIAL_SNAPSHOT)).toBeUndefined()
+    expect(releaseProbe('a')(probing)).toBeUndefined()
+    expect(releaseProbe('b')(INITIAL_SNAPSHOT)).toBeUndefined()
+  })
+
+  it('gives a released probe lease back and keeps the half-open state and its successes', () => {
+    const probing = {
+      ...INITIAL_SNAPSHOT,
+      state: 'half-open' as const,
+      prober: 'a',
+      leaseUntil: 5_000,
+      probeSuccesses: 1,
+      version: 5,
+    }
+    expect(releaseProbe('a')(probing)).toEqual({
+      ...probing,
+      prober: undefined,
+      leaseUntil: 0,
+    })
   })
 
   it('tells a refused caller how long the stand-down or the lease has left, never less than 0', () => {
