@@ -9,7 +9,8 @@ import {
   ServiceUnavailableError,
   UnauthorizedError,
 } from '../errors/index.ts'
-import { err, ok, type Result } from '../result/index.ts'
+import { markPoliciesEvaluated } from '../internal/policies.ts'
+import { err, isResult, ok, type Result } from '../result/index.ts'
 import { hasActivity } from './activity.ts'
 import type { AuthContext, AuthInfo } from './pip.ts'
 import type { Policy } from './policy.ts'
@@ -168,8 +169,21 @@ export type PolicyPredicate = (
   context: object,
 ) => boolean | Result<void, AppError> | Promise<boolean | Result<void, AppError>>
 
+/** Options of {@link custom}. */
+export interface CustomOptions {
+  /**
+   * Let the predicate decide for requests without a valid token too. Default false: such a
+   * request is answered as by {@link tokenRequired} before the predicate runs, so that a predicate
+   * written for verified claims (`auth.claims?.tenant === ...`) cannot let an anonymous request in.
+   */
+  allowAnonymous?: boolean
+}
+
 /**
- * A policy from a predicate over the PIP outcome. `false` is a 403 `POLICY_DENIED`.
+ * A policy from a predicate over the PIP outcome: `true` allows, `false` is a 403
+ * `POLICY_DENIED`, a `Result` decides with its own error; anything else is a denial (a predicate
+ * that returns `'yes'` is a bug, not a permission). Without a valid token: as
+ * {@link tokenRequired}, unless `allowAnonymous`.
  *
  * @example
  * ```ts
@@ -177,19 +191,27 @@ export type PolicyPredicate = (
  *   auth.claims?.tenant === (context as { route?: { params: { tenant?: string } } }).route?.params.tenant)
  * ```
  */
-export const custom = (name: string, predicate: PolicyPredicate): Policy => ({
+export const custom = (
+  name: string,
+  predicate: PolicyPredicate,
+  options: CustomOptions = {},
+): Policy => ({
   name,
   evaluate: async (context) => {
-    const decision = await predicate(requireAuth(context, `policy ${name}`), context)
-    if (typeof decision !== 'boolean') return decision
-    return decision
-      ? allowed
-      : err(
-          new ForbiddenError(`Denied by policy ${name}`, {
-            code: 'POLICY_DENIED',
-            details: { policy: name },
-          }),
-        )
+    const auth = requireAuth(context, `policy ${name}`)
+    if (options.allowAnonymous !== true) {
+      const error = tokenError(auth)
+      if (error !== undefined) return err(error)
+    }
+    const decision: unknown = await predicate(auth, context)
+    if (decision === true) return allowed
+    if (isResult(decision)) return decision as Result<void, AppError>
+    return err(
+      new ForbiddenError(`Denied by policy ${name}`, {
+        code: 'POLICY_DENIED',
+        details: { policy: name },
+      }),
+    )
   },
 })
 
@@ -262,6 +284,14 @@ interface RouteWithPolicies {
   route?: { options?: { policies?: readonly Policy[] } }
 }
 
+/** Marks the route once its policies allowed: the router runs a route with policies only then. */
+const markAllowed = (decision: Decision, context: object, route: object): Decision => {
+  if (decision instanceof Promise)
+    return decision.then((settled) => markAllowed(settled, context, route))
+  if (decision.ok) markPoliciesEvaluated(context, route)
+  return decision
+}
+
 /**
  * Middy middleware: the policy decision point. In `before` it evaluates its own policies, then the
  * policies of the route the router's middleware resolved (`context.route.options.policies`), and
@@ -279,9 +309,10 @@ interface RouteWithPolicies {
  */
 export const pdp = (...policies: readonly Policy[]): MiddlewareObj => {
   const routed = (context: object): void | Promise<void> => {
-    const routePolicies = (context as RouteWithPolicies).route?.options?.policies
-    if (routePolicies === undefined) return
-    return enforce(decideAll(context, routePolicies, 0))
+    const route = (context as RouteWithPolicies).route
+    const routePolicies = route?.options?.policies
+    if (route === undefined || routePolicies === undefined) return
+    return enforce(markAllowed(decideAll(context, routePolicies, 0), context, route))
   }
   const pdpBefore = (request: { context: object }): void | Promise<void> => {
     requireAuth(request.context, 'pdp()')

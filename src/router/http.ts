@@ -2,11 +2,13 @@ import type { Context } from 'aws-lambda'
 import {
   type AppError,
   BadRequestError,
+  InternalServerError,
   MethodNotAllowedError,
   NotFoundError,
   UnsupportedMediaTypeError,
 } from '../errors/index.ts'
 import { dict, safeDecode } from '../internal/guards.ts'
+import { policiesEvaluated } from '../internal/policies.ts'
 import { type HttpRequest, isJsonMediaType } from '../request/index.ts'
 import {
   logServerError,
@@ -226,6 +228,16 @@ const call = (
 }
 
 /**
+ * A route that declares policies which no policy decision point evaluated: `pdp()` missing, or
+ * stacked before `app.middleware()`. Answered as a 500 rather than running the route unprotected.
+ */
+const unguardedRoute = (route: ResolvedRoute): AppError =>
+  new InternalServerError(
+    `Route ${route.method ?? ''} ${route.key} declares policies but no pdp() evaluated them: stack app.middleware(), then pip(), then pdp() before the handler`,
+    { code: 'MIDDLEWARE_ORDER' },
+  )
+
+/**
  * Runs the route handler and shapes its outcome (the request is the response target: it has the
  * shape, the multi-value flag and the method); never throws. Answers synchronously when the route
  * handler and its validators do (Middy then arms no early-timeout timer), else a promise.
@@ -234,6 +246,9 @@ export const dispatchHttp = (plan: HttpPlan, context: Context, logger: Logger): 
   const { request, route } = plan
   try {
     ;(context as { route?: ResolvedRoute }).route = route
+    if (route.options.policies?.length && !policiesEvaluated(context, route)) {
+      throw unguardedRoute(route)
+    }
     const pending = inputsOf(plan)
     if (!(pending instanceof Promise)) return call(plan, context, pending, logger)
     return pending

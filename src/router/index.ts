@@ -29,9 +29,15 @@
  * Record rules: the records of a batch are grouped by routing key (S3: the bucket name's first
  * `.` token; SQS: queue name; SNS: topic name; EventBridge: `source:detail-type`, else
  * `detail-type`; Kafka: topic; DynamoDB: table; Kinesis: stream; each replaceable by `keys`), each
- * group goes to its route (`'*'` is the no-match route of a source). With `partialBatch`, a record
- * that fails is reported in `batchItemFailures` (SQS, Kinesis, DynamoDB Streams, Kafka); without
- * it, the first failure fails the invocation.
+ * group goes to its route (`'*'` is the no-match route of a source). Ordered sources (SQS FIFO
+ * queues, Kinesis, DynamoDB Streams, Kafka per partition) run in batch order instead: a `{ batch }`
+ * route gets each consecutive run of its key, and the first failure stops what follows it. With
+ * `partialBatch`, a record that fails (and, for an ordered source, every record after it) is
+ * reported in `batchItemFailures`; without it, the first failure fails the invocation.
+ *
+ * Routes that declare `policies` run only after `pdp()` of `metis-app/auth` evaluated them (stack
+ * `app.middleware()`, then `pip()`, then `pdp()`); otherwise the router answers a 500
+ * `MIDDLEWARE_ORDER` rather than run the route unprotected.
  *
  * @example
  * ```ts

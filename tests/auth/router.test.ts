@@ -1,6 +1,14 @@
 import middy from '@middy/core'
 import { beforeAll, describe, expect, it, vi } from 'vitest'
-import { activity, pdp, pip, scope, tokenRequired } from '../../src/auth/index.ts'
+import {
+  activity,
+  custom,
+  type Policy,
+  pdp,
+  pip,
+  scope,
+  tokenRequired,
+} from '../../src/auth/index.ts'
 import { responder } from '../../src/response/index.ts'
 import { router } from '../../src/router/index.ts'
 import {
@@ -97,5 +105,105 @@ describe('route policies with metis-app/router', () => {
     }
     expect(anonymous.statusCode).toBe(401)
     expect(list).toHaveBeenCalledTimes(1)
+  })
+})
+
+describe('route policies that no pdp() evaluated', () => {
+  const remove = vi.fn(() => ({ deleted: true }))
+  const app = router({
+    http: [
+      {
+        method: 'DELETE',
+        path: '/orders/{id}',
+        handler: remove,
+        options: { policies: [activity('orders:order:delete')] },
+      },
+    ],
+  })
+  const trust = () =>
+    pip({ issuer: ISSUER, audience: AUDIENCE, jwks: { keys: [key.publicJwk] }, now: () => NOW })
+
+  it.each([
+    [
+      'pdp() stacked before the router middleware',
+      () =>
+        middy()
+          .use(responder({ logger: false }))
+          .use(trust())
+          .use(pdp())
+          .use(app.middleware())
+          .handler(app),
+    ],
+    [
+      'no pdp() at all',
+      () =>
+        middy()
+          .use(responder({ logger: false }))
+          .use(app.middleware())
+          .use(trust())
+          .handler(app),
+    ],
+    [
+      'no router middleware',
+      () =>
+        middy()
+          .use(responder({ logger: false }))
+          .use(trust())
+          .use(pdp())
+          .handler(app),
+    ],
+  ])('answer 500 and never run the route: %s', async (_case, stack) => {
+    const response = (await stack()(
+      routedEvent('DELETE', '/orders/1'),
+      lambdaContext() as never,
+    )) as {
+      statusCode: number
+    }
+    expect(response.statusCode).toBe(500)
+    expect(remove).not.toHaveBeenCalled()
+  })
+})
+
+describe('custom policies', () => {
+  const run = async (policy: Policy, token?: string) => {
+    const handler = middy()
+      .use(responder({ logger: false }))
+      .use(
+        pip({
+          issuer: ISSUER,
+          audience: AUDIENCE,
+          jwks: { keys: [key.publicJwk] },
+          now: () => NOW,
+        }),
+      )
+      .use(pdp(policy))
+      .handler(() => ({ ran: true }))
+    return (
+      (await handler(routedEvent('GET', '/x', token), lambdaContext() as never)) as {
+        statusCode: number
+      }
+    ).statusCode
+  }
+
+  it('answer a request without a valid token as tokenRequired() before the predicate runs', async () => {
+    const predicate = vi.fn(() => true)
+    expect(await run(custom('anything', predicate))).toBe(401)
+    expect(predicate).not.toHaveBeenCalled()
+    expect(await run(custom('anything', predicate), reader)).toBe(200)
+  })
+
+  it('let the predicate decide for anonymous requests only when allowed explicitly', async () => {
+    expect(await run(custom('open', () => true, { allowAnonymous: true }))).toBe(200)
+  })
+
+  it('deny when the predicate returns anything but true or a Result', async () => {
+    const sloppy = (() => 'yes') as unknown as () => boolean
+    expect(await run(custom('sloppy', sloppy), reader)).toBe(403)
+    expect(
+      await run(
+        custom('no', () => false),
+        reader,
+      ),
+    ).toBe(403)
   })
 })

@@ -4,6 +4,7 @@ import httpErrorHandler from '@middy/http-error-handler'
 import httpJsonBodyParser from '@middy/http-json-body-parser'
 import { describe, expect, it, vi } from 'vitest'
 import type { Policy } from '../../src/auth/policy.ts'
+import { markPoliciesEvaluated } from '../../src/internal/policies.ts'
 import { requestBuilder } from '../../src/request/index.ts'
 import { created, responder } from '../../src/response/index.ts'
 import { ok } from '../../src/result/index.ts'
@@ -25,8 +26,11 @@ describe('the router middleware', () => {
       .use(requestBuilder())
       .use(app.middleware())
       .use({
+        // stands in for pdp(): sees the route, and records that its policies were evaluated
         before: (request) => {
-          seenByLater.push((request.context as unknown as { route: ResolvedRoute }).route)
+          const { route } = request.context as unknown as { route: ResolvedRoute }
+          seenByLater.push(route)
+          markPoliciesEvaluated(request.context, route)
         },
       })
       .handler(app)
