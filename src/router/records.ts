@@ -103,6 +103,13 @@ const normalize = (kind: string, key: string, declared: unknown): Normalized => 
   }
   const entry = asRecord(declared)
   const options = (asRecord(entry?.options) ?? {}) as RouteOptions
+  // Bearer-token policies guard HTTP routes; on a record route nothing would evaluate them.
+  if (options.policies !== undefined && options.policies.length > 0) {
+    throw new RouteTableError(
+      'ROUTE_INVALID',
+      `The ${kind} route '${key}' declares policies: policies apply to HTTP routes only`,
+    )
+  }
   if (typeof entry?.record === 'function') {
     return { mode: 'record', fn: entry.record.bind(entry) as Normalized['fn'], options }
   }

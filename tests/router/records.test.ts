@@ -224,6 +224,13 @@ describe('record routing', () => {
   it('refuses a record route that is neither a function, { record } nor { batch }', () => {
     expect(() => router({ sqs: { q: { handler: () => 1 } as never } })).toThrow(RouteTableError)
     expect(() => router({ sqs: { q: 5 as never } })).toThrow(/must be a function/)
+    const policy = { name: 'p', evaluate: () => ({ ok: true as const, value: undefined }) }
+    expect(() =>
+      router({ sqs: { q: { record: () => 1, options: { policies: [policy] } } } }),
+    ).toThrow("The sqs route 'q' declares policies: policies apply to HTTP routes only")
+    expect(() =>
+      router({ sqs: { q: { record: () => 1, options: { policies: [] } } } }),
+    ).not.toThrow()
   })
 })
 
