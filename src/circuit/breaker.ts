@@ -127,9 +127,16 @@ export interface CircuitBreakerOptions {
 export interface ExecuteOptions {
   /** Aborts the call and its retries; passed on to `fn` (combined with the timeout). */
   signal?: AbortSignal
-  /** Epoch ms after which no attempt starts and no wait runs past. */
+  /**
+   * Epoch ms after which no attempt starts and no wait runs past: backoff, attempts, and waits on
+   * the store (time spent reading the circuit or claiming a probe counts against it). An attempt
+   * that this deadline, rather than the breaker's `timeout`, cuts short is not counted as a failure.
+   */
   deadline?: number
-  /** Milliseconds left, read once at the start, e.g. `() => context.getRemainingTimeInMillis()`. */
+  /**
+   * Milliseconds left, read once at the start, e.g. `() => context.getRemainingTimeInMillis()`;
+   * sets `deadline`.
+   */
   remainingTime?: () => number
   /**
    * Where this call's state changes and store warnings go, instead of the breaker's `logger` and
@@ -279,10 +286,15 @@ export const circuitBreaker = (options: CircuitBreakerOptions): CircuitBreaker =
   // Local state for when the store fails, seeded with the last state the store showed. Once the
   // store failed, the breaker is "degraded" until a write succeeds again; meanwhile a local circuit
   // that is not closed owns every decision (the store cannot record its transitions), and a closed
-  // one still reads the store to see what other instances decided.
+  // one still reads the store to see what other instances decided. After each store failure the
+  // breaker leaves the store alone for the store's `cacheTtl` (1 s by default) and answers from its
+  // local state, so that a store that hangs costs one wait per interval, not one per call.
   const local = memoryCircuitStore()
+  const storeRest = store.cacheTtl ?? 1_000
   let lastSeen: CircuitSnapshot = INITIAL_SNAPSHOT
   let degraded = false
+  // The clock time before which the store is not asked again (it failed just before).
+  let storeRestsUntil = 0
   // True while a call of this instance is probing: one probe at a time per instance, too.
   let probing = false
   // What a call without options uses.
@@ -290,8 +302,13 @@ export const circuitBreaker = (options: CircuitBreakerOptions): CircuitBreaker =
 
   const localOwns = (): boolean => degraded && local.read(name, 0).state !== 'closed'
 
-  const storeFailed = (operation: string, error: unknown, call: Call): void => {
+  const fellBack = (call: Call): void => {
     call.metrics?.addMetric('CircuitStoreFallback', 'Count', 1)
+  }
+
+  const storeFailed = (operation: string, error: unknown, call: Call): void => {
+    fellBack(call)
+    storeRestsUntil = clock() + storeRest
     if (degraded) return
     degraded = true
     local.reset()
@@ -305,6 +322,7 @@ export const circuitBreaker = (options: CircuitBreakerOptions): CircuitBreaker =
 
   const recovered = (message: string, call: Call): void => {
     degraded = false
+    storeRestsUntil = 0
     call.logger?.info(message, { circuit: name })
   }
 
@@ -315,6 +333,10 @@ export const circuitBreaker = (options: CircuitBreakerOptions): CircuitBreaker =
 
   const read = (now: number, call: Call): MaybePromise<CircuitSnapshot> => {
     if (localOwns()) return local.read(name, now)
+    if (now < storeRestsUntil) {
+      fellBack(call)
+      return local.read(name, now)
+    }
     const readLocally = (error: unknown): CircuitSnapshot => {
       storeFailed('read', error, call)
       return local.read(name, now)
@@ -328,7 +350,7 @@ export const circuitBreaker = (options: CircuitBreakerOptions): CircuitBreaker =
     }
   }
 
-  const write = async (now: number, change: CircuitChange, call: Call): Promise<CircuitUpdate> => {
+  const write = (now: number, change: CircuitChange, call: Call): MaybePromise<CircuitUpdate> => {
     if (localOwns()) {
       const outcome = local.update(name, now, change)
       if (outcome.current.state === 'closed') {
@@ -336,35 +358,66 @@ export const circuitBreaker = (options: CircuitBreakerOptions): CircuitBreaker =
       }
       return outcome
     }
-    try {
-      const outcome = await store.update(name, now, change)
+    if (now < storeRestsUntil) {
+      fellBack(call)
+      return local.update(name, now, change)
+    }
+    const stored = (outcome: CircuitUpdate): CircuitUpdate => {
       seen(outcome.current)
       if (degraded) recovered('circuit store recovered', call)
       return outcome
-    } catch (error) {
+    }
+    const updateLocally = (error: unknown): CircuitUpdate => {
       storeFailed('update', error, call)
       return local.update(name, now, change)
     }
+    try {
+      const answer = store.update(name, now, change)
+      if (!(answer instanceof Promise)) return stored(answer)
+      return answer.then(stored, updateLocally)
+    } catch (error) {
+      return updateLocally(error)
+    }
   }
 
-  const update = async (now: number, change: CircuitChange, call: Call): Promise<CircuitUpdate> => {
-    const outcome = await write(now, change, call)
-    const { previous, current } = outcome
-    if (current !== previous && current.state !== previous.state) {
-      report(
-        {
-          circuit: name,
-          from: previous.state,
-          to: current.state,
-          at: now,
-          failures: current.failures,
-          instanceId,
-        },
-        call,
-      )
+  const update = (now: number, change: CircuitChange, call: Call): MaybePromise<CircuitUpdate> => {
+    const reported = (outcome: CircuitUpdate): CircuitUpdate => {
+      const { previous, current } = outcome
+      if (current !== previous && current.state !== previous.state) {
+        report(
+          {
+            circuit: name,
+            from: previous.state,
+            to: current.state,
+            at: now,
+            failures: current.failures,
+            instanceId,
+          },
+          call,
+        )
+      }
+      return outcome
     }
-    return outcome
+    const outcome = write(now, change, call)
+    return outcome instanceof Promise ? outcome.then(reported) : reported(outcome)
   }
+
+  /**
+   * Waits for the store while the call has time left: `undefined` when its deadline came first.
+   * The store's work goes on (a write still lands; DynamoDB's own `requestTimeout` ends it).
+   */
+  const within = <T>(pending: MaybePromise<T>, call: Call): MaybePromise<T | undefined> => {
+    if (call.deadline === undefined || !(pending instanceof Promise)) return pending
+    const left = Math.max(0, call.deadline - clock())
+    return new Promise<T | undefined>((resolve, reject) => {
+      const cancel = setTimer(left, () => resolve(undefined))
+      pending.then(resolve, reject).finally(cancel)
+    })
+  }
+
+  /** Gives this instance's probe lease back (see {@link releaseProbe}). */
+  const giveBack = (call: Call): MaybePromise<CircuitUpdate | undefined> =>
+    within(update(clock(), releaseProbe(instanceId), call), call)
 
   const report = (change: CircuitStateChange, call: Call): void => {
     call.logger?.info(`circuit ${change.from} -> ${change.to}`, change)
@@ -385,6 +438,16 @@ export const circuitBreaker = (options: CircuitBreakerOptions): CircuitBreaker =
     refused: true,
   })
 
+  /** No time left before the caller's deadline: `fn` is not called and nothing is counted. */
+  const outOfTime = (): Attempt => ({
+    result: err(new CircuitTimeoutError(name, 0, true)),
+    retry: false,
+    refused: true,
+  })
+
+  const expired = (call: Call, now: number): boolean =>
+    call.deadline !== undefined && call.deadline <= now
+
   /** Tries to become the prober; answers a refusal, or undefined when this call may probe. */
   const admitProbe = async (
     snapshot: CircuitSnapshot,
@@ -393,7 +456,19 @@ export const circuitBreaker = (options: CircuitBreakerOptions): CircuitBreaker =
   ): Promise<Attempt | undefined> => {
     if (probing || !probeDue(snapshot, config, now, instanceId)) return refuse(snapshot, now)
     probing = true
-    const { current } = await update(now, claimProbe(config, now, instanceId), call)
+    const claim = update(now, claimProbe(config, now, instanceId), call)
+    const claimed = await within(claim, call)
+    if (claimed === undefined) {
+      // The deadline came first: when the claim lands, give it back. Until then this instance
+      // starts no other probe (its claim would be the one given back).
+      void Promise.resolve(claim)
+        .then(() => update(clock(), releaseProbe(instanceId), call))
+        .finally(() => {
+          probing = false
+        })
+      return outOfTime()
+    }
+    const { current } = claimed
     if (current.state === 'half-open' && current.prober === instanceId) return undefined
     probing = false
     return refuse(current, now)
@@ -443,19 +518,25 @@ export const circuitBreaker = (options: CircuitBreakerOptions): CircuitBreaker =
     call: Call,
     known?: MaybePromise<CircuitSnapshot>,
   ): Promise<Attempt> => {
-    const now = clock()
-    const left = call.deadline === undefined ? undefined : call.deadline - now
-    if (left !== undefined && left <= 0) {
-      return { result: err(new CircuitTimeoutError(name, 0, true)), retry: false, refused: true }
-    }
+    let now = clock()
+    if (expired(call, now)) return outOfTime()
     const state = known ?? read(now, call)
-    const snapshot = state instanceof Promise ? await state : state
+    const snapshot = state instanceof Promise ? await within(state, call) : state
+    // Time spent waiting on the store counts against the deadline.
+    if (snapshot !== state) now = clock()
+    if (snapshot === undefined || expired(call, now)) return outOfTime()
     const isProbe = snapshot.state !== 'closed'
     if (isProbe) {
       const refusal = await admitProbe(snapshot, now, call)
       if (refusal !== undefined) return refusal
+      now = clock()
     }
     try {
+      if (isProbe && expired(call, now)) {
+        await giveBack(call)
+        return outOfTime()
+      }
+      const left = call.deadline === undefined ? undefined : call.deadline - now
       // The caller's time left, when it ends first, is the limit; its timeout is not a failure.
       const byDeadline = left !== undefined && (timeout === undefined || left < timeout)
       const limit = byDeadline ? left : timeout
@@ -485,12 +566,14 @@ export const circuitBreaker = (options: CircuitBreakerOptions): CircuitBreaker =
     // The caller gave up, or its own deadline cut the attempt short: that says nothing about the
     // dependency. A probe gives its lease back so that the next call may probe at once.
     if (call.signal?.aborted || (outcome.kind === 'timeout' && outcome.byDeadline)) {
-      if (isProbe) await update(clock(), releaseProbe(instanceId), call)
+      if (isProbe) await giveBack(call)
       return { result, retry: false, refused: false }
     }
     if (!isFailure(error, kind)) return succeeded(result, isProbe, call)
     const now = clock()
-    await update(now, isProbe ? probeFailed(now, instanceId) : countFailure(config, now), call)
+    const change = isProbe ? probeFailed(now, instanceId) : countFailure(config, now)
+    // Not past the deadline: a slow store records the failure after the call has returned.
+    await within(update(now, change, call), call)
     return { result, retry: shouldRetry(error), refused: false }
   }
 
@@ -500,7 +583,7 @@ export const circuitBreaker = (options: CircuitBreakerOptions): CircuitBreaker =
     isProbe: boolean,
     call: Call,
   ): Promise<Attempt> => {
-    if (isProbe) await update(clock(), probeSucceeded(config, instanceId), call)
+    if (isProbe) await within(update(clock(), probeSucceeded(config, instanceId), call), call)
     return { result, retry: false, refused: false }
   }
 

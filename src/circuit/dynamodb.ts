@@ -55,6 +55,8 @@ export interface DynamoDbCircuitStoreOptions {
 
 /** A {@link CircuitStore} on DynamoDB, with a per-container read cache. */
 export interface DynamoDbCircuitStore extends CircuitStore {
+  /** The `cacheTtl` option (also how long the breaker leaves DynamoDB alone after it failed). */
+  readonly cacheTtl: number
   update(name: string, now: number, change: CircuitChange): Promise<CircuitUpdate>
   /** Forgets this container's cached snapshots (the table is untouched). */
   clearCache(): void
@@ -99,7 +101,9 @@ const positive = (name: string, value: number): number => {
  *   closed circuit in code too, since DynamoDB's TTL deletes items up to days late. Keep
  *   `ttlSeconds` well above the breaker's `window` and `standDown`.
  * - Errors (throttling, unavailable, `requestTimeout`) reject with `CircuitStoreError`; the
- *   breaker then warns and goes on with its local state.
+ *   breaker then warns and goes on with its local state, and asks DynamoDB again only after
+ *   `cacheTtl`, so that a DynamoDB that does not answer costs one `requestTimeout` per interval,
+ *   not one per call. A call with a deadline never waits on DynamoDB past it.
  *
  * The table: a string partition key `pk` (items are `CIR#<name>`, after `keyPrefix`), TTL on
  * `expiresAt`. It may be shared with other item types (the self-token store uses other prefixes).
@@ -363,7 +367,7 @@ export const dynamoDbCircuitStore = (
       void drain(name)
     })
 
-  return { read, update, clearCache: () => cache.clear() }
+  return { cacheTtl, read, update, clearCache: () => cache.clear() }
 }
 
 const isConditionFailure = (error: unknown): boolean =>

@@ -50,9 +50,10 @@ export class CircuitOpenError extends AppError {
 }
 
 /**
- * 504: the call took longer than the breaker's `timeout` (its `AbortSignal` was aborted), or no
- * time was left before the caller's deadline. A timeout is a failure of the dependency and is
- * retryable; `beforeStart` marks the deadline case, where the dependency was never called.
+ * 504: the call took longer than the breaker's `timeout` (its `AbortSignal` was aborted), or than
+ * the time left before the caller's deadline, or no time was left before it. Only the breaker's
+ * own `timeout` counts as a failure of the dependency; the caller's deadline says nothing about
+ * it. Retryable; `beforeStart` marks the case where the dependency was never called.
  */
 export class CircuitTimeoutError extends AppError {
   /** A timeout may succeed on a later attempt. */

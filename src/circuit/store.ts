@@ -59,10 +59,15 @@ export type MaybePromise<T> = T | Promise<T>
  * - `update` must be atomic per circuit: read the newest state, apply `change`, write only if no
  *   other writer came in between (compare the `version`), and on a conflict re-read and re-apply.
  *
- * Both may throw (or reject) on store errors; the breaker then falls back to its local state and
- * logs a warning.
+ * Both may throw (or reject) on store errors; the breaker then falls back to its local state,
+ * logs a warning, and leaves the store alone for `cacheTtl` before asking it again.
  */
 export interface CircuitStore {
+  /**
+   * How long, in ms, a read may be answered from a cache. After the store failed, the breaker
+   * answers from its local state for this long before it asks the store again. Default 1,000.
+   */
+  readonly cacheTtl?: number
   /** The circuit's state as of `now` (possibly cached). */
   read(name: string, now: number): MaybePromise<CircuitSnapshot>
   /** Applies `change` atomically (see {@link CircuitChange}). */

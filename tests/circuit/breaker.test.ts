@@ -501,10 +501,11 @@ describe('circuitBreaker: reporting and store failures', () => {
         return inner.update(name, now, change)
       },
     }
-    const { breaker } = setup({ store: flaky, logger })
+    const { breaker, clock } = setup({ store: flaky, logger })
     await breaker.execute(boom)
     expect(inner.read('payments', 0).failures).toBe(0)
     healthy = true
+    clock.advance(1_000) // the store is left alone for 1 s after it failed
     await breaker.execute(boom)
     expect(lines.map((l) => l.message)).toEqual([
       'circuit store failed; using local circuit state',

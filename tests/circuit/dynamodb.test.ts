@@ -383,6 +383,43 @@ describe('dynamoDbCircuitStore: faults', () => {
     expect(aborted).toBe(true)
   })
 
+  it('asks a DynamoDB that does not answer once per cacheTtl, not on every call', async () => {
+    const clock = manualClock()
+    const { schedule, timers } = manualTimers()
+    const { logger, lines } = recorder()
+    const c = container(fresh('hung-calls'), clock, {
+      store: { requestTimeout: 1_000, schedule },
+      breaker: { logger },
+    })
+    let sends = 0
+    let sent: () => void = () => undefined
+    breakSend(c.client, (_command, options) => {
+      sends++
+      sent()
+      return new Promise((_resolve, reject) =>
+        options?.abortSignal?.addEventListener('abort', () => reject(new Error('aborted'))),
+      )
+    })
+    const first = c.breaker.execute(async () => 'first')
+    await new Promise<void>((resolve) => (sent = resolve))
+    clock.advance(1_000)
+    timers[0]?.fire()
+    expect(await first).toEqual(ok('first'))
+    // Within cacheTtl of the failure: answered at once from local state, DynamoDB not asked.
+    clock.advance(999)
+    const second = c.breaker.execute(async () => 'second')
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(sends).toBe(1)
+    expect(await second).toEqual(ok('second'))
+    clock.advance(1)
+    const third = c.breaker.execute(async () => 'third')
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(sends).toBe(2)
+    timers[1]?.fire()
+    expect(await third).toEqual(ok('third'))
+    expect(lines.filter((l) => l.level === 'warn')).toHaveLength(1)
+  })
+
   it('gives up after maxAttempts conflicting writes with a store error', async () => {
     const clock = manualClock()
     const name = fresh('conflicts')
