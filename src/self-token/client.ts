@@ -139,6 +139,15 @@ const fromBreaker = (error: unknown): TokenError => {
   })
 }
 
+/** The backstop of `get()`, which never rejects: a throw nothing else caught. */
+const unexpected = (thrown: unknown): Result<SelfToken, TokenError> =>
+  err(
+    new TokenError('TOKEN_CLIENT_ERROR', 'The self-token client failed unexpectedly', {
+      // Only the message: what threw may hold more than is safe to log.
+      cause: new Error(toError(thrown).message),
+    }),
+  )
+
 /**
  * Creates a self-token client: it gets this service's own access token with the OAuth2
  * client-credentials grant and keeps it, so that a container asks the endpoint about once per
@@ -379,8 +388,9 @@ export const selfTokenClient = (options: SelfTokenOptions): SelfTokenClient => {
     // for the claimant's token to land in the store (a cold fleet starting at once).
     const replaces = Math.max(best?.token.expiresAt ?? 0, stored?.expiresAt ?? 0)
     if (!(await claimRefresh(key, replaces))) {
-      if (best !== undefined && clock() < best.usableUntil) {
-        return keep({ ...best, refreshAt: clock() + refreshRetryDelay })
+      const now = clock()
+      if (best !== undefined && now < best.usableUntil) {
+        return keep({ ...best, refreshAt: Math.min(best.usableUntil, now + refreshRetryDelay) })
       }
       const landed = await awaitClaimant(key, best)
       if (landed !== undefined) return keep(landed)
@@ -394,11 +404,16 @@ export const selfTokenClient = (options: SelfTokenOptions): SelfTokenClient => {
 
   const get = (): Promise<Result<SelfToken, TokenError>> => {
     const entry = memory
-    if (entry !== undefined && clock() < entry.refreshAt) return Promise.resolve(entry.result)
+    // Never past usableUntil, whatever set refreshAt (a random source outside [0, 1), say).
+    if (entry !== undefined && clock() < Math.min(entry.refreshAt, entry.usableUntil)) {
+      return Promise.resolve(entry.result)
+    }
     if (inflight === undefined) {
-      const flight = refresh().finally(() => {
-        if (inflight === flight) inflight = undefined
-      })
+      const flight = refresh()
+        .catch(unexpected)
+        .finally(() => {
+          if (inflight === flight) inflight = undefined
+        })
       inflight = flight
     }
     return inflight

@@ -24,6 +24,11 @@ export type TokenErrorCode =
   | 'TOKEN_CIRCUIT_OPEN'
   /** The client id, secret or endpoint could not be loaded (a function threw, SSM failed). */
   | 'TOKEN_CREDENTIALS_ERROR'
+  /**
+   * Something the client called threw where it should not have (a refresh policy function, a
+   * logger, a breaker that rejects): a bug to fix; `cause` keeps its message.
+   */
+  | 'TOKEN_CLIENT_ERROR'
 
 /** Options of {@link TokenError}. */
 export interface TokenErrorOptions {
@@ -47,11 +52,12 @@ const statusOf: Readonly<Record<TokenErrorCode, number>> = {
   TOKEN_ENDPOINT_UNREACHABLE: 503,
   TOKEN_CIRCUIT_OPEN: 503,
   TOKEN_CREDENTIALS_ERROR: 500,
+  TOKEN_CLIENT_ERROR: 500,
 }
 
 /**
  * The self token could not be obtained. An {@link AppError} (502, 503 or 504 by `code`; 500 for
- * credentials that could not be loaded), never exposed to clients: its problem response shows only
+ * credentials that could not be loaded and for a bug, `TOKEN_CLIENT_ERROR`), never exposed to clients: its problem response shows only
  * the status. Its message, `details` and `cause` never hold the client secret, a token or the
  * endpoint's response body. `retryable` tells 5xx, 429, network and timeout failures (worth
  * another attempt, counted by the circuit breaker) from answers such as `invalid_client`.

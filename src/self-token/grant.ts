@@ -36,6 +36,12 @@ export interface GrantOptions {
 /** The largest answer read, in characters; a token answer is far smaller. */
 const MAX_BODY = 65_536
 
+/**
+ * The longest believable token lifetime, ms (a year): beyond it (`expires_in: 1e306`, a JWT `exp`
+ * of 1e306, both an infinite expiry) the answer is refused rather than trusted for ever.
+ */
+const MAX_LIFETIME = 365 * 86_400_000
+
 /** RFC 6749 appendix B: form-urlencode, the step before base64 in `client_secret_basic`. */
 const formEncode = (value: string): string => new URLSearchParams({ v: value }).toString().slice(2)
 
@@ -222,6 +228,9 @@ const parseAnswer = (
       ? receivedAt + expiresIn * 1000
       : (jwtExpiry(accessToken) ?? receivedAt + options.defaultLifetime)
   if (!(expiresAt > receivedAt)) return err(invalid('the token has expired already', status))
+  if (!(expiresAt - receivedAt <= MAX_LIFETIME)) {
+    return err(invalid('the token would live longer than a year', status))
+  }
   const scope = asString(answer.scope)
   return ok({
     accessToken,

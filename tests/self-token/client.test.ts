@@ -5,6 +5,7 @@ import {
   resetSelfToken,
   type SelfTokenOptions,
   selfTokenClient,
+  TokenError,
   type TokenStore,
 } from 'metis-app/self-token'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
@@ -392,6 +393,22 @@ describe('the refresh claim (one instance at a time asks the endpoint)', () => {
     const { client } = setup({ store, clock: clock.now })
     expect(await tokenOf(client)).toBe('stored')
   })
+})
+
+it('answers a TokenError instead of rejecting when something it calls throws unexpectedly', async () => {
+  server.answer(opaqueTokens(3_600))
+  const { client } = setup({
+    // Fine for the 10-minute check at creation, throwing for the hour-long token.
+    expiryThreshold: (lifetime) => {
+      if (lifetime > 10 * MIN) throw new Error('policy bug')
+      return 1_000
+    },
+  })
+  const result = await client.get()
+  expect(!result.ok && result.error).toBeInstanceOf(TokenError)
+  expect(!result.ok && result.error.code).toBe('TOKEN_CLIENT_ERROR')
+  expect(!result.ok && (result.error.cause as Error).message).toBe('policy bug')
+  expect(!result.ok && result.error.statusCode).toBe(500)
 })
 
 it('keeps only the message of something thrown that is not an Error', async () => {

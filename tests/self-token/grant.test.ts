@@ -202,6 +202,25 @@ describe('the answer', () => {
       'a JWT that expired already',
       tokenAnswer({ access_token: 'e30.eyJleHAiOjF9.', token_type: 'Bearer' }),
     ],
+    [
+      'an expires_in of 1e306 (an infinite expiry)',
+      { status: 200, body: '{"access_token":"x","token_type":"Bearer","expires_in":1e306}' },
+    ],
+    [
+      'a 400-digit expires_in string',
+      tokenAnswer({ access_token: 'x', token_type: 'Bearer', expires_in: '9'.repeat(400) }),
+    ],
+    [
+      'an expires_in over a year',
+      tokenAnswer({ access_token: 'x', token_type: 'Bearer', expires_in: 366 * 86_400 }),
+    ],
+    [
+      'a JWT exp of 1e306',
+      tokenAnswer({
+        access_token: `e30.${Buffer.from('{"exp":1e306}').toString('base64url')}.`,
+        token_type: 'Bearer',
+      }),
+    ],
     ['a redirect', { status: 302, body: '', headers: { location: 'http://127.0.0.1:1/' } }],
     ['an oversized body', { status: 200, body: `{"access_token":"${'a'.repeat(70_000)}"}` }],
   ] as const)('answers TOKEN_INVALID_RESPONSE (502, not retried) for %s', async (_, answer) => {
@@ -211,6 +230,15 @@ describe('the answer', () => {
     expect(error.statusCode).toBe(502)
     expect(error.retryable).toBe(false)
     expect(server.count()).toBe(1)
+  })
+
+  it('accepts a lifetime of a year', async () => {
+    const clock = manualClock()
+    server.answer(() =>
+      tokenAnswer({ access_token: 'x', token_type: 'Bearer', expires_in: 365 * 86_400 }),
+    )
+    const result = await against({ clock: clock.now }).get()
+    expect(result.ok && result.value.expiresAt).toBe(clock.now() + 365 * 86_400_000)
   })
 
   it('retries a 500 with backoff, then answers TOKEN_ENDPOINT_ERROR without the answer body', async () => {

@@ -4,6 +4,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { type SelfTokenClient, type SelfTokenOptions, selfTokenClient } from 'metis-app/self-token'
 
 /** A request as the endpoint saw it. */
 export interface SeenRequest {
@@ -111,4 +112,40 @@ export const recordingLogger = () => {
       warnings.push({ message, extra })
     },
   }
+}
+
+/**
+ * Self-token instances of one service on one virtual clock: each `sleep` moves the clock and is
+ * recorded per instance, so that waiting for another instance takes no real time.
+ */
+export const virtualFleet = (server: TokenServer, shared: Partial<SelfTokenOptions> = {}) => {
+  const clock = manualClock()
+  const instance = (extra: Partial<SelfTokenOptions> = {}) => {
+    const waits: number[] = []
+    const logger = recordingLogger()
+    const client = selfTokenClient({
+      tokenEndpoint: server.url,
+      clientId: 'orders',
+      clientSecret: 'top-secret',
+      storeKey: 'k',
+      retries: 0,
+      clock: clock.now,
+      random: () => 0,
+      logger,
+      sleep: async (ms) => {
+        waits.push(ms)
+        clock.advance(ms)
+      },
+      ...shared,
+      ...extra,
+    })
+    return { client, waits, logger }
+  }
+  return { clock, instance }
+}
+
+/** The access token `get()` answered, or the code of its error. */
+export const answerOf = async (client: SelfTokenClient): Promise<string> => {
+  const result = await client.get()
+  return result.ok ? result.value.accessToken : result.error.code
 }
