@@ -50,7 +50,13 @@ import { andThen, type Phase, runAll } from './phases.ts'
 import { type Redactor, redactor } from './redact.ts'
 
 export type { CorrelationIds } from './describe.ts'
-export { DEFAULT_REDACTED_FIELDS, REDACTED, type Redactor, redactor } from './redact.ts'
+export {
+  DEFAULT_REDACTED_FIELDS,
+  REDACTED,
+  REDACTED_BASE64_BODY,
+  type Redactor,
+  redactor,
+} from './redact.ts'
 
 /** Custom observers, by name: anything you want every handler to reach. */
 export type CustomObservers = Record<string, unknown>

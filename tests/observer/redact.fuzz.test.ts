@@ -63,4 +63,53 @@ describe('redactor (property)', () => {
       ),
     )
   })
+
+  it('never lets a field value through in JSON text that does not parse, encoded once or twice', () => {
+    /** Text around the secret that JSON must escape: quotes, backslashes, commas, braces. */
+    const awkward = fc.string({
+      unit: fc.constantFrom('"', '\\', "'", ',', '}', ']', ':', ' ', '\n', 'a', '\\"'),
+      maxLength: 8,
+    })
+    /** Ways a body stops being JSON: a trailing comma, a cut end, a stray character. */
+    const corrupt = fc.constantFrom(
+      (text: string) => text.replace(/\}\s*$/, ',}'),
+      (text: string) => text.replace(/\}\s*$/, ''),
+      (text: string) => `${text}x`,
+      (text: string) => text.replace(/^\{/, '{,'),
+    )
+    fc.assert(
+      fc.property(
+        secretField,
+        awkward,
+        awkward,
+        fc.dictionary(fc.string({ maxLength: 5 }), fc.jsonValue({ maxDepth: 1 }), { maxKeys: 3 }),
+        fc.constantFrom(0, 2),
+        corrupt,
+        fc.boolean(),
+        (field, before, after, others, indent, breakIt, twice) => {
+          const body = breakIt(
+            JSON.stringify({ ...others, [field]: `${before}${SECRET}${after}` }, null, indent),
+          )
+          const text = twice ? JSON.stringify(body) : body
+          expect(JSON.stringify(redactor(['password'])(text))).not.toContain(SECRET)
+        },
+      ),
+      { numRuns: 500 },
+    )
+  })
+
+  it('never lets a header value written as text through', () => {
+    fc.assert(
+      fc.property(
+        secretField,
+        fc.string({ maxLength: 20 }).filter((text) => !/[\r\n]/.test(text)),
+        fc.constantFrom('\r\n', '\n', ' '),
+        fc.constantFrom(':', ': ', ' :\t'),
+        (field, prefix, eol, colon) => {
+          const text = `${prefix}${eol}${field}${colon}x=${SECRET}; y=${SECRET}${eol}Host: h`
+          expect(redactor(['password'])(text)).not.toContain(SECRET)
+        },
+      ),
+    )
+  })
 })

@@ -9,7 +9,9 @@ const BEARER = 'eyJhbGciOiJSUzI1NiJ9.c2VjcmV0LWNsYWltcw.c2lnbmF0dXJlLXNlY3JldA'
 const COOKIE = 'sess-7f3a9c1e-cookie-secret'
 const PASSWORD = 'hunter2-configured-secret'
 const CLIENT_SECRET = 'cs-4d1e8b-form-secret'
-const SECRETS = [BEARER, COOKIE, PASSWORD, CLIENT_SECRET]
+const API_KEY = 'ak-91c2e7-api-key-secret'
+const SECURITY_TOKEN = 'IQoJb3JpZ2luX2Vj-session-token-secret'
+const SECRETS = [BEARER, COOKIE, PASSWORD, CLIENT_SECRET, API_KEY, SECURITY_TOKEN]
 
 const output = useCapturedOutput()
 
@@ -42,6 +44,31 @@ const v2Event = () => {
   return event
 }
 
+/** A login post as HTTP API delivers it: the form body base64-encoded. */
+const base64FormEvent = () => {
+  const event = v2Event()
+  event.isBase64Encoded = true
+  event.body = Buffer.from(`user=ann&password=${PASSWORD}`).toString('base64')
+  return event
+}
+
+/** A login post whose JSON body does not parse (a trailing comma). */
+const malformedJsonEvent = () => {
+  const event = v2Event()
+  event.headers = { 'content-type': 'application/json' }
+  event.body = `{"user":"ann","password":"${PASSWORD}",}`
+  return event
+}
+
+/** An IAM-signed REST call with an API key: the security token and the key in the event. */
+const apiKeyEvent = () => {
+  const event = loadEvent('apigw-rest/iam-auth') as Record<string, Record<string, unknown>>
+  event.headers = { ...event.headers, 'X-Amz-Security-Token': SECURITY_TOKEN, 'x-api-key': API_KEY }
+  const identity = event.requestContext?.identity as Record<string, unknown>
+  identity.apiKey = API_KEY
+  return event
+}
+
 /** An error that carries secrets in its message, its own fields and its cause. */
 const leakyError = () =>
   Object.assign(new Error(`upstream refused Bearer ${BEARER}`), {
@@ -69,6 +96,40 @@ describe('observer: nothing secret is logged', () => {
     await handler(v2Event(), context())
 
     expect(output.logs().filter((line) => line.message === 'request start')).toHaveLength(2)
+    expectNoSecret()
+  })
+
+  it('redacts a base64 form body, a malformed JSON body, the API key and the security token', async () => {
+    const handler = middy()
+      .use(observer({ tracing: false, logEvent: true }))
+      .handler(async () => ({ statusCode: 400, body: '' }))
+
+    await handler(base64FormEvent(), context())
+    await handler(malformedJsonEvent(), context())
+    await handler(apiKeyEvent(), context())
+
+    const events = output
+      .logs()
+      .filter((line) => line.message === 'request start')
+      .map((line) => line.event as Record<string, unknown>)
+    expect(events.map((event) => event.body)).toEqual([
+      '[REDACTED base64 body]',
+      '{"user":"ann","password":"[REDACTED]",}',
+      null,
+    ])
+    expectNoSecret()
+  })
+
+  it('masks header lines an error carries as text', async () => {
+    const handler = middy()
+      .use(observer({ tracing: false }))
+      .handler(async () => {
+        throw new Error(
+          `upstream: HTTP/1.1 401\r\nSet-Cookie: sid=${COOKIE}\r\nX-Api-Key: ${API_KEY}`,
+        )
+      })
+
+    await expect(handler(v2Event(), context())).rejects.toThrow('upstream')
     expectNoSecret()
   })
 
