@@ -80,6 +80,8 @@ export const redactor = (extra: readonly string[] = []): Redactor => {
       .map((name) => name.toLowerCase()),
   )
   const names = [...fields].map(escapeRegExp).join('|')
+  // One scan decides whether the three field patterns below need to run at all.
+  const anyField = new RegExp(names, 'i')
   // `name=value` in a query string or form body.
   const fieldInText = new RegExp(String.raw`(^|[?&;\s])(${names})=[^&;\s]*`, 'gi')
   // `"name": value` in JSON text that did not parse (or quoted in an error message), the quotes
@@ -120,8 +122,9 @@ export const redactor = (extra: readonly string[] = []): Redactor => {
       const parsed = parseJson(text)
       if (parsed !== undefined) return JSON.stringify(copy(parsed, depth + 1, seen))
     }
-    return text
-      .replace(CREDENTIAL_IN_TEXT, `$1 ${REDACTED}`)
+    const masked = text.replace(CREDENTIAL_IN_TEXT, `$1 ${REDACTED}`)
+    if (!anyField.test(masked)) return masked
+    return masked
       .replace(fieldInText, `$1$2=${REDACTED}`)
       .replace(fieldInJson, `$1$2$1$3$1${REDACTED}$1`)
       .replace(headerInText, `$1$2${REDACTED}`)
