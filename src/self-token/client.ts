@@ -64,10 +64,13 @@ export interface SelfTokenOptions extends RefreshPolicy {
   /** After a failed early refresh, the cached token serves this long before the next try, ms. Default 5,000. */
   refreshRetryDelay?: number
   /**
-   * How long an instance holds the store's claim on an early refresh (stores with `claim`), ms:
-   * keep it above a token request's length. Default twice `timeout`.
+   * How long an instance holds the store's claim on a refresh (stores with `claim`), ms: keep it
+   * above a token request's length. Default twice `timeout`. A failed request releases it early
+   * (stores with `release`).
    */
   refreshClaim?: number
+  /** This instance's id in the store's refresh claim. Default a random UUID. */
+  instanceId?: string
   /** Receives warnings: store failures, a failed early refresh. */
   logger?: TokenLogger
   /** Parameter providers instead of Powertools' defaults (for SSM / Secrets Manager sources). */
@@ -97,6 +100,12 @@ export interface SelfTokenClient {
   /** Forgets the cached token and any request in flight (the store is untouched). For tests. */
   reset(): void
 }
+
+/**
+ * Where this instance stands with the store's claim: it holds it, another instance does, or there
+ * is none to hold (a store without `claim`, or one that failed).
+ */
+type Claim = 'claimed' | 'refused' | 'unclaimed'
 
 interface Entry extends RefreshPlan {
   readonly token: SelfToken
@@ -189,6 +198,7 @@ export const selfTokenClient = (options: SelfTokenOptions): SelfTokenClient => {
   const random = options.random ?? Math.random
   const sleep = options.sleep ?? timerSleep
   const { store, breaker, logger } = options
+  const instanceId = options.instanceId ?? globalThis.crypto.randomUUID()
   const policy: RefreshPolicy = {
     expiryThreshold: options.expiryThreshold,
     windowWidth: options.windowWidth,
@@ -282,24 +292,36 @@ export const selfTokenClient = (options: SelfTokenOptions): SelfTokenClient => {
   }
 
   /** Whether this instance may refresh now: another may hold the store's claim. Errors say yes. */
-  const claimRefresh = async (key: string, replaces: number): Promise<boolean> => {
-    if (store?.claim === undefined) return true
+  const claimRefresh = async (key: string, replaces: number): Promise<Claim> => {
+    if (store?.claim === undefined) return 'unclaimed'
     const now = clock()
     try {
       const answer = await store.claim(key, {
         now,
         until: now + refreshClaim,
         replaces,
+        claimant: instanceId,
       })
-      if (answer.ok) return answer.value
+      if (answer.ok) return answer.value ? 'claimed' : 'refused'
       warnStore('claim', answer.error)
     } catch (thrown) {
       warnStore('claim', thrown)
     }
-    return true
+    return 'unclaimed'
   }
 
-  const warnStore = (operation: 'read' | 'write' | 'claim', error: unknown): void => {
+  /** After a failed request: the next attempt, by any instance, need not wait out the claim. */
+  const releaseClaim = async (key: string): Promise<void> => {
+    if (store?.release === undefined) return
+    try {
+      const answer = await store.release(key, instanceId)
+      if (!answer.ok) warnStore('release', answer.error)
+    } catch (thrown) {
+      warnStore('release', thrown)
+    }
+  }
+
+  const warnStore = (operation: 'read' | 'write' | 'claim' | 'release', error: unknown): void => {
     logger?.warn(`self-token store ${operation} failed; using this container's memory`, {
       operation,
       error: toError(error).message,
@@ -356,16 +378,23 @@ export const selfTokenClient = (options: SelfTokenOptions): SelfTokenClient => {
 
   /**
    * Another instance claimed the request for a token this one lacks: read the store again, at
-   * growing intervals, until its token lands or the claim would have lapsed.
+   * growing intervals, until its token lands, or the claim is free (released after a failure, or
+   * lapsed) and this instance takes it, or the claim would have lapsed anyway.
    */
-  const awaitClaimant = async (key: string, than: Entry | undefined) => {
+  const awaitClaimant = async (
+    key: string,
+    than: Entry | undefined,
+    replaces: number,
+  ): Promise<Entry | Claim> => {
     for (let waited = 0, step = 50; waited < refreshClaim; step = Math.min(2 * step, 1_000)) {
       await sleep(step)
       waited += step
       const found = takeable(await readStore(key), than)
       if (found !== undefined && clock() < found.usableUntil) return found
+      const claim = await claimRefresh(key, replaces)
+      if (claim !== 'refused') return claim
     }
-    return undefined
+    return 'unclaimed'
   }
 
   const refresh = async (): Promise<Result<SelfToken, TokenError>> => {
@@ -387,16 +416,21 @@ export const selfTokenClient = (options: SelfTokenOptions): SelfTokenClient => {
     // One instance at a time asks the endpoint: the others keep a still-usable token, or wait
     // for the claimant's token to land in the store (a cold fleet starting at once).
     const replaces = Math.max(best?.token.expiresAt ?? 0, stored?.expiresAt ?? 0)
-    if (!(await claimRefresh(key, replaces))) {
+    let claim = await claimRefresh(key, replaces)
+    if (claim === 'refused') {
       const now = clock()
       if (best !== undefined && now < best.usableUntil) {
         return keep({ ...best, refreshAt: Math.min(best.usableUntil, now + refreshRetryDelay) })
       }
-      const landed = await awaitClaimant(key, best)
-      if (landed !== undefined) return keep(landed)
+      const landed = await awaitClaimant(key, best, replaces)
+      if (typeof landed !== 'string') return keep(landed)
+      claim = landed
     }
     const answer = await callEndpoint(credentials.value)
-    if (!answer.ok) return fallBack(best, answer.error, mine === generation)
+    if (!answer.ok) {
+      if (claim === 'claimed') await releaseClaim(key)
+      return fallBack(best, answer.error, mine === generation)
+    }
     if (mine === generation) remember(answer.value)
     await writeStore(key, answer.value)
     return answer

@@ -35,9 +35,10 @@ const num = (value: AttributeValue | undefined): number | undefined => {
  * - A write is a conditional `PutItem`: it lands only when the table holds no token for the key or
  *   one that expires earlier, so two instances refreshing at once leave the newest token, and a
  *   slow writer never replaces a newer token with an older one.
- * - `claim` sets `refreshClaimUntil` on the item with a conditional `UpdateItem`, so that one
- *   instance refreshes a still-valid token while the others keep using it; the new token's
- *   `PutItem` replaces the item and so ends the claim.
+ * - `claim` sets `refreshClaimUntil` and `refreshClaimant` on the item with a conditional
+ *   `UpdateItem`, so that one instance refreshes a still-valid token while the others keep using
+ *   it; the new token's `PutItem` replaces the item and so ends the claim. `release` removes both
+ *   with an `UpdateItem` conditional on the claimant, after a failed token request.
  * - Reads are eventually consistent: a token a few hundred ms old is as good as the newest.
  * - Errors (throttling, unavailable, `requestTimeout`) answer an error Result; the client then
  *   warns and goes on with its memory.
@@ -47,7 +48,8 @@ const num = (value: AttributeValue | undefined): number | undefined => {
  * both. Items hold the access token: keep the table encrypted (the default) and give
  * `dynamodb:GetItem`, `dynamodb:PutItem` and `dynamodb:UpdateItem` on it to this service only. Attributes:
  * `accessToken` (S), `tokenExpiresAt` and `issuedAt` (N, epoch ms), `scope` (S, optional),
- * `expiresAt` (N, epoch s, for TTL), `refreshClaimUntil` (N, epoch ms, while an instance refreshes).
+ * `expiresAt` (N, epoch s, for TTL), and while an instance refreshes `refreshClaimUntil` (N, epoch
+ * ms) and `refreshClaimant` (S, its instance id).
  *
  * @example
  * ```ts
@@ -128,7 +130,7 @@ export const dynamoDbTokenStore = (options: DynamoDbTokenStoreOptions): TokenSto
         return isConditionFailure(error) ? ok(false) : err(error)
       }
     },
-    async claim(key, { now, until, replaces }) {
+    async claim(key, { now, until, replaces, claimant }) {
       try {
         const { UpdateItemCommand } = await commands()
         await client.send(
@@ -136,12 +138,14 @@ export const dynamoDbTokenStore = (options: DynamoDbTokenStoreOptions): TokenSto
             TableName: tableName,
             Key: keyOf(key),
             // A claim on a key with no token yet must still expire from the table.
-            UpdateExpression: 'SET #claim = :until, #ttl = if_not_exists(#ttl, :ttl)',
+            UpdateExpression:
+              'SET #claim = :until, #claimant = :claimant, #ttl = if_not_exists(#ttl, :ttl)',
             // Refused while another instance holds the claim, or once a newer token is kept.
             ConditionExpression:
-              '(attribute_not_exists(#claim) OR #claim <= :now) AND (attribute_not_exists(#expiry) OR #expiry <= :replaces)',
+              '(attribute_not_exists(#claim) OR #claim <= :now OR #claimant = :claimant) AND (attribute_not_exists(#expiry) OR #expiry <= :replaces)',
             ExpressionAttributeNames: {
               '#claim': 'refreshClaimUntil',
+              '#claimant': 'refreshClaimant',
               '#ttl': 'expiresAt',
               '#expiry': 'tokenExpiresAt',
             },
@@ -149,8 +153,32 @@ export const dynamoDbTokenStore = (options: DynamoDbTokenStoreOptions): TokenSto
               ':replaces': { N: String(replaces) },
               ':until': { N: String(until) },
               ':now': { N: String(now) },
+              ':claimant': { S: claimant },
               ':ttl': { N: String(Math.ceil(until / 1000) + 86_400) },
             },
+          }),
+          timeout(),
+        )
+        return ok(true)
+      } catch (error) {
+        return isConditionFailure(error) ? ok(false) : err(error)
+      }
+    },
+    async release(key, claimant) {
+      try {
+        const { UpdateItemCommand } = await commands()
+        await client.send(
+          new UpdateItemCommand({
+            TableName: tableName,
+            Key: keyOf(key),
+            UpdateExpression: 'REMOVE #claim, #claimant',
+            // Only the holder's own claim: it may have lapsed and been taken by another since.
+            ConditionExpression: '#claimant = :claimant',
+            ExpressionAttributeNames: {
+              '#claim': 'refreshClaimUntil',
+              '#claimant': 'refreshClaimant',
+            },
+            ExpressionAttributeValues: { ':claimant': { S: claimant } },
           }),
           timeout(),
         )

@@ -44,14 +44,21 @@ export interface TokenStore {
    */
   write(key: string, token: SelfToken): Promise<Result<boolean, unknown>>
   /**
-   * Optional: claims the early refresh of `key` until `claim.until` (epoch ms), unless another
-   * instance holds an unexpired claim at `claim.now` or a token expiring after `claim.replaces`
-   * (the expiry of the token the caller means to replace) is kept already; answers whether this
-   * caller got it. With it, one instance refreshes a still-valid token while the others keep
-   * using it; without it, the random refresh window alone keeps instances apart. A new token
-   * written under `key` ends the claim.
+   * Optional: claims the refresh of `key` for `claim.claimant` until `claim.until` (epoch ms),
+   * unless another claimant holds an unexpired claim at `claim.now` or a token expiring after
+   * `claim.replaces` (the expiry of the token the caller means to replace) is kept already;
+   * answers whether this caller got it. A claimant may claim again what it holds. With it, one
+   * instance refreshes a still-valid token while the others keep using it (and a cold fleet asks
+   * once); without it, the random refresh window alone keeps instances apart. A new token written
+   * under `key` ends the claim.
    */
   claim?(key: string, claim: RefreshClaim): Promise<Result<boolean, unknown>>
+  /**
+   * Optional, with `claim`: ends the claim on `key` if `claimant` still holds it; answers whether
+   * it did. The client calls it when its token request failed, so that the next attempt (by any
+   * instance) comes at once instead of after the claim lapses.
+   */
+  release?(key: string, claimant: string): Promise<Result<boolean, unknown>>
 }
 
 /** A claim on the early refresh of a token; see {@link TokenStore.claim}. */
@@ -62,11 +69,15 @@ export interface RefreshClaim {
   readonly until: number
   /** The `expiresAt` of the token the caller means to replace. */
   readonly replaces: number
+  /** Who claims: the id of the client instance (its `instanceId`). */
+  readonly claimant: string
 }
 
 /** A {@link TokenStore} in this process's memory. */
 export interface MemoryTokenStore extends TokenStore {
-  /** Forgets every token. */
+  claim(key: string, claim: RefreshClaim): Promise<Result<boolean, unknown>>
+  release(key: string, claimant: string): Promise<Result<boolean, unknown>>
+  /** Forgets every token and claim. */
   clear(): void
 }
 
@@ -84,7 +95,7 @@ export interface MemoryTokenStore extends TokenStore {
  */
 export const memoryTokenStore = (): MemoryTokenStore => {
   const tokens = new Map<string, SelfToken>()
-  const claims = new Map<string, number>()
+  const claims = new Map<string, { until: number; claimant: string }>()
   return {
     async read(key) {
       return ok(tokens.get(key))
@@ -96,10 +107,16 @@ export const memoryTokenStore = (): MemoryTokenStore => {
       claims.delete(key)
       return ok(true)
     },
-    async claim(key, claim) {
-      if ((claims.get(key) ?? 0) > claim.now) return ok(false)
-      if ((tokens.get(key)?.expiresAt ?? 0) > claim.replaces) return ok(false)
-      claims.set(key, claim.until)
+    async claim(key, { now, until, replaces, claimant }) {
+      const held = claims.get(key)
+      if (held !== undefined && held.until > now && held.claimant !== claimant) return ok(false)
+      if ((tokens.get(key)?.expiresAt ?? 0) > replaces) return ok(false)
+      claims.set(key, { until, claimant })
+      return ok(true)
+    },
+    async release(key, claimant) {
+      if (claims.get(key)?.claimant !== claimant) return ok(false)
+      claims.delete(key)
       return ok(true)
     },
     clear: () => {

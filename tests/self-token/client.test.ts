@@ -236,6 +236,25 @@ describe('invalidate and reset', () => {
     expect(await tokenOf(client)).toBe('token-2')
     expect(await tokenOf(client)).toBe('token-2')
   })
+  it('does not let a store read in flight at reset() refill the cache either', async () => {
+    let reads = 0
+    const store: TokenStore = {
+      read: async () =>
+        ok({
+          accessToken: `stored-${++reads}`,
+          tokenType: 'Bearer',
+          issuedAt: 0,
+          expiresAt: Number.MAX_SAFE_INTEGER,
+        }),
+      write: async () => ok(true),
+    }
+    const { client } = setup({ store })
+    const pending = client.get()
+    client.reset()
+    expect(await tokenOf({ get: () => pending })).toBe('stored-1')
+    expect(await tokenOf(client)).toBe('stored-2')
+    expect(await tokenOf(client)).toBe('stored-2')
+  })
 })
 
 describe('credentials', () => {
@@ -319,10 +338,11 @@ describe('the refresh claim (one instance at a time asks the endpoint)', () => {
   it('asks the endpoint itself when the claimant never stores a token within the claim', async () => {
     const store = memoryTokenStore()
     const clock = manualClock()
-    await store.claim?.('orders-key', {
+    await store.claim('orders-key', {
       now: clock.now(),
       until: clock.now() + 60_000,
       replaces: 0,
+      claimant: 'another',
     })
     const waits: number[] = []
     const { client } = setup({
@@ -343,7 +363,12 @@ describe('the refresh claim (one instance at a time asks the endpoint)', () => {
     await tokenOf(client)
     clock.advance(9 * MIN)
     const replaces = clock.now() + MIN // the expiry of token-1, kept in the store
-    await store.claim?.('k', { now: clock.now(), until: clock.now() + 10_000, replaces })
+    await store.claim('k', {
+      now: clock.now(),
+      until: clock.now() + 10_000,
+      replaces,
+      claimant: 'another',
+    })
     expect(await tokenOf(client)).toBe('token-1')
     expect(server.count()).toBe(1)
     await store.write('k', {
@@ -357,15 +382,16 @@ describe('the refresh claim (one instance at a time asks the endpoint)', () => {
     expect(server.count()).toBe(1)
   })
 
-  it('refuses a claim while one is held, and once a newer token than the one to replace is kept', async () => {
+  it('refuses a claim while another holds one, and once a newer token than the one to replace is kept', async () => {
     const store = memoryTokenStore()
-    const claim = store.claim?.bind(store)
-    expect(await claim?.('k', { now: 0, until: 100, replaces: 0 })).toEqual(ok(true))
-    expect(await claim?.('k', { now: 50, until: 150, replaces: 0 })).toEqual(ok(false))
-    expect(await claim?.('k', { now: 100, until: 200, replaces: 0 })).toEqual(ok(true))
+    const claim = (claimant: string, now: number, replaces = 0) =>
+      store.claim('k', { now, until: now + 100, replaces, claimant })
+    expect(await claim('a', 0)).toEqual(ok(true))
+    expect(await claim('b', 50)).toEqual(ok(false))
+    expect(await claim('b', 100)).toEqual(ok(true))
     await store.write('k', { accessToken: 'n', tokenType: 'Bearer', expiresAt: 5_000, issuedAt: 0 })
-    expect(await claim?.('k', { now: 300, until: 400, replaces: 4_000 })).toEqual(ok(false))
-    expect(await claim?.('k', { now: 300, until: 400, replaces: 5_000 })).toEqual(ok(true))
+    expect(await claim('c', 300, 4_000)).toEqual(ok(false))
+    expect(await claim('c', 300, 5_000)).toEqual(ok(true))
   })
 
   it.each([

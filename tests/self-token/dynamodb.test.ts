@@ -96,6 +96,29 @@ describe('dynamoDbTokenStore', () => {
     expect(Date.now() - started).toBeLessThan(2_000)
   })
 
+  it('records the claimant: refuses another instance, lets the holder claim again, and releases only for the holder', async () => {
+    const store = dynamoDbTokenStore({ client: dynamo.client, tableName: TABLE })
+    const claim = (now: number, claimant: string) =>
+      store.claim?.('claimed', { now, until: now + 10_000, replaces: 0, claimant })
+    expect(await store.release?.('claimed', 'a')).toEqual(ok(false))
+    expect(await claim(0, 'a')).toEqual(ok(true))
+    expect(await claim(1_000, 'b')).toEqual(ok(false))
+    expect(await claim(2_000, 'a')).toEqual(ok(true))
+    expect(await store.release?.('claimed', 'b')).toEqual(ok(false))
+    expect(await claim(3_000, 'b')).toEqual(ok(false))
+    expect(await store.release?.('claimed', 'a')).toEqual(ok(true))
+    expect(await claim(4_000, 'b')).toEqual(ok(true))
+    // A released claim on a key with no token yet leaves no token behind.
+    expect(await store.release?.('claimed', 'b')).toEqual(ok(true))
+    expect(await store.read('claimed')).toEqual(ok(undefined))
+    expect(await store.write('claimed', token('after', 5_000))).toEqual(ok(true))
+  })
+
+  it('answers an error Result when a release cannot reach the table', async () => {
+    const missing = dynamoDbTokenStore({ client: dynamo.client, tableName: 'no-such-table' })
+    expect((await missing.release?.('k', 'a'))?.ok).toBe(false)
+  })
+
   it.each([[{ tableName: '' }], [{ tableName: TABLE, requestTimeout: 0 }]])(
     'refuses %o at creation',
     (options) => {
