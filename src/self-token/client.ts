@@ -291,7 +291,10 @@ export const selfTokenClient = (options: SelfTokenOptions): SelfTokenClient => {
     }
   }
 
-  /** Whether this instance may refresh now: another may hold the store's claim. Errors say yes. */
+  /**
+   * Claims the refresh for this instance: `refused` while another holds it; a store without
+   * `claim`, or one that fails (with a warning), answers `unclaimed`, and this instance asks.
+   */
   const claimRefresh = async (key: string, replaces: number): Promise<Claim> => {
     if (store?.claim === undefined) return 'unclaimed'
     const now = clock()
