@@ -378,22 +378,27 @@ export const requestBuilder = (
 ): MiddlewareObj<unknown, unknown, Error, Context & RequestContext> => {
   const { parse, ...buildOptions } = options
 
-  const requestBuilderBefore = async (request: {
+  const parseBuilt = async (
+    built: AppRequest,
+    context: Context & Partial<RequestContext>,
+  ): Promise<void> => {
+    const parsed = await (parse as ParseStep)(withObserver(built, context))
+    if (!parsed.ok) throw parseFailure(parsed.error)
+    context.request = withObserver(parsed.value, context)
+  }
+
+  // Synchronous without `parse`: Middy then awaits no promise for this middleware.
+  const requestBuilderBefore = (request: {
     event: unknown
     context: Context & Partial<RequestContext>
-  }): Promise<void> => {
+  }): void | Promise<void> => {
     const built = buildRequest(request.event, {
       ...buildOptions,
       requestId: request.context.awsRequestId,
     })
     if (!built.ok) throw built.error
-    if (parse === undefined) {
-      request.context.request = withObserver(built.value, request.context)
-      return
-    }
-    const parsed = await parse(withObserver(built.value, request.context))
-    if (!parsed.ok) throw parseFailure(parsed.error)
-    request.context.request = withObserver(parsed.value, request.context)
+    if (parse !== undefined) return parseBuilt(built.value, request.context)
+    request.context.request = withObserver(built.value, request.context)
   }
 
   return { name: 'metis-app/request', before: requestBuilderBefore }
