@@ -115,10 +115,21 @@ export type Verify = (
   token: string,
 ) => Result<VerifiedToken, TokenRejection> | Promise<Result<VerifiedToken, TokenRejection>>
 
+// jose's remote key set builds a `Headers` when it is created, and the first touch of that global
+// makes Node load its fetch implementation (undici, about 25 ms): created on the first
+// verification instead of in pip(), which a handler module calls at load.
+const lazyRemoteKeySet = (keys: Extract<KeySource, { kind: 'remote' }>): JWTVerifyGetKey => {
+  let resolver: JWTVerifyGetKey | undefined
+  return (header, token) => {
+    resolver ??= remoteKeySet(keys.url, keys)
+    return resolver(header, token)
+  }
+}
+
 const keyResolver = (keys: KeySource): JWTVerifyGetKey | Uint8Array => {
   if (keys.kind === 'secret') return keys.secret
   if (keys.kind === 'none') return new Uint8Array()
-  return keys.kind === 'local' ? createLocalJWKSet(keys.jwks) : remoteKeySet(keys.url, keys)
+  return keys.kind === 'local' ? createLocalJWKSet(keys.jwks) : lazyRemoteKeySet(keys)
 }
 
 /**
