@@ -13,6 +13,9 @@ export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts', 'examples/**/*.test.ts'],
     exclude: ['**/*.soak.test.ts', 'node_modules/**'],
+    // Secret hygiene: every worker's output is kept and scanned for secrets when the run ends.
+    setupFiles: ['tests/reliability/hygiene.setup.ts'],
+    globalSetup: ['tests/reliability/hygiene.global.ts'],
     // Source type errors are the job of `tsc --noEmit` (run first by `npm test`); here only the
     // type tests' own assertions count.
     typecheck: { enabled: true, include: ['tests/**/*.test-d.ts'], ignoreSourceErrors: true },
