@@ -3,13 +3,21 @@
  * reachable from every handler and later middleware as `context.observer`.
  *
  * {@link observer} creates the three Powertools instances (or takes yours) and runs Powertools'
- * own Middy middlewares inside one middleware: `captureLambdaHandler` (the handler segment),
+ * own Middy middlewares inside one middleware: `captureLambdaHandler` (the handler segment, when
+ * tracing is on),
  * `logMetrics` (the cold-start metric; metrics flushed on success and on error) and
  * `injectLambdaContext` (Lambda context on every log line). Around them it writes one structured
  * "request start" and one "request end" line (event kind, route, status, duration, correlation
  * ids), with authorization headers, cookies and your configured fields redacted. Its cleanup is
  * registered the Powertools way, so a middleware that returns early and calls
  * `cleanupMiddlewares(request)` still gets the end line, the metrics flushed and the segment closed.
+ *
+ * Tracing costs nothing when it is off. Powertools Tracer loads the X-Ray SDK (and `node:http`)
+ * at import: about 165 KB and 40 ms of cold start. So the observer never imports it statically:
+ * with tracing off (`tracing: false` or `POWERTOOLS_TRACE_ENABLED=false`) it is never loaded and
+ * `context.observer.tracer` is `undefined`; with tracing on (Powertools' default) the observer
+ * loads it on the first invocation, then runs as synchronously as before. To use the tracer at
+ * module scope (`tracer.captureAWSv3Client(client)`), create it yourself and pass it as `tracer`.
  *
  * @example
  * ```ts
@@ -34,8 +42,8 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware'
 import type { LogLevel } from '@aws-lambda-powertools/logger/types'
 import { Metrics } from '@aws-lambda-powertools/metrics'
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware'
-import { Tracer } from '@aws-lambda-powertools/tracer'
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware'
+// Only the type: the package loads the X-Ray SDK, so it is imported when tracing is on (below).
+import type { Tracer } from '@aws-lambda-powertools/tracer'
 import type { MiddlewareObj } from '@middy/core'
 import type { Context } from 'aws-lambda'
 import {
@@ -67,7 +75,13 @@ export type CustomObservers = Record<string, unknown>
  */
 export interface Observer<C extends CustomObservers = CustomObservers> {
   readonly logger: Logger
-  readonly tracer: Tracer
+  /**
+   * Your Tracer, or the one the observer created; `undefined` when tracing is off, so that a
+   * function that does not trace never loads Powertools Tracer and the X-Ray SDK (see
+   * {@link ObserverOptions.tracing}). A created tracer is set on the first invocation, before
+   * the handler runs: at module scope, pass your own `tracer` to have it there.
+   */
+  readonly tracer: Tracer | undefined
   readonly metrics: Metrics
   /** Your custom observers, by the names you gave them. */
   readonly custom: C
@@ -127,7 +141,10 @@ export interface ObserverOptions<C extends CustomObservers = CustomObservers> {
   metricsNamespace?: string
   /** Your Logger; else one is created. */
   logger?: Logger
-  /** Your Tracer; else one is created. */
+  /**
+   * Your Tracer, always used (its own `enabled` decides whether it traces); else one is created on
+   * the first invocation when {@link ObserverOptions.tracing} is on.
+   */
   tracer?: Tracer
   /** Your Metrics; else one is created (its warnings go to the logger). */
   metrics?: Metrics
@@ -135,7 +152,13 @@ export interface ObserverOptions<C extends CustomObservers = CustomObservers> {
   custom?: C
   /** Log level of the created logger (else `POWERTOOLS_LOG_LEVEL`, else INFO). */
   logLevel?: LogLevel
-  /** Whether the created tracer traces (else `POWERTOOLS_TRACE_ENABLED`). */
+  /**
+   * Whether to trace when no `tracer` is given. Default: on (as in Powertools), unless
+   * `POWERTOOLS_TRACE_ENABLED` is `false`; `false` in either turns it off. Decided when
+   * `observer()` is called. Off, Powertools Tracer is never loaded, `captureLambdaHandler` does not
+   * run and `context.observer.tracer` is `undefined`. On, the tracer package is loaded on the first
+   * invocation and a Tracer created (Powertools still disables it outside Lambda).
+   */
   tracing?: boolean
   /** More field names to redact (case-insensitive, at any depth) besides the defaults. */
   redact?: readonly string[]
@@ -211,7 +234,6 @@ export const observer = <C extends CustomObservers = Record<never, never>>(
   options: ObserverOptions<C> = {},
 ): ObserverMiddleware<C> => {
   const logger = options.logger ?? createLogger(options)
-  const tracer = options.tracer ?? createTracer(options)
   const metrics =
     options.metrics ??
     new Metrics({
@@ -220,9 +242,9 @@ export const observer = <C extends CustomObservers = Record<never, never>>(
       logger,
     })
   const redact = redactor(options.redact)
-  const instance: Observer<C> = {
+  const instance: Writable<Observer<C>> = {
     logger,
-    tracer,
+    tracer: options.tracer,
     metrics,
     custom: options.custom ?? ({} as C),
     redact,
@@ -236,8 +258,8 @@ export const observer = <C extends CustomObservers = Record<never, never>>(
   // The request lines cost more than the rest of the observer: described only when wanted.
   const describeRequests = logRequests || listeners.length > 0
 
-  // Powertools' own middlewares, in the order its documentation stacks them.
-  const traced = captureLambdaHandler(tracer, { captureResponse: options.captureResponse ?? false })
+  // Powertools' own middlewares, in the order its documentation stacks them; the tracer's is
+  // added once loaded.
   const measured = logMetrics(metrics, {
     captureColdStartMetric: options.captureColdStartMetric ?? true,
     throwOnEmptyMetrics: options.throwOnEmptyMetrics ?? false,
@@ -250,9 +272,21 @@ export const observer = <C extends CustomObservers = Record<never, never>>(
     logEvent: false,
     resetKeys: options.resetKeys ?? true,
   })
-  const befores = [traced.before, measured.before, logged.before] as Phase[]
-  const afters = [logged.after, measured.after, traced.after] as Phase[]
-  const onErrors = [logged.onError, measured.onError, traced.onError] as Phase[]
+  let befores = [measured.before, logged.before] as Phase[]
+  let afters = [logged.after, measured.after] as Phase[]
+  let onErrors = [logged.onError, measured.onError] as Phase[]
+
+  // Whether the tracer (and its middleware) must still be loaded, and the load, memoized.
+  let tracerPending = options.tracer !== undefined || tracingOn(options.tracing)
+  let tracerLoad: Promise<void> | undefined
+  const loadTracer = (): Promise<void> =>
+    (tracerLoad ??= importTracing(options).then(({ tracer, traced }) => {
+      instance.tracer = tracer
+      befores = [traced.before, ...befores] as Phase[]
+      afters = [...afters, traced.after] as Phase[]
+      onErrors = [...onErrors, traced.onError] as Phase[]
+      tracerPending = false
+    }))
 
   const notify = (hook: 'onRequestStart' | 'onRequestEnd', entry: object): void => {
     for (const [name, listener] of listeners) {
@@ -325,8 +359,13 @@ export const observer = <C extends CustomObservers = Record<never, never>>(
       done: false,
     }
     request.internal[STATE_KEY] = state
-    return andThen(runAll(befores, request), () => started(request, state))
+    // Only the first invocation with tracing on waits for the import; later ones stay synchronous.
+    if (tracerPending) return loadTracer().then(() => runBefores(request, state))
+    return runBefores(request, state)
   }
+
+  const runBefores = (request: AnyRequest, state: InvocationState) =>
+    andThen(runAll(befores, request), () => started(request, state))
 
   const observerAfter = (request: AnyRequest) => finish(request, 'success', afters)
   const observerOnError = (request: AnyRequest) => finish(request, 'error', onErrors)
@@ -346,11 +385,30 @@ const createLogger = (options: ObserverOptions<CustomObservers>): Logger =>
     ...(options.logLevel === undefined ? {} : { logLevel: options.logLevel }),
   })
 
-const createTracer = (options: ObserverOptions<CustomObservers>): Tracer =>
-  new Tracer({
-    ...(options.serviceName === undefined ? {} : { serviceName: options.serviceName }),
-    ...(options.tracing === undefined ? {} : { enabled: options.tracing }),
-  })
+type Writable<T> = { -readonly [K in keyof T]: T[K] }
+
+/**
+ * Tracing is on unless the option or Powertools' `POWERTOOLS_TRACE_ENABLED` says `false` (read as
+ * Powertools reads it), so the default stays Powertools' own.
+ */
+const tracingOn = (tracing: boolean | undefined): boolean =>
+  tracing !== false && process.env.POWERTOOLS_TRACE_ENABLED?.trim().toLowerCase() !== 'false'
+
+/**
+ * Loads Powertools Tracer and its middleware (the X-Ray SDK with them) and wires the given or a
+ * created tracer. Dynamic, so that a function that does not trace never pays for the import.
+ */
+const importTracing = async (options: ObserverOptions<CustomObservers>) => {
+  const [{ Tracer }, { captureLambdaHandler }] = await Promise.all([
+    import('@aws-lambda-powertools/tracer'),
+    import('@aws-lambda-powertools/tracer/middleware'),
+  ])
+  const tracer =
+    options.tracer ??
+    new Tracer(options.serviceName === undefined ? {} : { serviceName: options.serviceName })
+  const traced = captureLambdaHandler(tracer, { captureResponse: options.captureResponse ?? false })
+  return { tracer, traced }
+}
 
 /** The end line's level: failures answered 4xx are warnings, other failures errors. */
 const writeEnd = (logger: Logger, end: RequestEndEntry): void => {

@@ -15,7 +15,7 @@ describe('observer types', () => {
       .use(observer({ serviceName: 's', custom: { audit: new AuditTrail(), limit: 3 } }))
       .handler(async (_event, context) => {
         expectTypeOf(context.observer.logger).toEqualTypeOf<Logger>()
-        expectTypeOf(context.observer.tracer).toEqualTypeOf<Tracer>()
+        expectTypeOf(context.observer.tracer).toEqualTypeOf<Tracer | undefined>()
         expectTypeOf(context.observer.metrics).toEqualTypeOf<Metrics>()
         expectTypeOf(context.observer.custom.audit).toEqualTypeOf<AuditTrail>()
         expectTypeOf(context.observer.custom.limit).toEqualTypeOf<number>()
