@@ -41,7 +41,7 @@ const meta = { $metadata: { httpStatusCode: 400 } }
 /** The DynamoDB faults: each a plan for the fault-injecting client, or a client on a dead endpoint. */
 const FAULTS: readonly { name: string; plan?: DynamoFaultPlan; dead?: true }[] = [
   {
-    name: 'throttling (ThrottlingException)',
+    name: 'throttling',
     plan: () =>
       new ThrottlingException({
         message: 'Rate of requests exceeds the allowed throughput.',
@@ -49,7 +49,7 @@ const FAULTS: readonly { name: string; plan?: DynamoFaultPlan; dead?: true }[] =
       }),
   },
   {
-    name: 'throttling (ProvisionedThroughputExceededException)',
+    name: 'throughput exceeded',
     plan: () =>
       new ProvisionedThroughputExceededException({
         message: 'The level of configured provisioned throughput for the table was exceeded.',
@@ -57,7 +57,7 @@ const FAULTS: readonly { name: string; plan?: DynamoFaultPlan; dead?: true }[] =
       }),
   },
   {
-    name: 'conditional-check failures on every write',
+    name: 'conditional-check failures',
     plan: (command) =>
       command === 'GetItemCommand'
         ? undefined
@@ -66,7 +66,7 @@ const FAULTS: readonly { name: string; plan?: DynamoFaultPlan; dead?: true }[] =
             ...meta,
           }),
   },
-  { name: 'unavailable (connection refused)', dead: true },
+  { name: 'unavailable', dead: true },
 ]
 
 let dynamo: Dynalite
