@@ -110,6 +110,22 @@ export const DEFAULT_ALGORITHMS: readonly string[] = ['RS256', 'PS256', 'ES256',
 // verifies) and would make one token verify under many spellings.
 const JWS_COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/
 
+// The last character of a base64url segment whose length is 2 or 3 modulo 4 carries 4 or 2 unused
+// bits; a decoder ignores them, so 16 (or 4) spellings decode to the same bytes. Only the spelling
+// with those bits zero is the token that was signed: the others are refused, not verified.
+const CANONICAL_LAST: Readonly<Record<number, string>> = { 2: 'AQgw', 3: 'AEIMQUYcgkosw048' }
+
+/** True when every segment of a compact JWS is the one canonical base64url spelling of its bytes. */
+const isCanonical = (token: string): boolean => {
+  for (const segment of token.split('.')) {
+    const rest = segment.length % 4
+    if (rest === 0) continue
+    const allowed = CANONICAL_LAST[rest]
+    if (allowed === undefined || !allowed.includes(segment.charAt(segment.length - 1))) return false
+  }
+  return true
+}
+
 /** A function that verifies a token string: synchronously for a token in the cache. */
 export type Verify = (
   token: string,
@@ -184,7 +200,7 @@ export const createVerifier = (settings: VerifierSettings): Verify => {
       const timing = checkTime(cached.claims, now, toleranceMs)
       return timing === undefined ? ok(cached) : err(timing)
     }
-    if (!JWS_COMPACT.test(token)) {
+    if (!JWS_COMPACT.test(token) || !isCanonical(token)) {
       return err({ reason: 'malformed', message: 'The bearer token is not a compact JWS' })
     }
     return verifyFresh(token, now).then((fresh) => {

@@ -109,6 +109,20 @@ describe('bad bearer input: every one is a 401 and the handler does not run', ()
     await expectInvalid(bearerEvent(`${header}.${payload}.${signature}==`), 'malformed')
   })
 
+  it('refuses every other spelling of a valid signature that decodes to the same bytes', async () => {
+    const token = await sign(key, claimsAt(nowSec))
+    const [header, payload, signature] = token.split('.') as [string, string, string]
+    const bytes = Buffer.from(signature, 'base64url')
+    const respellings = [...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_']
+      .map((last) => `${signature.slice(0, -1)}${last}`)
+      .filter((spelling) => spelling !== signature)
+      .filter((spelling) => Buffer.from(spelling, 'base64url').equals(bytes))
+    expect(respellings.length).toBeGreaterThan(0)
+    for (const spelling of respellings) {
+      await expectInvalid(bearerEvent(`${header}.${payload}.${spelling}`), 'malformed')
+    }
+  })
+
   it('refuses two Authorization headers', async () => {
     const token = await sign(key, claimsAt(nowSec))
     const event = {
