@@ -34,7 +34,7 @@ import {
   toAppError,
   toProblem,
 } from '../errors/index.ts'
-import { asRecord, asString, pick } from '../internal/guards.ts'
+import { asRecord, asString, dict, pick } from '../internal/guards.ts'
 import type { HttpRequest, HttpShape } from '../request/index.ts'
 import { isResult } from '../result/index.ts'
 import { type CookieInit, serializeCookie } from './cookies.ts'
@@ -77,9 +77,10 @@ const makeReply = (
   init: ReplyInit,
   isBase64Encoded = false,
 ): Reply => {
-  const headers: Record<string, string> = {}
+  // Prototype-free and copied key by key: a header a handler names `__proto__` stays a header.
+  const headers = dict<string>()
   if (contentType !== undefined) headers['Content-Type'] = contentType
-  if (init.headers !== undefined) Object.assign(headers, init.headers)
+  for (const [name, value] of Object.entries(init.headers ?? {})) headers[name] = value
   const cookies =
     init.cookies === undefined
       ? NO_COOKIES
@@ -314,7 +315,7 @@ const shape = (reply: Reply, target: ResponseTarget): HttpResponse => {
     isBase64Encoded,
   }
   if (target.multiValue) {
-    const multi: Record<string, string[]> = {}
+    const multi = dict<string[]>()
     for (const [name, value] of Object.entries(headers)) multi[name] = [value]
     if (cookies.length > 0) multi['Set-Cookie'] = [...cookies]
     alb.multiValueHeaders = multi

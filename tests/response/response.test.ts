@@ -356,3 +356,21 @@ describe('responder middleware', () => {
     await expect(thrown(event, context)).rejects.toThrow('thrown')
   })
 })
+
+describe('headers with names from outside', () => {
+  it('sends a header a handler names __proto__, as any other, in every shape', () => {
+    const headers = Object.fromEntries([['__proto__', 'x']]) as Record<string, string>
+    for (const shape of ['http-v2', 'rest-v1', 'alb'] as const) {
+      const response = respond(json({}, { headers }), {
+        shape,
+        multiValue: shape === 'alb',
+        method: 'GET',
+      })
+      const sent =
+        (response as { headers?: object; multiValueHeaders?: object }).headers ??
+        (response as { multiValueHeaders?: object }).multiValueHeaders ??
+        {}
+      expect(Object.hasOwn(sent, '__proto__'), shape).toBe(true)
+    }
+  })
+})
