@@ -8,8 +8,8 @@ import { describe, expect, it } from 'vitest'
 import { json } from '../../src/response/index.ts'
 import { type HttpRoute, type RouterHandler, router } from '../../src/router/index.ts'
 import { lambdaContext } from '../support/events.ts'
+import { type Declared, reference } from '../support/route-reference.ts'
 import { runs, tally } from './support/figures.ts'
-import { type Declared, reference } from './support/reference.ts'
 
 const staticSegment = fc.constantFrom('a', 'b', 'c', 'é', 'a b')
 const segment = fc.oneof(

@@ -1,59 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { parseTemplate, type Segment, splitPath, Trie } from '../../src/router/trie.ts'
-
-/** The obvious matcher: test every route, keep the most specific that accepts the method. */
-const rank = (segment: Segment): number =>
-  segment.kind === 'static' ? 0 : segment.kind === 'param' ? 1 : 2
-
-const matches = (segments: readonly Segment[], path: readonly string[]): boolean => {
-  for (let i = 0; i < segments.length; i++) {
-    const segment = segments[i] as Segment
-    const part = path[i]
-    if (segment.kind === 'proxy') return i < path.length
-    if (part === undefined) return false
-    if (segment.kind === 'static' && segment.value !== part) return false
-    if (segment.kind === 'param' && part === '') return false
-  }
-  return segments.length === path.length
-}
-
-const compare = (a: readonly Segment[], b: readonly Segment[]): number => {
-  for (let i = 0; i < Math.min(a.length, b.length); i++) {
-    const diff = rank(a[i] as Segment) - rank(b[i] as Segment)
-    if (diff !== 0) return diff
-  }
-  return a.length - b.length
-}
-
-interface Declared {
-  method: string
-  template: string
-}
-
-const reference = (
-  routes: readonly Declared[],
-  method: string,
-  path: readonly string[],
-): string | { allow: string[] } => {
-  const candidates = routes
-    .map((route) => ({ ...route, segments: parseTemplate(route.template) }))
-    .filter((route) => matches(route.segments, path))
-    .sort((a, b) => compare(a.segments, b.segments))
-  const shapes = [...new Set(candidates.map((c) => c.segments.map(rank).join('')))]
-  const shapeOf = (c: (typeof candidates)[number]) => c.segments.map(rank).join('')
-  for (const shape of shapes) {
-    const here = candidates.filter((c) => shapeOf(c) === shape)
-    const exact = here.find((c) => c.method === method)
-    const viaGet = method === 'HEAD' ? here.find((c) => c.method === 'GET') : undefined
-    const any = here.find((c) => c.method === 'ANY')
-    const chosen = exact ?? viaGet ?? any
-    if (chosen !== undefined) return `${chosen.method} ${chosen.template}`
-  }
-  const allow = new Set(candidates.map((c) => c.method))
-  if (allow.has('GET')) allow.add('HEAD')
-  return { allow: [...allow].sort() }
-}
+import { splitPath, Trie } from '../../src/router/trie.ts'
+import { type Declared, reference } from '../support/route-reference.ts'
 
 const segment = fc.oneof(
   { weight: 3, arbitrary: fc.constantFrom('a', 'b', 'c') },

@@ -3,7 +3,7 @@
  * the method. The router's trie must agree with it on any table (`tests/router/trie.fuzz.test.ts`
  * checks the trie alone; `tests/reliability/routing.fuzz.test.ts` checks the whole router).
  */
-import { parseTemplate, type Segment } from '../../../src/router/trie.ts'
+import { parseTemplate, type Segment } from '../../src/router/trie.ts'
 
 const rank = (segment: Segment): number =>
   segment.kind === 'static' ? 0 : segment.kind === 'param' ? 1 : 2
