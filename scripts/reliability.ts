@@ -131,7 +131,7 @@ if (soakFigures === undefined) {
   checks.push(
     {
       section: 'soak',
-      name: 'heap after the run within 10 % of the heap after warm-up',
+      name: 'heap after the run grown by at most 10 % over the heap after warm-up',
       tried: `${n} invocations at concurrency ${s.concurrency}: ${s.heapWarmMB} MB -> ${s.heapAfterMB} MB (${s.heapGrowthPct} %)`,
       held: s.checks.heap,
     },
