@@ -27,20 +27,23 @@ const decodeBase64 = (value: unknown): string | undefined =>
   typeof value === 'string' ? Buffer.from(value, 'base64').toString('utf8') : undefined
 
 /** S3 keys arrive URL-encoded with `+` for spaces. */
-const decodeS3Key = (key: string): string => safeDecode(key.replaceAll('+', ' ')) ?? key
+const decodeS3Key = (key: string): string =>
+  key.includes('+') || key.includes('%') ? (safeDecode(key.replaceAll('+', ' ')) ?? key) : key
+
+const EMPTY: Json = {}
 
 const s3Record = (record: Json): S3ObjectRecord => {
-  const s3 = asRecord(record.s3) ?? {}
-  const key = asString(pick(s3, 'object', 'key')) ?? ''
+  const s3 = asRecord(record.s3) ?? EMPTY
+  const object = asRecord(s3.object) ?? EMPTY
   return {
-    bucket: asString(pick(s3, 'bucket', 'name')) ?? '',
-    key: decodeS3Key(key),
-    size: asNumber(pick(s3, 'object', 'size')),
+    bucket: asString(asRecord(s3.bucket)?.name) ?? '',
+    key: decodeS3Key(asString(object.key) ?? ''),
+    size: asNumber(object.size),
     eventName: asString(record.eventName) ?? '',
     eventTime: asString(record.eventTime),
     region: asString(record.awsRegion),
-    versionId: asString(pick(s3, 'object', 'versionId')),
-    etag: asString(pick(s3, 'object', 'eTag')),
+    versionId: asString(object.versionId),
+    etag: asString(object.eTag),
     raw: record,
   }
 }
