@@ -63,6 +63,10 @@ export class HttpTable {
   /** Resolves a request to its route, or the 400 / 404 / 405 error that answers it. */
   plan(request: HttpRequest): Result<HttpPlan, AppError> {
     const raw = splitPath(request.path)
+    // HTTP API (payload 2.0 `rawPath`, and 1.0 `path`) hands over the path already decoded;
+    // decoding it again would let `%2541` reach a route as `A`. REST APIs, Function URLs and ALB
+    // keep it encoded: each segment is decoded once.
+    if (isDecodedPath(request)) return this.#resolve(request, raw)
     const segments: string[] = []
     for (const segment of raw) {
       const decoded = safeDecode(segment)
@@ -71,6 +75,11 @@ export class HttpTable {
       }
       segments.push(decoded)
     }
+    return this.#resolve(request, segments)
+  }
+
+  /** Looks up the decoded path segments. */
+  #resolve(request: HttpRequest, segments: readonly string[]): Result<HttpPlan, AppError> {
     const found = this.#trie.lookup(request.method, segments)
     if (found.found) {
       const { entry, values } = found
@@ -94,6 +103,10 @@ export class HttpTable {
     return err(new NotFoundError(`No route for ${request.method} ${request.path}`))
   }
 }
+
+/** True for HTTP API events, whose path API Gateway has already decoded. */
+const isDecodedPath = (request: HttpRequest): boolean =>
+  request.shape === 'http-v2' || (request.event as { version?: unknown } | null)?.version === '1.0'
 
 /** Answers an error as a problem response for an HTTP event, or throws it for any other event. */
 export const failHttp = (

@@ -16,8 +16,10 @@
  * - A path with routes for other methods answers 405 with `Allow`; no path answers 404 (or the
  *   `notFound` route); both as problem details.
  * - Paths are case-sensitive (as API Gateway); one trailing slash is ignored (`/orders/` is
- *   `/orders`); an empty segment (`/a//b`) matches no parameter. Each segment is URL-decoded once
- *   before matching (`%2F` stays inside its parameter); a malformed escape is a 400.
+ *   `/orders`); an empty segment (`/a//b`) matches no parameter. Each segment of a REST API,
+ *   Function URL or ALB path is URL-decoded once before matching (`%2F` stays inside its
+ *   parameter; a malformed escape is a 400); an HTTP API path arrives decoded and is not decoded
+ *   again.
  * - Two routes that would answer the same requests (same method, same template shape) are a
  *   {@link RouteTableError} when the table is built, naming both.
  *

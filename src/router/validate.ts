@@ -63,6 +63,8 @@ export const validateParts = async (
     for (const issue of result.issues) {
       issues.push({ in: part, path: pathOf(issue), message: issue.message })
     }
+    // Standard Schema: any `issues`, even an empty list, is a failure, never a pass of the raw input.
+    if (result.issues.length === 0) issues.push({ in: part, path: '', message: 'Invalid value' })
   }
   if (issues.length === 0) return ok(out)
   return err(

@@ -69,6 +69,7 @@ const buildTable = (declared: readonly Declared[]): { app: RouterHandler; kept: 
   return { app: router({ http: routes }, { logger: false }), kept }
 }
 
+/** A Function URL event: its rawPath keeps the percent-encoding the client sent (HTTP API's does not). */
 const v2 = (requestMethod: string, rawPath: string) => ({
   version: '2.0',
   routeKey: '$default',
@@ -77,7 +78,7 @@ const v2 = (requestMethod: string, rawPath: string) => ({
   headers: {},
   requestContext: {
     http: { method: requestMethod, path: rawPath, sourceIp: '127.0.0.1' },
-    domainName: 'abc.execute-api.eu-west-1.amazonaws.com',
+    domainName: 'abc.lambda-url.eu-west-1.on.aws',
     requestId: 'fuzz',
     stage: '$default',
   },

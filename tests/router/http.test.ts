@@ -20,9 +20,10 @@ const echo = (method: string, path: string): HttpRoute => ({
   handler: (request: RoutedRequest) => ({ route: `${method} ${path}`, params: request.params }),
 })
 
+/** Through a REST API event, whose path arrives percent-encoded as the client sent it. */
 const call = async (routes: HttpRoute[], method: string, path: string) => {
   const app = router({ http: routes }, { logger: false })
-  return (await app(v2Event(method, path), context())) as {
+  return (await app(v1Event(method, path), context())) as {
     statusCode: number
     headers: Record<string, string>
     body?: string
@@ -98,6 +99,20 @@ describe('HTTP routing', () => {
       status: 404,
       detail: `No route for ${method} ${path}`,
     })
+  })
+
+  it('does not decode again the path HTTP API already decoded', async () => {
+    const app = router({ http: [echo('GET', '/files/{name}')] }, { logger: false })
+    // the client asked for /files/%2541 and /files/100%25: HTTP API hands over %41 and 100%
+    for (const [rawPath, name] of [
+      ['/files/%41', '%41'],
+      ['/files/100%', '100%'],
+    ] as const) {
+      const response = await app(v2Event('GET', rawPath), context())
+      expect(bodyOf(response)).toEqual({ route: 'GET /files/{name}', params: { name } })
+    }
+    const httpApiV1 = { ...v1Event('GET', '/files/%41'), version: '1.0' }
+    expect(bodyOf(await app(httpApiV1, context()))).toMatchObject({ params: { name: '%41' } })
   })
 
   it('answers 400 to a path with a malformed percent-encoding', async () => {
@@ -406,6 +421,24 @@ describe('route bodies and validation', () => {
         ],
       },
     })
+  })
+
+  it('answers 422 to a failure with an empty issue list, never running on the raw input', async () => {
+    const emptyIssues: StandardSchemaV1 = {
+      '~standard': { version: 1, vendor: 'test', validate: () => ({ issues: [] }) },
+    }
+    const handler = vi.fn(() => 'charged')
+    const app = router({
+      http: [
+        { method: 'GET', path: '/pay', options: { validate: { query: emptyIssues } }, handler },
+      ],
+    })
+    const response = (await app(v2Event('GET', '/pay'), context())) as { statusCode: number }
+    expect(response.statusCode).toBe(422)
+    expect(bodyOf(response)).toMatchObject({
+      details: { issues: [{ in: 'query', path: '', message: 'Invalid value' }] },
+    })
+    expect(handler).not.toHaveBeenCalled()
   })
 
   /** A tiny Standard Schema: an object whose listed keys must be strings. */
