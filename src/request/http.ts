@@ -370,10 +370,13 @@ class HttpRequestView implements HttpRequest {
 
   get sourceIp(): string | undefined {
     if (this.#isV2) return asString(pick(this.#raw.requestContext, 'http', 'sourceIp'))
-    return (
-      asString(pick(this.#raw.requestContext, 'identity', 'sourceIp')) ??
-      this.headers['x-forwarded-for']?.split(',')[0]?.trim()
-    )
+    if (this.shape !== 'alb')
+      return asString(pick(this.#raw.requestContext, 'identity', 'sourceIp'))
+    // ALB appends the address it saw to whatever X-Forwarded-For the client sent: only the last
+    // entry is not the client's to choose.
+    const forwarded = this.multiValueHeaders['x-forwarded-for']
+    const last = forwarded?.[forwarded.length - 1]?.split(',').at(-1)?.trim()
+    return last === '' ? undefined : last
   }
 
   get multiValueHeaders(): Readonly<Record<string, readonly string[]>> {

@@ -85,7 +85,10 @@ export interface HttpRequest extends RequestCommon {
   readonly isBase64Encoded: boolean
   /** The media type of `content-type`, lower-cased without parameters. */
   readonly contentType: string | undefined
-  /** The client IP as API Gateway saw it (first `x-forwarded-for` entry for ALB). */
+  /**
+   * The client IP as API Gateway saw it; for ALB the last `x-forwarded-for` entry (the one ALB
+   * added: the entries before it are the client's to write).
+   */
   readonly sourceIp: string | undefined
   /** API Gateway's own request id (`requestContext.requestId`). */
   readonly gatewayRequestId: string | undefined

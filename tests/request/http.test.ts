@@ -210,3 +210,26 @@ describe('bad HTTP input', () => {
     expect(error.statusCode).toBe(413)
   })
 })
+
+describe('the client address', () => {
+  it('takes the last X-Forwarded-For entry of an ALB event, which ALB added, not the first', () => {
+    const single = loadEvent('alb/base')
+    single.headers = { ...(single.headers as object), 'x-forwarded-for': '1.2.3.4, 72.12.164.125' }
+    expect(http(single).sourceIp).toBe('72.12.164.125')
+    const multi = loadEvent('alb/multi-fields')
+    multi.multiValueHeaders = {
+      ...(multi.multiValueHeaders as object),
+      'x-forwarded-for': ['6.6.6.6', '10.0.0.1, 123.123.123.123'],
+    }
+    expect(http(multi).sourceIp).toBe('123.123.123.123')
+    const none = loadEvent('alb/base')
+    none.headers = { accept: '*/*' }
+    expect(http(none).sourceIp).toBeUndefined()
+  })
+
+  it('never reads a REST API address from a header the client can write', () => {
+    const event = v1({ headers: { 'X-Forwarded-For': '6.6.6.6' }, multiValueHeaders: null })
+    ;(event.requestContext as Json).identity = {}
+    expect(http(event).sourceIp).toBeUndefined()
+  })
+})
