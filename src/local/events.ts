@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { dict, safeDecode } from '../internal/guards.ts'
 
 /** The API Gateway / ALB event shape the local server builds from each HTTP request. */
 export type EventVersion = 'v2' | 'v1' | 'alb'
@@ -41,7 +42,7 @@ const lastOf = (values: Record<string, string[]>): Record<string, string> => {
 }
 
 const queryValues = (search: URLSearchParams, encode: boolean): Record<string, string[]> => {
-  const all: Record<string, string[]> = {}
+  const all = dict<string[]>()
   for (const [rawName, rawValue] of search) {
     const name = encode ? encodeURIComponent(rawName) : rawName
     const value = encode ? encodeURIComponent(rawValue) : rawValue
@@ -61,8 +62,12 @@ export const toLambdaEvent = (
   version: EventVersion,
   now: Date = new Date(),
 ): Record<string, unknown> => {
-  const parsed = new URL(request.url, 'http://localhost')
-  const rawQuery = parsed.search.startsWith('?') ? parsed.search.slice(1) : ''
+  // Split by hand: `new URL` would read `//host/x` as a host and resolve `..` segments, which
+  // API Gateway does not do.
+  const mark = request.url.indexOf('?')
+  const rawPath = (mark < 0 ? request.url : request.url.slice(0, mark)) || '/'
+  const rawQuery = mark < 0 ? '' : (request.url.slice(mark + 1).split('#')[0] ?? '')
+  const parsed = { searchParams: new URLSearchParams(rawQuery) }
   const text = isTextual(request.headers['content-type']?.[0])
   const body =
     request.body.length === 0
@@ -72,7 +77,8 @@ export const toLambdaEvent = (
         : request.body.toString('base64')
   const isBase64Encoded = body !== undefined && !text
   const requestId = randomUUID()
-  const path = parsed.pathname
+  // HTTP API hands the handler a decoded path; REST APIs and ALB keep the encoding.
+  const path = version === 'v2' ? (safeDecode(rawPath) ?? rawPath) : rawPath
 
   if (version === 'v2') {
     const headers: Record<string, string> = {}

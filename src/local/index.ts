@@ -41,7 +41,7 @@ export type AnyHandler = (event: never, context: never) => unknown
 export interface ContextOptions {
   /** The function name (`context.functionName`). Default `local`. */
   functionName?: string
-  /** The invocation time limit, for `getRemainingTimeInMillis()`. Default 30 s. */
+  /** The invocation time limit: `getRemainingTimeInMillis()` counts down from it, and `serve()` answers 504 past it. Default 30 s. */
   timeoutMs?: number
   /** The request id; a new UUID by default. */
   requestId?: string
@@ -133,6 +133,8 @@ const readBody = async (request: IncomingMessage, limit: number): Promise<Buffer
   return Buffer.concat(chunks)
 }
 
+const TIMED_OUT = Symbol('timed out')
+
 const sendProblem = (response: ServerResponse, status: number, title: string, detail: string) => {
   const body = JSON.stringify({ type: 'about:blank', title, status, detail })
   response.writeHead(status, { 'content-type': 'application/problem+json' })
@@ -181,11 +183,29 @@ export const serve = async (
       version,
     )
     let result: unknown
+    const timeLimit = options.timeoutMs ?? 30_000
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const timedOut = new Promise<typeof TIMED_OUT>((resolve) => {
+      timer = setTimeout(() => resolve(TIMED_OUT), timeLimit)
+    })
     try {
-      result = await invoke(handler, event, options)
+      result = await Promise.race([invoke(handler, event, options), timedOut])
     } catch (cause) {
       report('the handler threw', cause)
       sendProblem(response, 502, 'Bad Gateway', 'The handler threw an error')
+      return
+    } finally {
+      clearTimeout(timer)
+    }
+    if (result === TIMED_OUT) {
+      // as Lambda ends an invocation at its timeout and API Gateway answers 504
+      report(`the handler did not answer within ${timeLimit} ms`)
+      sendProblem(
+        response,
+        504,
+        'Gateway Timeout',
+        `The handler did not answer within ${timeLimit} ms`,
+      )
       return
     }
     const outgoing = fromLambdaResult(result, version)

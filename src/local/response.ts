@@ -1,4 +1,4 @@
-import { asArray, asRecord } from '../internal/guards.ts'
+import { asArray, asRecord, dict } from '../internal/guards.ts'
 import { err, ok, type Result } from '../result/index.ts'
 import type { EventVersion } from './events.ts'
 
@@ -8,6 +8,9 @@ export interface OutgoingHttp {
   headers: Record<string, string[]>
   body: Buffer
 }
+
+/** CR, LF and NUL in a header would split the response. */
+const HEADER_BREAK = /[\r\n\0]/
 
 const addHeader = (headers: Record<string, string[]>, name: string, value: string): void => {
   const key = name.toLowerCase()
@@ -43,20 +46,27 @@ export const fromLambdaResult = (
   if (typeof status !== 'number' || !Number.isInteger(status) || status < 100 || status > 599) {
     return err(`statusCode ${JSON.stringify(status)} is not an HTTP status`)
   }
-  const headers: Record<string, string[]> = {}
+  const headers = dict<string[]>()
   for (const [name, value] of Object.entries(asRecord(record.headers) ?? {})) {
-    if (!isScalar(value)) return err(`header ${name} is not a string`)
+    if (!isScalar(value) || HEADER_BREAK.test(String(value)) || HEADER_BREAK.test(name)) {
+      return err(`header ${name} is not a single line of text`)
+    }
     addHeader(headers, name, String(value))
   }
   for (const [name, values] of Object.entries(asRecord(record.multiValueHeaders) ?? {})) {
     const list = asArray(values)
     if (list === undefined || !list.every(isScalar)) return err(`header ${name} is not a list`)
+    if (HEADER_BREAK.test(name) || list.some((value) => HEADER_BREAK.test(String(value)))) {
+      return err(`header ${name} is not a single line of text`)
+    }
     delete headers[name.toLowerCase()]
     for (const value of list) addHeader(headers, name, String(value))
   }
   if (version === 'v2') {
     for (const cookie of asArray(record.cookies) ?? []) {
-      if (typeof cookie !== 'string') return err('a cookie is not a string')
+      if (typeof cookie !== 'string' || HEADER_BREAK.test(cookie)) {
+        return err('a cookie is not a single line of text')
+      }
       addHeader(headers, 'set-cookie', cookie)
     }
   }

@@ -70,6 +70,22 @@ export const isReply = (value: unknown): value is Reply =>
 
 const NO_COOKIES: readonly string[] = Object.freeze([])
 
+/** RFC 9110 token characters: what a header name may be made of. */
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
+/** CR, LF and NUL would end the header line and start another: response splitting. */
+const HEADER_BREAK = /[\r\n\0]/
+
+/** Refuses a header name or value that could split the response (a TypeError, as for cookies). */
+const checkHeader = (name: string, value: unknown): void => {
+  if (!HEADER_NAME.test(name))
+    throw new TypeError(`Invalid response header name: ${JSON.stringify(name)}`)
+  if (typeof value !== 'string' || HEADER_BREAK.test(value)) {
+    throw new TypeError(
+      `Invalid value for response header ${name}: it must be text without line breaks`,
+    )
+  }
+}
+
 const makeReply = (
   statusCode: number,
   contentType: string | undefined,
@@ -80,7 +96,10 @@ const makeReply = (
   // Prototype-free and copied key by key: a header a handler names `__proto__` stays a header.
   const headers = dict<string>()
   if (contentType !== undefined) headers['Content-Type'] = contentType
-  for (const [name, value] of Object.entries(init.headers ?? {})) headers[name] = value
+  for (const [name, value] of Object.entries(init.headers ?? {})) {
+    checkHeader(name, value)
+    headers[name] = value
+  }
   const cookies =
     init.cookies === undefined
       ? NO_COOKIES

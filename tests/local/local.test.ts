@@ -48,12 +48,12 @@ describe('serve', () => {
   })
 
   it.each([
-    ['v2', 'http-v2'],
-    ['v1', 'rest-v1'],
-    ['alb', 'alb'],
+    ['v2', 'http-v2', '/orders/a b'],
+    ['v1', 'rest-v1', '/orders/a%20b'],
+    ['alb', 'alb', '/orders/a%20b'],
   ] as const)(
     'turns a real HTTP request into a %s event the request builder reads as %s',
-    async (version, shape) => {
+    async (version, shape, path) => {
       server = await serve(echo, { port: 0, eventVersion: version })
       const response = await http.post(`${server.url}/orders/a%20b?x=1&x=2&y=%C3%A9`, {
         headers: { 'x-test': 'yes', cookie: 'session=abc; theme=dark' },
@@ -63,7 +63,7 @@ describe('serve', () => {
       expect(await response.json()).toEqual({
         shape,
         method: 'POST',
-        path: '/orders/a%20b',
+        path,
         query: { x: ['1', '2'], y: ['é'] },
         cookies: { session: 'abc', theme: 'dark' },
         body: '{"item":1}',
@@ -176,6 +176,58 @@ describe('serve', () => {
       process.stderr.write = write
     }
     expect(written.join('')).toContain('metis-app local: the handler threw')
+  })
+
+  it('answers 504 to a handler that never answers, and keeps serving', async () => {
+    const reported: string[] = []
+    let calls = 0
+    server = await serve(
+      () => {
+        calls += 1
+        return calls === 1 ? new Promise(() => undefined) : { statusCode: 204 }
+      },
+      { port: 0, timeoutMs: 50, onError: (message) => reported.push(message) },
+    )
+    const hung = await http.get(server.url)
+    expect(hung.status).toBe(504)
+    expect(await hung.json()).toMatchObject({ detail: 'The handler did not answer within 50 ms' })
+    expect((await http.get(server.url)).status).toBe(204)
+    expect(reported).toEqual(['the handler did not answer within 50 ms'])
+  })
+
+  it('answers 502 to a header value that would split the response, and serves odd names', async () => {
+    server = await serve(
+      (event: { rawPath: string; queryStringParameters?: Record<string, string> }) =>
+        event.rawPath === '/split'
+          ? { statusCode: 302, headers: { Location: '/x\r\nSet-Cookie: pwn=1' } }
+          : {
+              statusCode: 200,
+              headers: { constructor: 'ok' },
+              body: JSON.stringify(event.queryStringParameters),
+            },
+      { port: 0, onError: () => undefined },
+    )
+    const split = await http.get(`${server.url}/split`, { redirect: 'manual' })
+    expect(split.status).toBe(502)
+    expect(split.headers.get('set-cookie')).toBeNull()
+    const odd = await http.get(`${server.url}/odd?constructor=1&__proto__=2&toString=3`)
+    expect(odd.status).toBe(200)
+    expect(odd.headers.get('constructor')).toBe('ok')
+    expect(await odd.json()).toEqual(
+      Object.fromEntries([
+        ['constructor', '1'],
+        ['__proto__', '2'],
+        ['toString', '3'],
+      ]),
+    )
+  })
+
+  it('keeps a path that starts with // as the path, as API Gateway does', async () => {
+    server = await serve(
+      (event: { rawPath: string }) => ({ statusCode: 200, body: event.rawPath }),
+      { port: 0 },
+    )
+    expect(await (await http.get(`${server.url}//echo/a`)).text()).toBe('//echo/a')
   })
 
   it('refuses to start on a port that is taken', async () => {

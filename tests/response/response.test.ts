@@ -374,3 +374,17 @@ describe('headers with names from outside', () => {
     }
   })
 })
+
+describe('headers that could split the response', () => {
+  it.each([
+    ['a value with CR LF', { Location: '/x\r\nSet-Cookie: pwn=1' }],
+    ['a value with a bare LF', { 'X-Note': 'a\nb' }],
+    ['a name that is not a token', { 'X Bad': 'v' }],
+  ])('refuses %s with a TypeError', (_case, headers) => {
+    expect(() => json({}, { headers })).toThrow(TypeError)
+  })
+
+  it('refuses a Location built from input with a line break', () => {
+    expect(() => created({}, '/orders/1\r\nSet-Cookie: a=b')).toThrow(TypeError)
+  })
+})
