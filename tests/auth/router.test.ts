@@ -44,6 +44,10 @@ const routedEvent = (method: string, path: string, token?: string) =>
     },
   })
 
+/** The PIP of these tests: the test key, at the fixed time. */
+const trustedPip = () =>
+  pip({ issuer: ISSUER, audience: AUDIENCE, jwks: { keys: [key.publicJwk] }, now: () => NOW })
+
 describe('route policies with metis-app/router', () => {
   it('applies each route policies after the global ones, before the route handler', async () => {
     const list = vi.fn(() => ['order-1'])
@@ -67,14 +71,7 @@ describe('route policies with metis-app/router', () => {
     const handler = middy()
       .use(responder())
       .use(app.middleware())
-      .use(
-        pip({
-          issuer: ISSUER,
-          audience: AUDIENCE,
-          jwks: { keys: [key.publicJwk] },
-          now: () => NOW,
-        }),
-      )
+      .use(trustedPip())
       .use(pdp(tokenRequired()))
       .handler(app)
 
@@ -120,8 +117,6 @@ describe('route policies that no pdp() evaluated', () => {
       },
     ],
   })
-  const trust = () =>
-    pip({ issuer: ISSUER, audience: AUDIENCE, jwks: { keys: [key.publicJwk] }, now: () => NOW })
 
   it.each([
     [
@@ -129,7 +124,7 @@ describe('route policies that no pdp() evaluated', () => {
       () =>
         middy()
           .use(responder({ logger: false }))
-          .use(trust())
+          .use(trustedPip())
           .use(pdp())
           .use(app.middleware())
           .handler(app),
@@ -140,7 +135,7 @@ describe('route policies that no pdp() evaluated', () => {
         middy()
           .use(responder({ logger: false }))
           .use(app.middleware())
-          .use(trust())
+          .use(trustedPip())
           .handler(app),
     ],
     [
@@ -148,7 +143,7 @@ describe('route policies that no pdp() evaluated', () => {
       () =>
         middy()
           .use(responder({ logger: false }))
-          .use(trust())
+          .use(trustedPip())
           .use(pdp())
           .handler(app),
     ],
@@ -168,14 +163,7 @@ describe('custom policies', () => {
   const run = async (policy: Policy, token?: string) => {
     const handler = middy()
       .use(responder({ logger: false }))
-      .use(
-        pip({
-          issuer: ISSUER,
-          audience: AUDIENCE,
-          jwks: { keys: [key.publicJwk] },
-          now: () => NOW,
-        }),
-      )
+      .use(trustedPip())
       .use(pdp(policy))
       .handler(() => ({ ran: true }))
     return (
