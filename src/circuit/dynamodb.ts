@@ -10,6 +10,7 @@ import type {
   PutItemCommand,
   PutItemCommandInput,
 } from '@aws-sdk/client-dynamodb'
+import { type Item, openTable, positiveOption, type Sdk } from '../internal/dynamodb.ts'
 import { type CircuitStateName, CircuitStoreError } from './errors.ts'
 import {
   type CircuitChange,
@@ -62,8 +63,6 @@ export interface DynamoDbCircuitStore extends CircuitStore {
   clearCache(): void
 }
 
-type Item = Record<string, AttributeValue>
-
 /** A change waiting for its circuit's next write. */
 interface Job {
   readonly now: number
@@ -71,8 +70,6 @@ interface Job {
   readonly resolve: (outcome: CircuitUpdate) => void
   readonly reject: (error: unknown) => void
 }
-type Sdk = typeof import('@aws-sdk/client-dynamodb')
-
 const states: ReadonlySet<string> = new Set<CircuitStateName>(['closed', 'open', 'half-open'])
 
 const num = (value: AttributeValue | undefined): number => {
@@ -80,12 +77,8 @@ const num = (value: AttributeValue | undefined): number => {
   return Number.isFinite(parsed) ? parsed : 0
 }
 
-const positive = (name: string, value: number): number => {
-  if (!(value > 0) || !Number.isFinite(value)) {
-    throw new TypeError(`dynamoDbCircuitStore: ${name} must be a positive number`)
-  }
-  return value
-}
+const positive = (name: string, value: number): number =>
+  positiveOption('dynamoDbCircuitStore', name, value)
 
 /**
  * A circuit store on DynamoDB: one item per circuit, so that every Lambda instance sees the
@@ -139,38 +132,32 @@ const positive = (name: string, value: number): number => {
 export const dynamoDbCircuitStore = (
   options: DynamoDbCircuitStoreOptions,
 ): DynamoDbCircuitStore => {
-  const { client, tableName } = options
-  if (typeof tableName !== 'string' || tableName === '') {
-    throw new TypeError('dynamoDbCircuitStore: tableName must be a non-empty string')
-  }
-  const keyPrefix = options.keyPrefix ?? ''
-  const partitionKey = options.partitionKey ?? 'pk'
+  const { client } = options
+  const { tableName, partitionKey, requestTimeout, keyOf, sdk } = openTable(
+    'dynamoDbCircuitStore',
+    'CIR',
+    options,
+  )
   const cacheTtl = options.cacheTtl ?? 1_000
   const ttlSeconds = positive('ttlSeconds', options.ttlSeconds ?? 86_400)
   const maxAttempts = positive('maxAttempts', options.maxAttempts ?? 20)
-  const requestTimeout = positive('requestTimeout', options.requestTimeout ?? 1_000)
   const random = options.random ?? Math.random
   const sleep = options.sleep ?? timerSleep
   const setTimer = options.schedule ?? timerSchedule
 
   const cache = new Map<string, { snapshot: CircuitSnapshot; at: number }>()
   const reading = new Map<string, Promise<CircuitSnapshot>>()
-  // The SDK is loaded on first use: importing metis-app/circuit does not load it.
-  let sdk: Promise<Sdk> | undefined
-
-  const keyOf = (name: string): Item => ({ [partitionKey]: { S: `${keyPrefix}CIR#${name}` } })
 
   /** Sends one command, aborting it after `requestTimeout`; any failure becomes a store error. */
   const send = async <T>(
     operation: 'read' | 'update',
     build: (commands: Sdk) => GetItemCommand | PutItemCommand,
   ): Promise<T> => {
-    sdk ??= import('@aws-sdk/client-dynamodb')
     const abort = new AbortController()
     let cancel: (() => void) | undefined
     try {
       // One send for both commands: the union is not one of send's overloads, hence the cast.
-      const command = build(await sdk) as GetItemCommand
+      const command = build(await sdk()) as GetItemCommand
       const call = client.send(command, { abortSignal: abort.signal }) as Promise<unknown>
       const timedOut = new Promise<never>((_resolve, reject) => {
         cancel = setTimer(requestTimeout, () => {

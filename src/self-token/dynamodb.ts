@@ -3,6 +3,7 @@
  * @module
  */
 import type { AttributeValue, DynamoDBClient, GetItemCommandOutput } from '@aws-sdk/client-dynamodb'
+import { type Item, openTable } from '../internal/dynamodb.ts'
 import { err, ok } from '../result/index.ts'
 import { readStoredToken, type TokenStore } from './store.ts'
 
@@ -19,9 +20,6 @@ export interface DynamoDbTokenStoreOptions {
   /** How long to wait for DynamoDB per request, in ms, before it is aborted. Default 1,000. */
   requestTimeout?: number
 }
-
-type Item = Record<string, AttributeValue>
-type Sdk = typeof import('@aws-sdk/client-dynamodb')
 
 const num = (value: AttributeValue | undefined): number | undefined => {
   const parsed = value?.N === undefined ? Number.NaN : Number(value.N)
@@ -61,23 +59,10 @@ const num = (value: AttributeValue | undefined): number | undefined => {
  * ```
  */
 export const dynamoDbTokenStore = (options: DynamoDbTokenStoreOptions): TokenStore => {
-  const { client, tableName } = options
-  if (typeof tableName !== 'string' || tableName === '') {
-    throw new TypeError('dynamoDbTokenStore: tableName must be a non-empty string')
-  }
-  const keyPrefix = options.keyPrefix ?? ''
-  const partitionKey = options.partitionKey ?? 'pk'
-  const requestTimeout = options.requestTimeout ?? 1_000
-  if (!(requestTimeout > 0) || !Number.isFinite(requestTimeout)) {
-    throw new TypeError('dynamoDbTokenStore: requestTimeout must be a positive number')
-  }
-  // The SDK is loaded on first use: importing metis-app/self-token does not load it.
-  let sdk: Promise<Sdk> | undefined
-  const commands = (): Promise<Sdk> => {
-    sdk ??= import('@aws-sdk/client-dynamodb')
-    return sdk
-  }
-  const keyOf = (key: string): Item => ({ [partitionKey]: { S: `${keyPrefix}TOK#${key}` } })
+  const { client } = options
+  const table = openTable('dynamoDbTokenStore', 'TOK', options)
+  const { tableName, partitionKey, requestTimeout, keyOf } = table
+  const commands = table.sdk
   const timeout = () => ({ abortSignal: AbortSignal.timeout(requestTimeout) })
 
   return {

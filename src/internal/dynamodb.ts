@@ -1,0 +1,63 @@
+/**
+ * What the DynamoDB circuit store and token store share: their table options, the checks of those
+ * options, the item key, and the SDK loaded on first use (importing a part that offers a DynamoDB
+ * store never loads `@aws-sdk/client-dynamodb`). Internal to metis-app.
+ */
+import type { AttributeValue } from '@aws-sdk/client-dynamodb'
+
+/** The DynamoDB SDK module. */
+export type Sdk = typeof import('@aws-sdk/client-dynamodb')
+
+/** A DynamoDB item. */
+export type Item = Record<string, AttributeValue>
+
+/** The table options of both stores. */
+export interface TableOptions {
+  readonly tableName: string
+  readonly keyPrefix?: string
+  readonly partitionKey?: string
+  readonly requestTimeout?: number
+}
+
+/** A store's view of its table. */
+export interface Table {
+  readonly tableName: string
+  /** The partition key attribute (`pk` by default), for condition expressions. */
+  readonly partitionKey: string
+  /** How long to wait for DynamoDB per request, in ms. */
+  readonly requestTimeout: number
+  /** The key of the item `<keyPrefix><kind>#<id>`. */
+  keyOf(id: string): Item
+  /** The SDK, imported on the first call. */
+  sdk(): Promise<Sdk>
+}
+
+/** `value` when it is a positive finite number, else a TypeError naming the store and option. */
+export const positiveOption = (store: string, name: string, value: number): number => {
+  if (!(value > 0) || !Number.isFinite(value)) {
+    throw new TypeError(`${store}: ${name} must be a positive number`)
+  }
+  return value
+}
+
+/** Checks a store's table options and returns its view of the table. */
+export const openTable = (store: string, kind: string, options: TableOptions): Table => {
+  const { tableName } = options
+  if (typeof tableName !== 'string' || tableName === '') {
+    throw new TypeError(`${store}: tableName must be a non-empty string`)
+  }
+  const keyPrefix = options.keyPrefix ?? ''
+  const partitionKey = options.partitionKey ?? 'pk'
+  const requestTimeout = positiveOption(store, 'requestTimeout', options.requestTimeout ?? 1_000)
+  let sdk: Promise<Sdk> | undefined
+  return {
+    tableName,
+    partitionKey,
+    requestTimeout,
+    keyOf: (id) => ({ [partitionKey]: { S: `${keyPrefix}${kind}#${id}` } }),
+    sdk: () => {
+      sdk ??= import('@aws-sdk/client-dynamodb')
+      return sdk
+    },
+  }
+}
