@@ -291,13 +291,23 @@ export const buildHttp = (
       gatewayRequestId: asString(context.requestId),
       stage,
       multiValue: multiHeaders !== undefined && multiHeaders !== null,
+      // HTTP API hands over its path (payload 2.0 `rawPath`, 1.0 `path`) already decoded.
+      pathEncoded: shape !== 'http-v2' && event.version !== '1.0',
     }),
   )
 }
 
 type EagerFields = Pick<
   HttpRequest,
-  'method' | 'path' | 'body' | 'bodyBytes' | 'json' | 'gatewayRequestId' | 'stage' | 'multiValue'
+  | 'method'
+  | 'path'
+  | 'body'
+  | 'bodyBytes'
+  | 'json'
+  | 'gatewayRequestId'
+  | 'stage'
+  | 'multiValue'
+  | 'pathEncoded'
 >
 
 /**
@@ -321,6 +331,7 @@ class HttpRequestView implements HttpRequest {
   readonly gatewayRequestId: string | undefined
   readonly stage: string | undefined
   readonly multiValue: boolean
+  readonly pathEncoded: boolean
   readonly #raw: Json
   readonly #isV2: boolean
   #headers: Record<string, string> | undefined
@@ -354,6 +365,7 @@ class HttpRequestView implements HttpRequest {
     this.gatewayRequestId = fields.gatewayRequestId
     this.stage = fields.stage
     this.multiValue = fields.multiValue
+    this.pathEncoded = fields.pathEncoded
   }
 
   get headers(): Readonly<Record<string, string>> {

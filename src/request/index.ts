@@ -98,6 +98,11 @@ export interface HttpRequest extends RequestCommon {
   readonly pathParameters: Readonly<Record<string, string>>
   /** True when the event used multi-value headers (REST v1, ALB with multi-value enabled). */
   readonly multiValue: boolean
+  /**
+   * True when `path` is still percent-encoded as the client sent it (REST APIs, Function URLs,
+   * ALB); false when API Gateway decoded it (HTTP APIs, payload 2.0 and 1.0).
+   */
+  readonly pathEncoded: boolean
 }
 
 /** An S3 object notification (direct, or through EventBridge). */

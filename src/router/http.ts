@@ -63,10 +63,9 @@ export class HttpTable {
   /** Resolves a request to its route, or the 400 / 404 / 405 error that answers it. */
   plan(request: HttpRequest): Result<HttpPlan, AppError> {
     const raw = splitPath(request.path)
-    // HTTP API (payload 2.0 `rawPath`, and 1.0 `path`) hands over the path already decoded;
-    // decoding it again would let `%2541` reach a route as `A`. REST APIs, Function URLs and ALB
-    // keep it encoded: each segment is decoded once.
-    if (isDecodedPath(request)) return this.#resolve(request, raw)
+    // A path HTTP API already decoded is not decoded again (`%2541` would reach a route as `A`);
+    // an encoded one is decoded once, segment by segment.
+    if (!request.pathEncoded) return this.#resolve(request, raw)
     const segments: string[] = []
     for (const segment of raw) {
       const decoded = safeDecode(segment)
@@ -103,10 +102,6 @@ export class HttpTable {
     return err(new NotFoundError(`No route for ${request.method} ${request.path}`))
   }
 }
-
-/** True for HTTP API events, whose path API Gateway has already decoded. */
-const isDecodedPath = (request: HttpRequest): boolean =>
-  request.shape === 'http-v2' || (request.event as { version?: unknown } | null)?.version === '1.0'
 
 /** Answers an error as a problem response for an HTTP event, or throws it for any other event. */
 export const failHttp = (
