@@ -41,6 +41,10 @@ export const arnName = (arn: unknown): string | undefined => {
   return name === '' ? undefined : name
 }
 
+/** True when text holds CR, LF or NUL: in a header it would end the line and start another. */
+export const hasLineBreak = (text: string): boolean => LINE_BREAK.test(text)
+const LINE_BREAK = /[\r\n\0]/
+
 /** `decodeURIComponent` that answers undefined instead of throwing on a malformed escape. */
 export const safeDecode = (text: string): string | undefined => {
   if (!text.includes('%')) return text

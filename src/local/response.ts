@@ -1,4 +1,4 @@
-import { asArray, asRecord, dict } from '../internal/guards.ts'
+import { asArray, asRecord, dict, hasLineBreak } from '../internal/guards.ts'
 import { err, ok, type Result } from '../result/index.ts'
 import type { EventVersion } from './events.ts'
 
@@ -8,9 +8,6 @@ export interface OutgoingHttp {
   headers: Record<string, string[]>
   body: Buffer
 }
-
-/** CR, LF and NUL in a header would split the response. */
-const HEADER_BREAK = /[\r\n\0]/
 
 const addHeader = (headers: Record<string, string[]>, name: string, value: string): void => {
   const key = name.toLowerCase()
@@ -48,7 +45,7 @@ export const fromLambdaResult = (
   }
   const headers = dict<string[]>()
   for (const [name, value] of Object.entries(asRecord(record.headers) ?? {})) {
-    if (!isScalar(value) || HEADER_BREAK.test(String(value)) || HEADER_BREAK.test(name)) {
+    if (!isScalar(value) || hasLineBreak(String(value)) || hasLineBreak(name)) {
       return err(`header ${name} is not a single line of text`)
     }
     addHeader(headers, name, String(value))
@@ -56,7 +53,7 @@ export const fromLambdaResult = (
   for (const [name, values] of Object.entries(asRecord(record.multiValueHeaders) ?? {})) {
     const list = asArray(values)
     if (list === undefined || !list.every(isScalar)) return err(`header ${name} is not a list`)
-    if (HEADER_BREAK.test(name) || list.some((value) => HEADER_BREAK.test(String(value)))) {
+    if (hasLineBreak(name) || list.some((value) => hasLineBreak(String(value)))) {
       return err(`header ${name} is not a single line of text`)
     }
     delete headers[name.toLowerCase()]
@@ -64,7 +61,7 @@ export const fromLambdaResult = (
   }
   if (version === 'v2') {
     for (const cookie of asArray(record.cookies) ?? []) {
-      if (typeof cookie !== 'string' || HEADER_BREAK.test(cookie)) {
+      if (typeof cookie !== 'string' || hasLineBreak(cookie)) {
         return err('a cookie is not a single line of text')
       }
       addHeader(headers, 'set-cookie', cookie)

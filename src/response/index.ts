@@ -34,7 +34,7 @@ import {
   toAppError,
   toProblem,
 } from '../errors/index.ts'
-import { asRecord, asString, dict, pick } from '../internal/guards.ts'
+import { asRecord, asString, dict, hasLineBreak, pick } from '../internal/guards.ts'
 import type { HttpRequest, HttpShape } from '../request/index.ts'
 import { isResult } from '../result/index.ts'
 import { type CookieInit, serializeCookie } from './cookies.ts'
@@ -72,14 +72,12 @@ const NO_COOKIES: readonly string[] = Object.freeze([])
 
 /** RFC 9110 token characters: what a header name may be made of. */
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
-/** CR, LF and NUL would end the header line and start another: response splitting. */
-const HEADER_BREAK = /[\r\n\0]/
 
 /** Refuses a header name or value that could split the response (a TypeError, as for cookies). */
 const checkHeader = (name: string, value: unknown): void => {
   if (!HEADER_NAME.test(name))
     throw new TypeError(`Invalid response header name: ${JSON.stringify(name)}`)
-  if (typeof value !== 'string' || HEADER_BREAK.test(value)) {
+  if (typeof value !== 'string' || hasLineBreak(value)) {
     throw new TypeError(
       `Invalid value for response header ${name}: it must be text without line breaks`,
     )
