@@ -66,3 +66,14 @@ NullPrototype.prototype = Object.freeze(Object.create(null))
 /** A prototype-free object, safe against `__proto__` keys from input. */
 export const dict = <T>(): Record<string, T> =>
   new (NullPrototype as unknown as new () => Record<string, T>)()
+
+/** The string-valued entries of an object, in a prototype-free record (others are skipped). */
+export const stringEntries = (value: unknown): Record<string, string> => {
+  const out = dict<string>()
+  const record = asRecord(value)
+  for (const name in record) {
+    const item = record[name]
+    if (typeof item === 'string') out[name] = item
+  }
+  return out
+}

@@ -7,6 +7,7 @@ import {
   type Json,
   pick,
   safeDecode,
+  stringEntries,
 } from '../internal/guards.ts'
 import { err, ok, type Result } from '../result/index.ts'
 import { parseCookies } from './cookies.ts'
@@ -428,7 +429,7 @@ class HttpRequestView implements HttpRequest {
   }
 
   get pathParameters(): Readonly<Record<string, string>> {
-    this.#pathParameters ??= stringValues(this.#raw.pathParameters)
+    this.#pathParameters ??= stringEntries(this.#raw.pathParameters)
     return this.#pathParameters
   }
 
@@ -450,14 +451,4 @@ class HttpRequestView implements HttpRequest {
       pathParameters: this.pathParameters,
     }
   }
-}
-
-const stringValues = (value: unknown): Record<string, string> => {
-  const out = dict<string>()
-  const record = asRecord(value)
-  for (const name in record) {
-    const item = record[name]
-    if (typeof item === 'string') out[name] = item
-  }
-  return out
 }

@@ -8,6 +8,7 @@ import {
   type Json,
   pick,
   safeDecode,
+  stringEntries,
 } from '../internal/guards.ts'
 import type {
   AppRequest,
@@ -64,14 +65,6 @@ const s3FromEventBridge = (event: Json): S3ObjectRecord => {
   }
 }
 
-const stringMap = (value: unknown): Record<string, string> => {
-  const out = dict<string>()
-  for (const [name, item] of Object.entries(asRecord(value) ?? {})) {
-    if (typeof item === 'string') out[name] = item
-  }
-  return out
-}
-
 /** Unwraps an SNS notification carried as an SQS body, or undefined when it is not one. */
 const snsEnvelope = (body: string): SqsRecord['sns'] => {
   if (!body.startsWith('{')) return undefined
@@ -100,7 +93,7 @@ const sqsRecord = (record: Json, options: BuildOptions): SqsRecord => {
     queueArn: asString(record.eventSourceARN) ?? '',
     queueName: arnName(record.eventSourceARN) ?? '',
     body: sns?.message ?? body,
-    attributes: stringMap(record.attributes),
+    attributes: stringEntries(record.attributes),
     messageAttributes: asRecord(record.messageAttributes) ?? {},
     sns,
     raw: record,
