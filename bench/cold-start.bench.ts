@@ -8,9 +8,12 @@
  * Handlers: each metis-app subpath used alone with `@middy/core`; `@middy/core` +
  * `@middy/http-router` (the peer of the router); the full example service (`examples/service`)
  * against the full peer stack a user assembles today (Middy's router, JSON body parser and error
- * handler, Powertools' logger, tracer and metrics middlewares, jose); the example with Powertools'
- * logger and metrics in place of the observer (how a user keeps the X-Ray SDK out); and the
- * library's own code for all parts (every third-party package external) against 25 KB.
+ * handler, Powertools' logger, tracer and metrics middlewares, jose); the example again with
+ * Powertools Tracer kept out of the bundle (the observer loads it only when tracing is on, so a
+ * function that does not trace marks it external: how a user keeps the X-Ray SDK out); the peer's
+ * features alone (observer, responder, request builder, router, PIP + PDP: no self token, no
+ * outbound call), tracer kept out; and the library's own code for all parts (every third-party
+ * package external) against 25 KB.
  *
  * Reads the built `dist/` (`npm run bench` builds first). Run: `node bench/cold-start.bench.ts`.
  */
@@ -93,7 +96,12 @@ export const handler = middy().use(observer({ serviceName: 's', tracing: false }
 const ROUTER_PEER = '@middy/core + @middy/http-router'
 const FULL_PEER = 'peer: the full stack by hand'
 const FULL_OURS = 'metis-app: the example service'
-const NO_XRAY = 'metis-app: example, Powertools logger + metrics instead of observer'
+// The observer loads Powertools Tracer (and the X-Ray SDK) only when tracing is on, so a function
+// that does not trace can leave the package out of its bundle: esbuild \`--external\`.
+const TRACER_OUT = 'metis-app: the example service, tracer kept out'
+// The peer's features only (no self token, no circuit, no outbound call), tracer kept out.
+const LIKE_FOR_LIKE = "metis-app: the peer's features, tracer kept out"
+const NO_TRACER = ['@aws-lambda-powertools/tracer', '@aws-lambda-powertools/tracer/*']
 
 const entries: Record<string, string> = {
   '@middy/core alone': `import middy from '@middy/core'
@@ -146,17 +154,14 @@ export const handler = middy()
   ]))`,
   [FULL_OURS]: `import { createHandler } from ${example}
 export const handler = createHandler()`,
-  [NO_XRAY]: `import middy from '@middy/core'
-import { Logger } from '@aws-lambda-powertools/logger'
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware'
-import { Metrics } from '@aws-lambda-powertools/metrics'
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware'
+  [TRACER_OUT]: `import { createHandler } from ${example}
+export const handler = createHandler()`,
+  [LIKE_FOR_LIKE]: `import middy from '@middy/core'
 import { pip, pdp, activity, tokenRequired } from 'metis-app/auth'
-import { envEstablished, handlerGuard } from 'metis-app/guard'
+import { observer } from 'metis-app/observer'
 import { requestBuilder } from 'metis-app/request'
 import { created, responder } from 'metis-app/response'
 import { router } from 'metis-app/router'
-import { selfToken } from 'metis-app/self-token'
 const env = process.env
 const orders = []
 const app = router({ http: [
@@ -169,11 +174,9 @@ const app = router({ http: [
   } },
 ] })
 export const handler = middy()
-  .use(injectLambdaContext(new Logger())).use(logMetrics(new Metrics(), { captureColdStartMetric: true }))
-  .use(responder()).use(handlerGuard(envEstablished(['ISSUER'])))
+  .use(observer()).use(responder())
   .use(requestBuilder()).use(app.middleware())
   .use(pip({ issuer: env.ISSUER, audience: env.AUDIENCE, jwksUri: env.JWKS_URI })).use(pdp())
-  .use(selfToken({ tokenEndpoint: env.TOKEN_ENDPOINT, clientId: env.CLIENT_ID, clientSecret: env.CLIENT_SECRET }))
   .handler(app)`,
 }
 const OWN_CODE = `import * as a from 'metis-app/result'
@@ -313,9 +316,14 @@ interface Figure {
   firstAuthMs?: number
 }
 const figures: Figure[] = []
-const FULL = new Set([FULL_PEER, FULL_OURS, NO_XRAY])
+const FULL = new Set([FULL_PEER, FULL_OURS, TRACER_OUT, LIKE_FOR_LIKE])
 for (const [name, source] of Object.entries(entries)) {
-  const { outfile, kb } = await bundle(name, source)
+  const tracerOut = name === TRACER_OUT || name === LIKE_FOR_LIKE
+  const { outfile, kb } = await bundle(
+    name,
+    source,
+    tracerOut ? [...LAMBDA_EXTERNAL, ...NO_TRACER] : LAMBDA_EXTERNAL,
+  )
   const starts: number[] = []
   const imports: number[] = []
   for (let i = 0; i < RUNS; i += 1) {
@@ -410,6 +418,19 @@ const lines = [
     unit: 'ms',
     target: 0.8,
   },
+  ...[TRACER_OUT, LIKE_FOR_LIKE].flatMap((name) => {
+    const variant = byName(name)
+    const label = name === TRACER_OUT ? 'full, tracer kept out' : "peer's features, tracer kept out"
+    return [
+      { measure: `cold: ${label}, bundle`, peer: FULL_PEER, ours: variant.kb, theirs: peer.kb },
+      {
+        measure: `cold: ${label}, import (in process)`,
+        peer: FULL_PEER,
+        ours: variant.importMs,
+        theirs: peer.importMs,
+      },
+    ].map((line) => ({ ...line, unit: line.measure.endsWith('bundle') ? 'KB' : 'ms', target: 0.8 }))
+  }),
   {
     measure: 'cold: first GET /health after import',
     peer: FULL_PEER,

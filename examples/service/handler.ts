@@ -14,7 +14,7 @@
  * run against an embedded identity provider.
  */
 import middy from '@middy/core'
-import ky from 'ky'
+import type { KyInstance } from 'ky'
 import { activity, pdp, pip, tokenRequired } from 'metis-app/auth'
 import { circuitBreaker, kyWithBreaker } from 'metis-app/circuit'
 import { BadGatewayError, UnprocessableEntityError } from 'metis-app/errors'
@@ -48,10 +48,17 @@ interface Stock {
 export const createHandler = () => {
   const obs = observer({ serviceName: 'orders', metricsNamespace: 'shop' })
   const inventoryBreaker = circuitBreaker({ name: 'inventory', timeout: 2_000 })
-  const inventory = kyWithBreaker(
-    ky.create({ prefix: env('INVENTORY_URL'), retry: 0, timeout: false }),
-    inventoryBreaker,
-  )
+  // Created on the first call out, then reused: ky probes the fetch API when it is imported, which
+  // makes Node load its HTTP client (about 20 ms), so a container that never calls the inventory
+  // (health checks, S3 events) does not pay for it at start.
+  let inventory: Promise<KyInstance> | undefined
+  const inventoryClient = () =>
+    (inventory ??= import('ky').then(({ default: ky }) =>
+      kyWithBreaker(
+        ky.create({ prefix: env('INVENTORY_URL'), retry: 0, timeout: false }),
+        inventoryBreaker,
+      ),
+    ))
   const orders: Record<string, unknown>[] = []
 
   const app = router<ObserverContext & SelfTokenContext>({
@@ -64,7 +71,7 @@ export const createHandler = () => {
         handler: async (request, context) => {
           const id = String(request.params.id)
           const token = await context.selfToken.authorization()
-          const response = await inventory.get(`stock/${encodeURIComponent(id)}`, {
+          const response = await (await inventoryClient()).get(`stock/${encodeURIComponent(id)}`, {
             headers: { authorization: token },
             throwHttpErrors: false,
           })
