@@ -1,6 +1,11 @@
 /**
  * Verifying a bearer JWT with `jose`, and saying precisely why a token is refused. Internal to
  * `metis-app/auth`; `pip()` is its public face.
+ *
+ * A new token's signature is checked by fast-verify.ts with Node's synchronous `crypto.verify`
+ * (jose's WebCrypto check hops to the thread pool, most of a new token's cost). jose still parses the
+ * header, chooses and imports the key and checks every claim; whatever the fast path does not handle
+ * exactly as jose does goes to jose's `jwtVerify`, which then decides alone.
  */
 import {
   createLocalJWKSet,
@@ -14,6 +19,7 @@ import {
 } from 'jose'
 import { err, ok, type Result } from '../result/index.ts'
 import { BoundedCache, KeySetUnavailable, remoteKeySet } from './cache.ts'
+import { createFastVerify, FALLBACK } from './fast-verify.ts'
 
 /** Why the PIP has no verified token. */
 export type TokenFailureReason =
@@ -150,19 +156,33 @@ const keyResolver = (keys: KeySource): JWTVerifyGetKey | Uint8Array => {
 
 /**
  * Creates the verifier: length is checked by the caller; here the cache of verified tokens (keyed
- * by the exact token string, `exp` and `nbf` re-checked on every use), then jose's `jwtVerify`.
+ * by the exact token string, `exp` and `nbf` re-checked on every use), then the fast signature
+ * check, or jose's `jwtVerify` for what the fast path leaves to it.
+ *
+ * @param joseVerify jose's `jwtVerify`; tests pass a counting wrapper to see which tokens reach it.
  */
-export const createVerifier = (settings: VerifierSettings): Verify => {
+export const createVerifier = (
+  settings: VerifierSettings,
+  joseVerify: typeof jwtVerify = jwtVerify,
+): Verify => {
   const key = keyResolver(settings.keys)
+  const fastVerify = createFastVerify(key, settings.algorithms)
   const cache = new BoundedCache<VerifiedToken>(settings.cacheSize)
   const toleranceMs = settings.clockToleranceSec * 1000
-  const jwtOptions = {
+  const claimOptions = {
     issuer: settings.issuer as string | string[],
     audience: settings.audience as string | string[],
-    algorithms: [...settings.algorithms],
     clockTolerance: settings.clockToleranceSec,
     requiredClaims: ['exp', ...settings.requiredClaims],
     ...(settings.typ === undefined ? {} : { typ: settings.typ }),
+  }
+  const algorithms = [...settings.algorithms]
+
+  const verifySigned = async (token: string, now: number) => {
+    const claims = { ...claimOptions, currentDate: new Date(now) }
+    const fast = await fastVerify(token, claims)
+    if (fast !== FALLBACK) return fast
+    return joseVerify(token, key as JWTVerifyGetKey, { ...claims, algorithms })
   }
 
   const verifyFresh = async (
@@ -172,10 +192,7 @@ export const createVerifier = (settings: VerifierSettings): Verify => {
     try {
       const { payload, protectedHeader } = settings.unsafeSkipVerification
         ? decodeUnsafely(token, settings, now)
-        : await jwtVerify(token, key as JWTVerifyGetKey, {
-            ...jwtOptions,
-            currentDate: new Date(now),
-          })
+        : await verifySigned(token, now)
       // Frozen: the cache hands the same claims to later requests, so no handler may change them.
       const claims = Object.freeze(payload) as VerifiedClaims
       if (typeof claims.iat === 'number' && claims.iat * 1000 > now + toleranceMs) {
