@@ -7,10 +7,17 @@
  * tracing is on),
  * `logMetrics` (the cold-start metric; metrics flushed on success and on error) and
  * `injectLambdaContext` (Lambda context on every log line). Around them it writes one structured
- * "request start" and one "request end" line (event kind, route, status, duration, correlation
- * ids), with authorization headers, cookies and your configured fields redacted. Its cleanup is
- * registered the Powertools way, so a middleware that returns early and calls
- * `cleanupMiddlewares(request)` still gets the end line, the metrics flushed and the segment closed.
+ * "request end" line (event kind, route, status, duration, correlation ids) at INFO, or WARN / ERROR
+ * for a failure, and a "request start" line with the same fields at DEBUG (see
+ * {@link ObserverOptions.requestStartLevel}), with authorization headers, cookies and your
+ * configured fields redacted. Its cleanup is registered the Powertools way, so a middleware that
+ * returns early and calls `cleanupMiddlewares(request)` still gets the end line, the metrics
+ * flushed and the segment closed.
+ *
+ * A line of Powertools Logger costs several microseconds, more than the rest of the observer, so
+ * an invocation writes one line by default: the end line. The Metrics the observer creates send
+ * Powertools' "No application metrics to publish" notice (written on every invocation that added
+ * no metric) to the logger at DEBUG rather than WARN; its other warnings keep their level.
  *
  * Tracing costs nothing when it is off. Powertools Tracer loads the X-Ray SDK (and `node:http`)
  * at import: about 165 KB and 40 ms of cold start. So the observer never imports it statically:
@@ -37,7 +44,7 @@
  */
 
 import { LOGGER_KEY, METRICS_KEY, TRACER_KEY } from '@aws-lambda-powertools/commons'
-import { Logger } from '@aws-lambda-powertools/logger'
+import { Logger, LogLevelThreshold } from '@aws-lambda-powertools/logger'
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware'
 import type { LogLevel } from '@aws-lambda-powertools/logger/types'
 import { Metrics } from '@aws-lambda-powertools/metrics'
@@ -54,6 +61,7 @@ import {
   routeKey,
   statusOf,
 } from './describe.ts'
+import { metricsLogger } from './metrics-logger.ts'
 import { andThen, type Phase, runAll } from './phases.ts'
 import { type Redactor, redactor } from './redact.ts'
 
@@ -146,7 +154,13 @@ export interface ObserverOptions<C extends CustomObservers = CustomObservers> {
    * the first invocation when {@link ObserverOptions.tracing} is on.
    */
   tracer?: Tracer
-  /** Your Metrics; else one is created (its warnings go to the logger). */
+  /**
+   * Your Metrics, used as you built it (its warnings go to the logger you gave it). Else one is
+   * created whose messages go to the observer's logger: Powertools' empty-metrics notice ("No
+   * application metrics to publish...", written on every invocation that added no metric) at
+   * DEBUG, every other warning, error, info or debug message at its own level.
+   * `throwOnEmptyMetrics: true` still throws.
+   */
   metrics?: Metrics
   /** Custom observers, reachable as `context.observer.custom.<name>`. */
   custom?: C
@@ -162,9 +176,25 @@ export interface ObserverOptions<C extends CustomObservers = CustomObservers> {
   tracing?: boolean
   /** More field names to redact (case-insensitive, at any depth) besides the defaults. */
   redact?: readonly string[]
-  /** Write the "request start" and "request end" lines. Default true. */
+  /**
+   * Write the "request start" and "request end" lines. Default true. Listeners (custom observers
+   * with `onRequestStart` / `onRequestEnd`) get the entries either way.
+   */
   logRequests?: boolean
-  /** Put the redacted event on the start line. Default: the logger's `POWERTOOLS_LOGGER_LOG_EVENT`. */
+  /**
+   * The level of the "request start" line. Default `'DEBUG'`: the end line carries every field
+   * of the start line, so the start line matters only when an invocation dies before its end.
+   * Decided per invocation by asking the logger, after Powertools' debug sampling
+   * (`POWERTOOLS_LOGGER_SAMPLE_RATE`) made its choice, so a sampled invocation writes it; a
+   * logger that buffers DEBUG lines (`logBufferOptions`) keeps it in the buffer. The "request
+   * end" line is INFO on success and early return, WARN for a failure answered below 500, ERROR
+   * otherwise.
+   */
+  requestStartLevel?: 'DEBUG' | 'INFO'
+  /**
+   * Put the redacted event on the start line. Default: the logger's `POWERTOOLS_LOGGER_LOG_EVENT`.
+   * The event is redacted only for an invocation whose start line is written or listened to.
+   */
   logEvent?: boolean
   /** Emit the `ColdStart` metric on the first invocation. Default true. */
   captureColdStartMetric?: boolean
@@ -205,12 +235,15 @@ type AnyRequest = {
   error: unknown
   internal: Internal
 }
+/** The fields both request lines carry, read when the invocation starts. */
+type RequestLine = Omit<RequestStartEntry, 'event'>
+
 interface InvocationState {
   readonly startedAt: number
-  /** The start line's entry, when the request lines are wanted. */
-  readonly start: RequestStartEntry | undefined
+  /** The fields of the request lines, when a line is written or a listener listens. */
+  readonly line: RequestLine | undefined
   /** The cleanups Powertools' middlewares registered for this invocation. */
-  cleanups: Phase[]
+  readonly cleanups: Phase[]
   done: boolean
 }
 
@@ -234,13 +267,7 @@ export const observer = <C extends CustomObservers = Record<never, never>>(
   options: ObserverOptions<C> = {},
 ): ObserverMiddleware<C> => {
   const logger = options.logger ?? createLogger(options)
-  const metrics =
-    options.metrics ??
-    new Metrics({
-      ...(options.metricsNamespace === undefined ? {} : { namespace: options.metricsNamespace }),
-      ...(options.serviceName === undefined ? {} : { serviceName: options.serviceName }),
-      logger,
-    })
+  const metrics = options.metrics ?? createMetrics(options, logger)
   const redact = redactor(options.redact)
   const instance: Writable<Observer<C>> = {
     logger,
@@ -255,8 +282,13 @@ export const observer = <C extends CustomObservers = Record<never, never>>(
   const listeners = Object.entries(instance.custom).filter(
     (entry): entry is [string, RequestListener] => isListener(entry[1]),
   )
+  const listened = listeners.length > 0
   // The request lines cost more than the rest of the observer: described only when wanted.
-  const describeRequests = logRequests || listeners.length > 0
+  const describeRequests = logRequests || listened
+  const startLevel = options.requestStartLevel ?? 'DEBUG'
+  const startThreshold = LogLevelThreshold[startLevel]
+  // A buffered line is kept even below the logger's level (and written on an error).
+  const startBuffered = logRequests && buffersAt(logger, startThreshold)
 
   // Powertools' own middlewares, in the order its documentation stacks them; the tracer's is
   // added once loaded.
@@ -298,25 +330,33 @@ export const observer = <C extends CustomObservers = Record<never, never>>(
     }
   }
 
-  const describeStart = (request: AnyRequest): RequestStartEntry => {
-    const start: RequestStartEntry = {
-      event_kind: eventKind(request.event, request.context),
-      ...httpLine(request.event, request.context),
-      correlation_ids: correlationIds(request.event),
-    }
-    if (logEvent) start.event = redact(request.event)
-    return start
+  const describeLine = (request: AnyRequest): RequestLine => ({
+    event_kind: eventKind(request.event, request.context),
+    ...httpLine(request.event, request.context),
+    correlation_ids: correlationIds(request.event),
+  })
+
+  /**
+   * Whether this invocation writes its start line. Asked of the logger after Powertools' befores
+   * ran, so that its debug sampling has set this invocation's level.
+   */
+  const writesStart = (): boolean =>
+    logRequests && (startBuffered || logger.level <= startThreshold)
+
+  const writeStart = (start: RequestStartEntry): void => {
+    if (startLevel === 'INFO') logger.info('request start', start)
+    else logger.debug('request start', start)
   }
 
   const describeEnd = (
     request: AnyRequest,
     state: InvocationState,
+    line: RequestLine,
     outcome: Outcome,
   ): RequestEndEntry => {
-    const { event: _event, ...start } = state.start as RequestStartEntry
     const error = outcome === 'error' ? request.error : undefined
     const end: RequestEndEntry = {
-      ...start,
+      ...line,
       outcome,
       duration_ms: round(clock() - state.startedAt),
     }
@@ -328,33 +368,48 @@ export const observer = <C extends CustomObservers = Record<never, never>>(
     return end
   }
 
-  const finish = (request: AnyRequest, outcome: Outcome, phases: readonly Phase[]) => {
+  /** Ends the invocation once: the end line, then the phases (else the registered cleanups). */
+  const finish = (request: AnyRequest, outcome: Outcome, phases?: readonly Phase[]) => {
     const state = request.internal[STATE_KEY] as InvocationState | undefined
     if (state === undefined || state.done) return undefined
     state.done = true
-    if (state.start !== undefined) {
-      const end = describeEnd(request, state, outcome)
+    if (state.line !== undefined) {
+      const end = describeEnd(request, state, state.line, outcome)
       if (logRequests) writeEnd(logger, end)
-      notify('onRequestEnd', end)
+      if (listened) notify('onRequestEnd', end)
     }
-    return runAll(phases, request)
+    return runAll(phases ?? state.cleanups, request)
+  }
+
+  // One cleanup for every invocation: it finds the invocation's state on the request.
+  const earlyReturn = (request: AnyRequest) => finish(request, 'early-return')
+
+  /** Takes over the cleanups Powertools' befores registered, so an early return ends the request. */
+  const registerCleanup = (internal: Internal, state: InvocationState): void => {
+    for (const key of CLEANUP_KEYS) {
+      const cleanup = internal[key]
+      if (typeof cleanup === 'function') state.cleanups.push(cleanup as Phase)
+      internal[key] = earlyReturn
+    }
   }
 
   const started = (request: AnyRequest, state: InvocationState): void => {
-    state.cleanups = CLEANUP_KEYS.map((key) => request.internal[key]).filter(isPhase)
-    const cleanup = (cleaned: AnyRequest) => finish(cleaned, 'early-return', state.cleanups)
-    for (const key of CLEANUP_KEYS) request.internal[key] = cleanup
-    if (state.start === undefined) return
-    if (logRequests) logger.info('request start', state.start)
-    notify('onRequestStart', state.start)
+    registerCleanup(request.internal, state)
+    const line = state.line
+    if (line === undefined) return
+    const written = writesStart()
+    if (!written && !listened) return
+    const start: RequestStartEntry = logEvent ? { ...line, event: redact(request.event) } : line
+    if (written) writeStart(start)
+    notify('onRequestStart', start)
   }
 
   const observerBefore = (request: AnyRequest) => {
     ;(request.context as Context & Partial<ObserverContext<C>>).observer = instance
     // Set before Powertools' befores run, so that their onError phases run even if one throws.
     const state: InvocationState = {
-      startedAt: clock(),
-      start: describeRequests ? describeStart(request) : undefined,
+      startedAt: describeRequests ? clock() : 0,
+      line: describeRequests ? describeLine(request) : undefined,
       cleanups: [],
       done: false,
     }
@@ -384,6 +439,26 @@ const createLogger = (options: ObserverOptions<CustomObservers>): Logger =>
     ...(options.serviceName === undefined ? {} : { serviceName: options.serviceName }),
     ...(options.logLevel === undefined ? {} : { logLevel: options.logLevel }),
   })
+
+const createMetrics = (options: ObserverOptions<CustomObservers>, logger: Logger): Metrics =>
+  new Metrics({
+    ...(options.metricsNamespace === undefined ? {} : { namespace: options.metricsNamespace }),
+    ...(options.serviceName === undefined ? {} : { serviceName: options.serviceName }),
+    logger: metricsLogger(logger),
+  })
+
+/**
+ * Whether the logger buffers lines of this level (Powertools' `logBufferOptions`): such a line
+ * is kept below the logger's level and written when the invocation logs an error, so it must be
+ * handed over. Asked once, since a logger's buffering is fixed when it is built; through
+ * `shouldBufferLog`, which Logger keeps protected: a Logger without it does not buffer.
+ */
+const buffersAt = (logger: Logger, threshold: number): boolean => {
+  const probe = (
+    logger as unknown as { shouldBufferLog?: (traceId: string, level: number) => boolean }
+  ).shouldBufferLog
+  return typeof probe === 'function' && probe.call(logger, 'any trace', threshold)
+}
 
 type Writable<T> = { -readonly [K in keyof T]: T[K] }
 
@@ -416,8 +491,6 @@ const writeEnd = (logger: Logger, end: RequestEndEntry): void => {
   else if (Number(end.status) < 500) logger.warn('request end', end)
   else logger.error('request end', end)
 }
-
-const isPhase = (value: unknown): value is Phase => typeof value === 'function'
 
 const isListener = (value: unknown): value is RequestListener =>
   typeof value === 'object' &&

@@ -35,7 +35,7 @@ describe('observer: request lines', () => {
   it('writes a start and an end line with kind, method, path, correlation ids, route, status and duration', async () => {
     const time = steppingClock()
     const handler = middy()
-      .use(observer(options({ clock: time.clock })))
+      .use(observer(options({ clock: time.clock, requestStartLevel: 'INFO' })))
       .before((request) => {
         Object.assign(request.context, { route: { key: '/no-auth', params: {} } })
       })
@@ -83,36 +83,34 @@ describe('observer: request lines', () => {
 
     const logs = output.logs()
     expect(logs.map((line) => line.message)).toEqual([
-      'request start',
       'inside',
       'request end',
-      'request start',
       'inside',
       'request end',
     ])
-    expect(logs[1]).toMatchObject({
+    expect(logs[0]).toMatchObject({
       function_name: 'orders-fn',
       function_request_id: 'c6af9ac6-7b61-11e6-9a41-93e812345678',
       cold_start: true,
     })
-    expect(logs[4]?.cold_start).toBe(false)
+    expect(logs[2]?.cold_start).toBe(false)
   })
 
   it('takes the event kind from the built request when the request builder ran first', async () => {
     const handler = middy()
-      .use(observer(options()))
+      .use(observer(options({ logLevel: 'DEBUG' })))
       .use(requestBuilder())
       .handler(async (_event, ctx) => ({ statusCode: ctx.request.kind === 'sqs' ? 204 : 500 }))
 
     await handler(loadEvent('sqs/base'), context())
 
-    expect(output.line('request start').event_kind).toBe('sqs')
+    expect(output.line('request start')).toMatchObject({ level: 'DEBUG', event_kind: 'sqs' })
     expect(output.line('request end')).toMatchObject({ event_kind: 'sqs', status: 204 })
   })
 
   it('puts the redacted event on the start line when logEvent is on', async () => {
     const handler = middy()
-      .use(observer(options({ logEvent: true })))
+      .use(observer(options({ logEvent: true, logLevel: 'DEBUG' })))
       .handler(async () => ({ statusCode: 200 }))
 
     await handler(loadEvent('apigw-rest/no-auth'), context())
@@ -274,7 +272,7 @@ describe('observer: instances and custom observers', () => {
 
     expect(seen).toEqual([logger, metrics, tracer])
     expect(middleware.observer.logger).toBe(logger)
-    expect(output.line('request start').service).toBe('mine')
+    expect(output.line('request end').service).toBe('mine')
     expect(output.metric('used')).toMatchObject({
       stage: 'test',
       service: 'mine',

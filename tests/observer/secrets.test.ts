@@ -86,7 +86,14 @@ const expectNoSecret = (): void => {
 describe('observer: nothing secret is logged', () => {
   it('redacts tokens, cookies and configured fields from logged events', async () => {
     const handler = middy()
-      .use(observer({ tracing: false, logEvent: true, redact: ['password', 'client_secret'] }))
+      .use(
+        observer({
+          tracing: false,
+          logEvent: true,
+          requestStartLevel: 'INFO',
+          redact: ['password', 'client_secret'],
+        }),
+      )
       .handler(async (_event, ctx) => {
         ctx.observer.logger.info('redacted by hand', { event: ctx.observer.redact(_event) })
         return { statusCode: 200, headers: { 'Set-Cookie': `sid=${COOKIE}` } }
@@ -101,7 +108,7 @@ describe('observer: nothing secret is logged', () => {
 
   it('redacts a base64 form body, a malformed JSON body, the API key and the security token', async () => {
     const handler = middy()
-      .use(observer({ tracing: false, logEvent: true }))
+      .use(observer({ tracing: false, logEvent: true, logLevel: 'DEBUG' }))
       .handler(async () => ({ statusCode: 400, body: '' }))
 
     await handler(base64FormEvent(), context())
