@@ -376,7 +376,7 @@ export const observer = <C extends CustomObservers = Record<never, never>>(
     if (state.line !== undefined) {
       const end = describeEnd(request, state, state.line, outcome)
       if (logRequests) writeEnd(logger, end)
-      if (listened) notify('onRequestEnd', end)
+      notify('onRequestEnd', end)
     }
     return runAll(phases ?? state.cleanups, request)
   }
