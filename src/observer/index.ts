@@ -7,15 +7,18 @@
  * tracing is on),
  * `logMetrics` (the cold-start metric; metrics flushed on success and on error) and
  * `injectLambdaContext` (Lambda context on every log line). Around them it writes one structured
- * "request end" line (event kind, route, status, duration, correlation ids) at INFO, or WARN / ERROR
- * for a failure, and a "request start" line with the same fields at DEBUG (see
- * {@link ObserverOptions.requestStartLevel}), with authorization headers, cookies and your
- * configured fields redacted. Its cleanup is registered the Powertools way, so a middleware that
+ * "request end" line (event kind, route, status, duration, correlation ids), WARN / ERROR for a
+ * failure and DEBUG for a success (see {@link ObserverOptions.requestEndLevel}), and a "request
+ * start" line with the same fields at DEBUG (see {@link ObserverOptions.requestStartLevel}), with
+ * authorization headers, cookies and your configured fields redacted. Its cleanup is registered the Powertools way, so a middleware that
  * returns early and calls `cleanupMiddlewares(request)` still gets the end line, the metrics
  * flushed and the segment closed.
  *
- * A line of Powertools Logger costs several microseconds, more than the rest of the observer, so
- * an invocation writes one line by default: the end line. The Metrics the observer creates send
+ * A line of Powertools Logger costs several microseconds, more than the rest of the observer (and
+ * a CloudWatch Logs line per invocation can cost as much as the invocation), so by default only a
+ * failure writes a line at INFO or above; Powertools' debug sampling (`POWERTOOLS_LOGGER_SAMPLE_RATE`)
+ * writes the lines of a sample of invocations, and `requestEndLevel: 'INFO'` makes the end line an
+ * access log of every invocation. The Metrics the observer creates send
  * Powertools' "No application metrics to publish" notice (written on every invocation that added
  * no metric) to the logger at DEBUG rather than WARN; its other warnings keep their level.
  *
@@ -192,6 +195,13 @@ export interface ObserverOptions<C extends CustomObservers = CustomObservers> {
    */
   requestStartLevel?: 'DEBUG' | 'INFO'
   /**
+   * The level of the "request end" line of an invocation that succeeded or returned early.
+   * Default `'DEBUG'`: only failures are logged above DEBUG (WARN when answered below 500, else
+   * ERROR), and Powertools' debug sampling writes the line for a sample of invocations. `'INFO'`
+   * writes one line for every invocation, an access log (a Powertools line costs about 6 us).
+   */
+  requestEndLevel?: 'DEBUG' | 'INFO'
+  /**
    * Put the redacted event on the start line. Default: the logger's `POWERTOOLS_LOGGER_LOG_EVENT`.
    * The event is redacted only for an invocation whose start line is written or listened to.
    */
@@ -289,6 +299,9 @@ export const observer = <C extends CustomObservers = Record<never, never>>(
   const startThreshold = LogLevelThreshold[startLevel]
   // A buffered line is kept even below the logger's level (and written on an error).
   const startBuffered = logRequests && buffersAt(logger, startThreshold)
+  const endLevel = options.requestEndLevel ?? 'DEBUG'
+  const endThreshold = LogLevelThreshold[endLevel]
+  const endBuffered = logRequests && buffersAt(logger, endThreshold)
 
   // Powertools' own middlewares, in the order its documentation stacks them; the tracer's is
   // added once loaded.
@@ -342,6 +355,9 @@ export const observer = <C extends CustomObservers = Record<never, never>>(
    */
   const writesStart = (): boolean =>
     logRequests && (startBuffered || logger.level <= startThreshold)
+  /** Whether this invocation writes its end line: always for a failure, else by the level. */
+  const writesEnd = (outcome: Outcome): boolean =>
+    logRequests && (outcome === 'error' || endBuffered || logger.level <= endThreshold)
 
   const writeStart = (start: RequestStartEntry): void => {
     if (startLevel === 'INFO') logger.info('request start', start)
@@ -374,9 +390,12 @@ export const observer = <C extends CustomObservers = Record<never, never>>(
     if (state === undefined || state.done) return undefined
     state.done = true
     if (state.line !== undefined) {
-      const end = describeEnd(request, state, state.line, outcome)
-      if (logRequests) writeEnd(logger, end)
-      notify('onRequestEnd', end)
+      const written = writesEnd(outcome)
+      if (written || listened) {
+        const end = describeEnd(request, state, state.line, outcome)
+        if (written) writeEnd(logger, end, endLevel)
+        notify('onRequestEnd', end)
+      }
     }
     return runAll(phases ?? state.cleanups, request)
   }
@@ -485,10 +504,15 @@ const importTracing = async (options: ObserverOptions<CustomObservers>) => {
   return { tracer, traced }
 }
 
-/** The end line's level: failures answered 4xx are warnings, other failures errors. */
-const writeEnd = (logger: Logger, end: RequestEndEntry): void => {
-  if (end.outcome !== 'error') logger.info('request end', end)
-  else if (Number(end.status) < 500) logger.warn('request end', end)
+/**
+ * The end line's level: a success or an early return at `success`, a failure answered below 500 a
+ * warning, any other failure an error.
+ */
+const writeEnd = (logger: Logger, end: RequestEndEntry, success: 'DEBUG' | 'INFO'): void => {
+  if (end.outcome !== 'error') {
+    if (success === 'INFO') logger.info('request end', end)
+    else logger.debug('request end', end)
+  } else if (Number(end.status) < 500) logger.warn('request end', end)
   else logger.error('request end', end)
 }
 

@@ -15,6 +15,8 @@ const options = (extra: Partial<ObserverOptions> = {}): ObserverOptions => ({
   serviceName: 'orders',
   metricsNamespace: 'shop',
   tracing: false,
+  // The access-log setting: every end line written; the default (DEBUG) is tested on its own.
+  requestEndLevel: 'INFO',
   ...extra,
 })
 
@@ -37,7 +39,46 @@ const probedEvent = () => {
 }
 
 describe('observer: one line per invocation by default', () => {
-  it('writes nothing but the end line for successful invocations without metrics at INFO', async () => {
+  it('writes no line at all for successful invocations by default, and the end line of a failure', async () => {
+    const handler = middy()
+      .use(observer({ ...options(), requestEndLevel: undefined }))
+      .handler(async (event: { fail?: boolean }) => {
+        if (event.fail === true)
+          throw Object.assign(new Error('no such order'), { statusCode: 404 })
+        return { statusCode: 200, body: 'ok' }
+      })
+
+    await handler(loadEvent('apigw-http/no-auth'), context())
+    await handler(loadEvent('apigw-http/no-auth'), context())
+    expect(messages()).toEqual([])
+    expect(output.emf().flatMap(metricNames)).toEqual(['ColdStart'])
+
+    await expect(
+      handler({ ...loadEvent('apigw-http/no-auth'), fail: true }, context()),
+    ).rejects.toThrow('no such order')
+    expect(messages()).toEqual(['request end'])
+    expect(output.line('request end')).toMatchObject({
+      level: 'WARN',
+      outcome: 'error',
+      status: 404,
+    })
+  })
+
+  it('writes the end line of a success at DEBUG when the logger is at DEBUG', async () => {
+    const handler = middy()
+      .use(observer({ ...options({ logLevel: 'DEBUG' }), requestEndLevel: undefined }))
+      .handler(async () => ({ statusCode: 200, body: 'ok' }))
+
+    await handler(loadEvent('apigw-http/no-auth'), context())
+
+    expect(output.line('request end')).toMatchObject({
+      level: 'DEBUG',
+      outcome: 'success',
+      status: 200,
+    })
+  })
+
+  it('writes nothing but the end line for successful invocations without metrics with requestEndLevel INFO', async () => {
     const handler = middy()
       .use(observer(options()))
       .handler(async () => ({ statusCode: 200, body: 'ok' }))

@@ -28,6 +28,8 @@ const options = (extra: Partial<ObserverOptions> = {}): ObserverOptions => ({
   serviceName: 'orders',
   metricsNamespace: 'shop',
   tracing: false,
+  // The access-log setting: every end line written; the default (DEBUG) is tested on its own.
+  requestEndLevel: 'INFO',
   ...extra,
 })
 
@@ -260,7 +262,13 @@ describe('observer: instances and custom observers', () => {
     const metrics = new Metrics({ namespace: 'mine-ns', serviceName: 'mine' })
     const tracer = new Tracer({ serviceName: 'mine', enabled: false })
     const seen: unknown[] = []
-    const middleware = observer({ logger, metrics, tracer, defaultDimensions: { stage: 'test' } })
+    const middleware = observer({
+      logger,
+      metrics,
+      tracer,
+      defaultDimensions: { stage: 'test' },
+      requestEndLevel: 'INFO',
+    })
     const handler = middy()
       .use(middleware)
       .handler(async (_event, ctx) => {
