@@ -1,7 +1,8 @@
 /**
  * The example "orders" service: every metis-app part in one Lambda handler.
  *
- * - observer: Powertools logger, tracer and metrics, with request start / end lines;
+ * - observer: Powertools logger, tracer and metrics, with a request end line for every failure
+ *   (and every invocation at DEBUG);
  * - responder: every outcome and error becomes a response of the event's shape;
  * - guard: the configuration must be there before anything runs;
  * - request builder and router: HTTP routes and an S3 route in one table;
