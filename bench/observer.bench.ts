@@ -5,10 +5,11 @@
  * dominate: Powertools writes through `process.stdout.write` (and Metrics' default logger,
  * `console.warn`, through `process.stderr.write`), which drop those lines here.
  *
- * The peers write by hand the lines `observer()` writes: by default only the end line (the
- * start line is at DEBUG), with `requestStartLevel: 'INFO'` both. A health check (no metric, no
- * line of its own) shows Powertools Metrics' empty-metrics notice: a `console.warn` with its
- * default logger, a DEBUG line (dropped at INFO) with the Metrics `observer()` creates.
+ * The peers write by hand the lines `observer()` writes: by default none for a success (its
+ * request lines are DEBUG), with `requestEndLevel: 'INFO'` the end line, with both levels at INFO
+ * both lines. A health check (no metric, no line of its own) shows Powertools Metrics'
+ * empty-metrics notice: a `console.warn` with its default logger, a DEBUG line (dropped at INFO)
+ * with the Metrics `observer()` creates.
  *
  * Run: `node bench/observer.bench.ts`
  */
@@ -145,12 +146,13 @@ const tasks = (entries: Record<string, (event: unknown, context: never) => unkno
   Object.entries(entries).map(([name, handler]) => ({ name, fn: () => handler(event, context) }))
 
 const BY_HAND = 'powertools by hand'
+const DEFAULT = 'observer() (request lines at DEBUG)'
 const QUIET = 'observer({ logRequests: false })'
 const BY_HAND_END = 'powertools by hand + end line'
-const DEFAULT = 'observer() (end line; start line at DEBUG)'
+const ACCESS_LOG = "observer({ requestEndLevel: 'INFO' })"
 const BY_HAND_BOTH = 'powertools by hand + start/end lines'
-const START_INFO = "observer({ requestStartLevel: 'INFO' })"
-const HEALTH_BY_HAND = 'health check: powertools by hand + end line'
+const START_INFO = "observer({ requestStartLevel: 'INFO', requestEndLevel: 'INFO' })"
+const HEALTH_BY_HAND = 'health check: powertools by hand'
 const HEALTH = 'health check: observer({ serviceName, metricsNamespace })'
 
 const groups = [
@@ -159,17 +161,18 @@ const groups = [
     baseline: BY_HAND,
     tasks: tasks({
       [BY_HAND]: byHand(work),
+      [DEFAULT]: observed(work, {}),
       [QUIET]: observed(work, { logRequests: false }),
       [BY_HAND_END]: byHand(work, 'end'),
-      [DEFAULT]: observed(work, {}),
+      [ACCESS_LOG]: observed(work, { requestEndLevel: 'INFO' }),
       [BY_HAND_BOTH]: byHand(work, 'start and end'),
-      [START_INFO]: observed(work, { requestStartLevel: 'INFO' }),
+      [START_INFO]: observed(work, { requestStartLevel: 'INFO', requestEndLevel: 'INFO' }),
     }),
   },
   {
     title: 'a health check (no metric): observer() vs Powertools by hand',
     baseline: HEALTH_BY_HAND,
-    tasks: tasks({ [HEALTH_BY_HAND]: byHand(health, 'end'), [HEALTH]: observedByName(health) }),
+    tasks: tasks({ [HEALTH_BY_HAND]: byHand(health), [HEALTH]: observedByName(health) }),
   },
 ]
 
@@ -200,8 +203,9 @@ const relative = (name: string, peer: string) =>
 console.log(`\n## observer(): median ratio over ${rounds} rounds`)
 console.table(
   [
+    [DEFAULT, BY_HAND],
     [QUIET, BY_HAND],
-    [DEFAULT, BY_HAND_END],
+    [ACCESS_LOG, BY_HAND_END],
     [START_INFO, BY_HAND_BOTH],
     [HEALTH, HEALTH_BY_HAND],
   ].map(([ours = '', peer = '']) => ({
