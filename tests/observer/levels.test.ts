@@ -42,8 +42,8 @@ describe('observer: one line per invocation by default', () => {
   it('writes no line at all for successful invocations by default, and the end line of a failure', async () => {
     const handler = middy()
       .use(observer({ ...options(), requestEndLevel: undefined }))
-      .handler(async (event: { fail?: boolean }) => {
-        if (event.fail === true)
+      .handler(async (event) => {
+        if ((event as { fail?: boolean }).fail === true)
           throw Object.assign(new Error('no such order'), { statusCode: 404 })
         return { statusCode: 200, body: 'ok' }
       })
@@ -54,7 +54,7 @@ describe('observer: one line per invocation by default', () => {
     expect(output.emf().flatMap(metricNames)).toEqual(['ColdStart'])
 
     await expect(
-      handler({ ...loadEvent('apigw-http/no-auth'), fail: true }, context()),
+      handler({ ...(loadEvent('apigw-http/no-auth') as object), fail: true }, context()),
     ).rejects.toThrow('no such order')
     expect(messages()).toEqual(['request end'])
     expect(output.line('request end')).toMatchObject({
