@@ -3,9 +3,9 @@
  * `metis-app/auth`; `pip()` is its public face.
  *
  * A new token's signature is checked by fast-verify.ts with Node's synchronous `crypto.verify`
- * (jose's WebCrypto check hops to the thread pool, most of a new token's cost). jose still parses the
- * header, chooses and imports the key and checks every claim; whatever the fast path does not handle
- * exactly as jose does goes to jose's `jwtVerify`, which then decides alone.
+ * (jose's WebCrypto check waits for the libuv thread pool, most of a new token's cost). jose still
+ * parses the header, chooses and imports the key and checks every claim; whatever the fast path
+ * does not handle exactly as jose does goes to jose's `jwtVerify`, which then decides alone.
  */
 import {
   createLocalJWKSet,
