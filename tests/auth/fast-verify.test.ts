@@ -289,7 +289,7 @@ describe('createFastVerify with a key function of its own', () => {
     expect(await fast(tokenOf(rs384), claims)).toBe(FALLBACK)
   })
 
-  it('throws jose's own errors, so that classify reads them as it reads jwtVerify', async () => {
+  it("throws jose's own errors, so that classify reads them as it reads jwtVerify's", async () => {
     const fast = createFastVerify(createLocalJWKSet(keys.jwks), ['RS256'])
     await expect(fast(tokenOf(keys.ps256), claims)).rejects.toMatchObject({
       code: 'ERR_JOSE_ALG_NOT_ALLOWED',
