@@ -273,6 +273,8 @@ const keySource = (config: PipOptions & typeof defaults): KeySource => {
   if (config.secret !== undefined) {
     const secret =
       typeof config.secret === 'string' ? new TextEncoder().encode(config.secret) : config.secret
+    // WebCrypto refuses an empty HMAC key: every token would be refused as malformed.
+    if (secret.byteLength === 0) throw new TypeError('pip(): "secret" is empty')
     return { kind: 'secret', secret }
   }
   if (config.jwks !== undefined) return { kind: 'local', jwks: config.jwks }

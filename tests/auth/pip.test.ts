@@ -58,6 +58,11 @@ describe('pip() configuration', () => {
     )
   })
 
+  it('refuses an empty secret when it is built, not token by token', () => {
+    expect(() => pip({ ...base, secret: '' })).toThrow('"secret" is empty')
+    expect(() => pip({ ...base, secret: new Uint8Array() })).toThrow('"secret" is empty')
+  })
+
   it('needs exactly one key source', () => {
     expect(() => pip(base)).toThrow('exactly one of')
     expect(() => pip({ ...base, jwks: { keys: [] }, secret: 's' })).toThrow('exactly one of')
