@@ -64,7 +64,7 @@ import {
   routeKey,
   statusOf,
 } from './describe.ts'
-import { metricsLogger } from './metrics-logger.ts'
+import { buffersAt, debugDropped, metricsLogger } from './metrics-logger.ts'
 import { andThen, type Phase, runAll } from './phases.ts'
 import { type Redactor, redactor } from './redact.ts'
 
@@ -250,8 +250,10 @@ type RequestLine = Omit<RequestStartEntry, 'event'>
 
 interface InvocationState {
   readonly startedAt: number
-  /** The fields of the request lines, when a line is written or a listener listens. */
-  readonly line: RequestLine | undefined
+  /** The fields of the request lines, read when the first line is written or notified. */
+  line: RequestLine | undefined
+  /** The logger's level for this invocation, read once its befores ran. */
+  level: number | undefined
   /** The cleanups Powertools' middlewares registered for this invocation. */
   readonly cleanups: Phase[]
   done: boolean
@@ -353,11 +355,15 @@ export const observer = <C extends CustomObservers = Record<never, never>>(
    * Whether this invocation writes its start line. Asked of the logger after Powertools' befores
    * ran, so that its debug sampling has set this invocation's level.
    */
-  const writesStart = (): boolean =>
-    logRequests && (startBuffered || logger.level <= startThreshold)
+  const writesStart = (level: number): boolean =>
+    logRequests && (startBuffered || level <= startThreshold)
   /** Whether this invocation writes its end line: always for a failure, else by the level. */
-  const writesEnd = (outcome: Outcome): boolean =>
-    logRequests && (outcome === 'error' || endBuffered || logger.level <= endThreshold)
+  const writesEnd = (outcome: Outcome, level: number): boolean =>
+    logRequests && (outcome === 'error' || endBuffered || level <= endThreshold)
+
+  /** The fields of both lines, read once and only for an invocation that writes or notifies. */
+  const lineOf = (request: AnyRequest, state: InvocationState): RequestLine =>
+    (state.line ??= describeLine(request))
 
   const writeStart = (start: RequestStartEntry): void => {
     if (startLevel === 'INFO') logger.info('request start', start)
@@ -367,12 +373,11 @@ export const observer = <C extends CustomObservers = Record<never, never>>(
   const describeEnd = (
     request: AnyRequest,
     state: InvocationState,
-    line: RequestLine,
     outcome: Outcome,
   ): RequestEndEntry => {
     const error = outcome === 'error' ? request.error : undefined
     const end: RequestEndEntry = {
-      ...line,
+      ...lineOf(request, state),
       outcome,
       duration_ms: round(clock() - state.startedAt),
     }
@@ -389,10 +394,11 @@ export const observer = <C extends CustomObservers = Record<never, never>>(
     const state = request.internal[STATE_KEY] as InvocationState | undefined
     if (state === undefined || state.done) return undefined
     state.done = true
-    if (state.line !== undefined) {
-      const written = writesEnd(outcome)
+    if (describeRequests) {
+      // The level started() read; a Powertools before that threw left it unread.
+      const written = writesEnd(outcome, state.level ?? logger.level)
       if (written || listened) {
-        const end = describeEnd(request, state, state.line, outcome)
+        const end = describeEnd(request, state, outcome)
         if (written) writeEnd(logger, end, endLevel)
         notify('onRequestEnd', end)
       }
@@ -414,10 +420,12 @@ export const observer = <C extends CustomObservers = Record<never, never>>(
 
   const started = (request: AnyRequest, state: InvocationState): void => {
     registerCleanup(request.internal, state)
-    const line = state.line
-    if (line === undefined) return
-    const written = writesStart()
+    if (!describeRequests) return
+    // Read once, after Powertools' befores ran (its debug sampling sets this invocation's level).
+    state.level = logger.level
+    const written = writesStart(state.level)
     if (!written && !listened) return
+    const line = lineOf(request, state)
     const start: RequestStartEntry = logEvent ? { ...line, event: redact(request.event) } : line
     if (written) writeStart(start)
     notify('onRequestStart', start)
@@ -428,7 +436,8 @@ export const observer = <C extends CustomObservers = Record<never, never>>(
     // Set before Powertools' befores run, so that their onError phases run even if one throws.
     const state: InvocationState = {
       startedAt: describeRequests ? clock() : 0,
-      line: describeRequests ? describeLine(request) : undefined,
+      line: undefined,
+      level: undefined,
       cleanups: [],
       done: false,
     }
@@ -463,21 +472,8 @@ const createMetrics = (options: ObserverOptions<CustomObservers>, logger: Logger
   new Metrics({
     ...(options.metricsNamespace === undefined ? {} : { namespace: options.metricsNamespace }),
     ...(options.serviceName === undefined ? {} : { serviceName: options.serviceName }),
-    logger: metricsLogger(logger),
+    logger: metricsLogger(logger, debugDropped(logger)),
   })
-
-/**
- * Whether the logger buffers lines of this level (Powertools' `logBufferOptions`): such a line
- * is kept below the logger's level and written when the invocation logs an error, so it must be
- * handed over. Asked once, since a logger's buffering is fixed when it is built; through
- * `shouldBufferLog`, which Logger keeps protected: a Logger without it does not buffer.
- */
-const buffersAt = (logger: Logger, threshold: number): boolean => {
-  const probe = (
-    logger as unknown as { shouldBufferLog?: (traceId: string, level: number) => boolean }
-  ).shouldBufferLog
-  return typeof probe === 'function' && probe.call(logger, 'any trace', threshold)
-}
 
 type Writable<T> = { -readonly [K in keyof T]: T[K] }
 

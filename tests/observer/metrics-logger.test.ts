@@ -1,6 +1,10 @@
 import { Logger } from '@aws-lambda-powertools/logger'
-import { describe, expect, it } from 'vitest'
-import { EMPTY_METRICS_NOTICE, metricsLogger } from '../../src/observer/metrics-logger.ts'
+import { describe, expect, it, vi } from 'vitest'
+import {
+  debugDropped,
+  EMPTY_METRICS_NOTICE,
+  metricsLogger,
+} from '../../src/observer/metrics-logger.ts'
 import { useCapturedOutput } from './capture.ts'
 
 const output = useCapturedOutput()
@@ -33,5 +37,25 @@ describe('metricsLogger', () => {
     logger.warn(`${EMPTY_METRICS_NOTICE}.`)
 
     expect(output.raw).toEqual([])
+  })
+
+  it('does not even hand the notice over while a DEBUG line would go nowhere', () => {
+    const logger = new Logger({ serviceName: 'orders' })
+    const debug = vi.spyOn(logger, 'debug')
+
+    metricsLogger(logger, debugDropped(logger)).warn(`${EMPTY_METRICS_NOTICE}.`)
+    expect(debug).not.toHaveBeenCalled()
+
+    logger.setLogLevel('DEBUG')
+    metricsLogger(logger, debugDropped(logger)).warn(`${EMPTY_METRICS_NOTICE}.`)
+    expect(debug).toHaveBeenCalledTimes(1)
+  })
+
+  it('takes a DEBUG line as kept by a logger that buffers DEBUG lines, whatever its level', () => {
+    const buffering = new Logger({ serviceName: 'orders', logBufferOptions: { enabled: true } })
+    const plain = new Logger({ serviceName: 'orders' })
+
+    expect(debugDropped(buffering)()).toBe(false)
+    expect(debugDropped(plain)()).toBe(true)
   })
 })

@@ -161,6 +161,23 @@ describe('observer: request lines', () => {
     await expect(handler({}, context())).rejects.toThrow('before the observer')
     expect(output.logs()).toEqual([])
   })
+
+  it("writes the end line when one of Powertools' own befores fails", async () => {
+    class BrokenLogger extends Logger {
+      override addContext(): void {
+        throw new Error('no context for you')
+      }
+    }
+    const handler = middy()
+      .use(observer({ ...options(), logger: new BrokenLogger({ serviceName: 'orders' }) }))
+      .handler(async () => ({ statusCode: 200 }))
+
+    await expect(handler({}, context())).rejects.toThrow('no context for you')
+
+    expect(output.logs().map((line) => [line.message, line.level, line.outcome])).toEqual([
+      ['request end', 'ERROR', 'error'],
+    ])
+  })
 })
 
 describe('observer: metrics', () => {
