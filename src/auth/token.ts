@@ -3,6 +3,7 @@
  * Internal to `metis-app/auth`.
  */
 import { asArray, asRecord, asString } from '../internal/guards.ts'
+import { HEADER, readsHeaders } from '../internal/headers.ts'
 
 /** Where a bearer token was found. */
 export type TokenSource = 'authorization' | 'header' | 'cookie'
@@ -104,7 +105,10 @@ export const requestView = (request: {
       const all = asArray(asRecord(request.multiValueHeaders)?.[name])
       if (all !== undefined) return all.filter((v): v is string => typeof v === 'string')
     }
-    const one = asString(asRecord(request.headers)?.[name])
+    // A built request reads the one header without building its whole header view.
+    const one = readsHeaders(request)
+      ? request[HEADER](name)
+      : asString(asRecord(request.headers)?.[name])
     return one === undefined ? [] : [one]
   },
   cookie: (name) => asString(asRecord(request.cookies)?.[name]),

@@ -9,6 +9,7 @@ import {
   safeDecode,
   stringEntries,
 } from '../internal/guards.ts'
+import { HEADER } from '../internal/headers.ts'
 import { err, ok, type Result } from '../result/index.ts'
 import { parseCookies } from './cookies.ts'
 import type { BuildOptions, HttpRequest, HttpShape } from './index.ts'
@@ -61,6 +62,31 @@ const singleHeaders = (single: unknown, multi: unknown): Record<string, string> 
     if (typeof last === 'string') headers[name.toLowerCase()] = last
   }
   return headers
+}
+
+/**
+ * One header of {@link singleHeaders}, by lower-case name, without building the others: the same
+ * value (the last spelling of the name whose value is text wins), for a reader of one header.
+ */
+const singleHeader = (single: unknown, multi: unknown, name: string): string | undefined => {
+  let found: string | undefined
+  const singleRecord = asRecord(single)
+  if (singleRecord !== undefined) {
+    for (const key in singleRecord) {
+      if (key.toLowerCase() !== name) continue
+      const value = textOf(singleRecord[key])
+      if (typeof value === 'string') found = value
+    }
+    return found
+  }
+  const multiRecord = asRecord(multi)
+  for (const key in multiRecord) {
+    if (key.toLowerCase() !== name) continue
+    const values = multiRecord[key]
+    const last: unknown = Array.isArray(values) ? values[values.length - 1] : undefined
+    if (typeof last === 'string') found = last
+  }
+  return found
 }
 
 /**
@@ -375,6 +401,16 @@ class HttpRequestView implements HttpRequest {
       this.#isV2 ? undefined : this.#raw.multiValueHeaders,
     )
     return this.#headers
+  }
+
+  /** `headers[name]`, read without building the header view when it is not built yet. */
+  [HEADER](name: string): string | undefined {
+    if (this.#headers !== undefined) return this.#headers[name]
+    return singleHeader(
+      this.#raw.headers,
+      this.#isV2 ? undefined : this.#raw.multiValueHeaders,
+      name,
+    )
   }
 
   get contentType(): string | undefined {

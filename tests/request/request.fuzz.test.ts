@@ -1,5 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { HEADER, type HeaderReader, readsHeaders } from '../../src/internal/headers.ts'
 import { buildRequest } from '../../src/request/index.ts'
 import { allEventNames, loadEvent } from '../support/events.ts'
 
@@ -45,6 +46,41 @@ describe('buildRequest on arbitrary input', () => {
         },
       ),
       { numRuns: 2000 },
+    )
+  })
+})
+
+describe('reading one header without building the header view', () => {
+  const spelling = fc.constantFrom('authorization', 'Authorization', 'AUTHORIZATION', 'x-token')
+  const value = fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.constant(null))
+  const shapes = ['apigw-rest/no-auth', 'apigw-http/no-auth', 'alb/multi-fields', 'alb/base']
+
+  it('answers what the built view holds, for any spellings and values of a header', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...shapes),
+        fc.array(fc.tuple(spelling, value), { maxLength: 6 }),
+        fc.constantFrom('authorization', 'x-token', 'absent'),
+        (shape, entries, name) => {
+          const event = loadEvent(shape) as Record<string, unknown>
+          const multi = event.multiValueHeaders !== undefined && event.headers === undefined
+          const headers = Object.fromEntries(
+            entries.map(([key, v]) => [key, multi ? [v, v] : v] as const),
+          )
+          const built = buildRequest({
+            ...event,
+            [multi ? 'multiValueHeaders' : 'headers']: headers,
+          })
+          if (!built.ok || built.value.kind !== 'http') return
+          const request = built.value
+          expect(readsHeaders(request)).toBe(true)
+          const one = (request as unknown as HeaderReader)[HEADER](name)
+          expect(one).toBe(request.headers[name])
+          // and again once the view is built
+          expect((request as unknown as HeaderReader)[HEADER](name)).toBe(request.headers[name])
+        },
+      ),
+      { numRuns: 1000 },
     )
   })
 })
