@@ -231,8 +231,11 @@ export type ObserverMiddleware<C extends CustomObservers = CustomObservers> = Mi
   Context & ObserverContext<C>
 > & { readonly observer: Observer<C> }
 
-/** Where the per-invocation state lives in `request.internal`. */
-const STATE_KEY = 'metis-app/observer'
+/**
+ * Where the per-invocation state lives: on Middy's request object itself, not in
+ * `request.internal`, which Powertools' befores copy (a spread) to register their cleanups.
+ */
+const STATE = Symbol('metis-app/observer')
 
 /** The keys Powertools' `cleanupMiddlewares` reads, in the order it runs them. */
 const CLEANUP_KEYS = [TRACER_KEY, METRICS_KEY, LOGGER_KEY] as const
@@ -244,6 +247,7 @@ type AnyRequest = {
   response: unknown
   error: unknown
   internal: Internal
+  [STATE]?: InvocationState
 }
 /** The fields both request lines carry, read when the invocation starts. */
 type RequestLine = Omit<RequestStartEntry, 'event'>
@@ -391,7 +395,7 @@ export const observer = <C extends CustomObservers = Record<never, never>>(
 
   /** Ends the invocation once: the end line, then the phases (else the registered cleanups). */
   const finish = (request: AnyRequest, outcome: Outcome, phases?: readonly Phase[]) => {
-    const state = request.internal[STATE_KEY] as InvocationState | undefined
+    const state = request[STATE]
     if (state === undefined || state.done) return undefined
     state.done = true
     if (describeRequests) {
@@ -441,7 +445,7 @@ export const observer = <C extends CustomObservers = Record<never, never>>(
       cleanups: [],
       done: false,
     }
-    request.internal[STATE_KEY] = state
+    request[STATE] = state
     // Only the first invocation with tracing on waits for the import; later ones stay synchronous.
     if (tracerPending) return loadTracer().then(() => runBefores(request, state))
     return runBefores(request, state)
