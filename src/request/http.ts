@@ -72,7 +72,9 @@ const singleHeader = (single: unknown, multi: unknown, name: string): string | u
   let found: string | undefined
   const singleRecord = asRecord(single)
   if (singleRecord !== undefined) {
-    for (const key in singleRecord) {
+    const keys = Object.keys(singleRecord)
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i] as string
       if (key.toLowerCase() !== name) continue
       const value = textOf(singleRecord[key])
       if (typeof value === 'string') found = value
@@ -89,23 +91,26 @@ const singleHeader = (single: unknown, multi: unknown, name: string): string | u
   return found
 }
 
+/** The one passing check, shared: checks run on every invocation. */
+const OK: Result<void, never> = Object.freeze(ok(undefined))
+
 /**
  * Checks the values of a header or query map without building anything (the views are built on
  * first read): single maps hold text, multi-value maps lists of text.
  */
 const checkValues = (map: unknown, multi: boolean): Result<void, BadRequestError> => {
   const record = asRecord(map)
-  if (record === undefined) return ok(undefined)
+  if (record === undefined) return OK
+  if (!multi) {
+    for (const name in record) if (textOf(record[name]) === null) return notText(name)
+    return OK
+  }
   for (const name in record) {
     const values = record[name]
-    if (!multi) {
-      if (textOf(values) === null) return notText(name)
-      continue
-    }
     if (!Array.isArray(values)) return notText(name)
     for (const item of values) if (typeof item !== 'string') return notText(name)
   }
-  return ok(undefined)
+  return OK
 }
 
 /**
