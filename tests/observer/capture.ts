@@ -4,6 +4,7 @@
  * `write` at every line; a spy on those two `write` functions sees every JSON log line and EMF
  * blob, exactly as Lambda would ship them.
  */
+import type { ObserverOptions } from 'metis-app/observer'
 import { afterEach, beforeEach, vi } from 'vitest'
 
 /** One captured JSON line. */
@@ -92,3 +93,15 @@ export const useCapturedOutput = (): Omit<Capture, 'restore'> => {
     metric: (name) => now().metric(name),
   }
 }
+
+/**
+ * The observer options most tests use: named instances, tracing off, and the access-log setting
+ * (every end line written; the default, DEBUG, has tests of its own).
+ */
+export const options = (extra: Partial<ObserverOptions> = {}): ObserverOptions => ({
+  serviceName: 'orders',
+  metricsNamespace: 'shop',
+  tracing: false,
+  requestEndLevel: 'INFO',
+  ...extra,
+})

@@ -1,24 +1,15 @@
 import { Logger } from '@aws-lambda-powertools/logger'
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics'
 import middy from '@middy/core'
-import { type ObserverOptions, observer, type RequestStartEntry } from 'metis-app/observer'
+import { observer, type RequestStartEntry } from 'metis-app/observer'
 import { describe, expect, it, vi } from 'vitest'
 import { lambdaContext, loadEvent } from '../support/events.ts'
-import { metricNames, useCapturedOutput } from './capture.ts'
+import { metricNames, options, useCapturedOutput } from './capture.ts'
 
 const output = useCapturedOutput()
 
 /** Middy types the handler's context with what the middlewares add, so callers cast it. */
 const context = () => lambdaContext({ functionName: 'orders-fn' }) as never
-
-const options = (extra: Partial<ObserverOptions> = {}): ObserverOptions => ({
-  serviceName: 'orders',
-  metricsNamespace: 'shop',
-  tracing: false,
-  // The access-log setting: every end line written; the default (DEBUG) is tested on its own.
-  requestEndLevel: 'INFO',
-  ...extra,
-})
 
 const EMPTY_NOTICE = /^No application metrics to publish/
 

@@ -6,12 +6,12 @@ import middy from '@middy/core'
 import httpErrorHandler from '@middy/http-error-handler'
 import type { Context } from 'aws-lambda'
 import { NotFoundError } from 'metis-app/errors'
-import { type ObserverOptions, observer, type RequestEndEntry } from 'metis-app/observer'
+import { observer, type RequestEndEntry } from 'metis-app/observer'
 import { type AppRequest, requestBuilder } from 'metis-app/request'
 import { router } from 'metis-app/router'
 import { describe, expect, it, vi } from 'vitest'
 import { lambdaContext, loadEvent } from '../support/events.ts'
-import { metricNames, useCapturedOutput } from './capture.ts'
+import { metricNames, options, useCapturedOutput } from './capture.ts'
 
 const output = useCapturedOutput()
 
@@ -23,15 +23,6 @@ const steppingClock = () => {
   let now = 1_000
   return { clock: () => now, advance: (ms: number) => (now += ms) }
 }
-
-const options = (extra: Partial<ObserverOptions> = {}): ObserverOptions => ({
-  serviceName: 'orders',
-  metricsNamespace: 'shop',
-  tracing: false,
-  // The access-log setting: every end line written; the default (DEBUG) is tested on its own.
-  requestEndLevel: 'INFO',
-  ...extra,
-})
 
 describe('observer: request lines', () => {
   it('writes a start and an end line with kind, method, path, correlation ids, route, status and duration', async () => {
