@@ -101,9 +101,10 @@ const ALGORITHMS: ReadonlyMap<string, Algorithm> = new Map([
 ])
 
 // Loaded on the first new token, not at import: an invocation without a token never needs it.
+// `process.getBuiltinModule` arrived in Node 22.3; on an older 22, jose verifies every token.
 let nodeCrypto: NodeCrypto | undefined
-const loadCrypto = (): NodeCrypto => {
-  nodeCrypto ??= process.getBuiltinModule('node:crypto')
+const loadCrypto = (): NodeCrypto | undefined => {
+  nodeCrypto ??= process.getBuiltinModule?.('node:crypto')
   return nodeCrypto
 }
 
@@ -121,7 +122,8 @@ const unsecuredHeader = (header: JWTHeaderParameters, claims: JWTClaimVerificati
 
 /** The same checks jose makes of a resolved key before it verifies with it; false: let jose decide. */
 const usable = (key: CryptoKey, algorithm: Algorithm): boolean => {
-  if (key.type !== 'public' || !key.usages.includes('verify')) return false
+  // A non-extractable key cannot become a KeyObject much longer (DEP0204): jose judges it.
+  if (key.type !== 'public' || !key.extractable || !key.usages.includes('verify')) return false
   const given = key.algorithm as {
     name: string
     hash?: { name: string }
@@ -143,8 +145,7 @@ const usable = (key: CryptoKey, algorithm: Algorithm): boolean => {
  * or a CryptoKey by catching two thrown errors, about 10 us of the 20 us an RS256 check costs.
  * Were they ever ignored, the check would fail: PKCS#1 v1.5 and DER are the defaults.
  */
-const verifyingKey = (key: CryptoKey, algorithm: Algorithm): KeyObject => {
-  const crypto = loadCrypto()
+const verifyingKey = (crypto: NodeCrypto, key: CryptoKey, algorithm: Algorithm): KeyObject => {
   const keyObject = crypto.KeyObject.from(key)
   if (algorithm.saltLength !== undefined) {
     Object.assign(keyObject, {
@@ -173,11 +174,17 @@ export const createFastVerify = (
    * The KeyObject of a key jose would verify `algorithm` with; undefined (let jose decide) for a
    * key jose would refuse, and for FALLBACK or anything else that is not a CryptoKey.
    */
-  const keyObjectOf = (resolved: unknown, algorithm: Algorithm): KeyObject | undefined => {
+  const keyObjectOf = (
+    crypto: NodeCrypto,
+    resolved: unknown,
+    algorithm: Algorithm,
+  ): KeyObject | undefined => {
     if (!(resolved instanceof CryptoKey)) return undefined
     const known = keyObjects.get(resolved)
     if (known?.algorithm === algorithm) return known.keyObject
-    const keyObject = usable(resolved, algorithm) ? verifyingKey(resolved, algorithm) : undefined
+    const keyObject = usable(resolved, algorithm)
+      ? verifyingKey(crypto, resolved, algorithm)
+      : undefined
     keyObjects.set(resolved, { algorithm, ...(keyObject === undefined ? {} : { keyObject }) })
     return keyObject
   }
@@ -209,6 +216,7 @@ export const createFastVerify = (
     signature: Buffer,
   ): Promise<boolean | typeof FALLBACK> => {
     const crypto = loadCrypto()
+    if (crypto === undefined) return FALLBACK
     if (key instanceof Uint8Array) {
       // WebCrypto refuses a zero-length HMAC key; jose reports that, not a signature mismatch.
       if (algorithm.hmac !== true || key.length === 0) return FALLBACK
@@ -218,7 +226,7 @@ export const createFastVerify = (
         .digest()
       return mac.length === signature.length && crypto.timingSafeEqual(mac, signature)
     }
-    const keyObject = keyObjectOf(await resolve(key, header, segments), algorithm)
+    const keyObject = keyObjectOf(crypto, await resolve(key, header, segments), algorithm)
     if (keyObject === undefined) return FALLBACK
     // A signature of the wrong length or out of range is false, not a throw (Node 22 and 24); a
     // throw would reach classify() and refuse the token all the same.

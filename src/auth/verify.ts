@@ -193,8 +193,17 @@ export const createVerifier = (
       const { payload, protectedHeader } = settings.unsafeSkipVerification
         ? decodeUnsafely(token, settings, now)
         : await verifySigned(token, now)
-      // Frozen: the cache hands the same claims to later requests, so no handler may change them.
-      const claims = Object.freeze(payload) as VerifiedClaims
+      // Frozen to the last array: the cache hands the same claims (and header) to later requests,
+      // so no handler may change them (an activity pushed onto a list would outlive the request).
+      const claims = deepFreeze(payload) as VerifiedClaims
+      deepFreeze(protectedHeader)
+      // A signed "exp": 1e400 parses as Infinity, a token that never expires: not a time.
+      for (const name of TIME_CLAIMS) {
+        const value = claims[name]
+        if (typeof value === 'number' && !Number.isFinite(value)) {
+          return err({ reason: 'invalid-claim', message: `The token "${name}" claim is invalid` })
+        }
+      }
       if (typeof claims.iat === 'number' && claims.iat * 1000 > now + toleranceMs) {
         return err({ reason: 'issued-in-future', message: 'The token is issued in the future' })
       }
@@ -232,6 +241,17 @@ export const createVerifier = (
       return fresh
     })
   }
+}
+
+const TIME_CLAIMS = ['exp', 'nbf', 'iat'] as const
+
+/** Freezes a parsed JSON value and everything in it; returns it. */
+const deepFreeze = <T>(value: T): T => {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value)
+    for (const inner of Object.values(value)) deepFreeze(inner)
+  }
+  return value
 }
 
 // The cache holds tokens whose signature verified; time is the only thing that changes.

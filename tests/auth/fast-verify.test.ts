@@ -12,9 +12,10 @@ import {
   type JWK,
   type JWTVerifyGetKey,
 } from 'jose'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { resetAuthCaches } from '../../src/auth/cache.ts'
 import { createFastVerify, FALLBACK } from '../../src/auth/fast-verify.ts'
+import { createVerifier } from '../../src/auth/verify.ts'
 import {
   assemble,
   countedVerifier,
@@ -301,5 +302,84 @@ describe('createFastVerify with a key function of its own', () => {
       code: 'ERR_JWT_CLAIM_VALIDATION_FAILED',
       claim: 'iss',
     })
+  })
+})
+
+describe('what the review of the fast path asked for', () => {
+  /** A token whose payload is the given JSON text, exactly as written. */
+  const rawToken = (key: RawKey, payloadJson: string) => {
+    const signingInput = `${Buffer.from(JSON.stringify({ alg: key.alg, kid: key.kid })).toString('base64url')}.${Buffer.from(payloadJson).toString('base64url')}`
+    return `${signingInput}.${key.sign(Buffer.from(signingInput)).toString('base64url')}`
+  }
+
+  it('refuses a time claim that parses as Infinity (a signed "exp": 1e400 never expires)', async () => {
+    const pip = countedVerifier(settingsFor({ kind: 'local', jwks: keys.jwks }))
+    const withInfinite = (name: string) =>
+      rawToken(
+        keys.rs256,
+        JSON.stringify({ iss: ISSUER, aud: AUDIENCE, exp: NOW_SEC + 300 }).replace(
+          /}$/,
+          `,"${name}":1e400}`,
+        ),
+      )
+    expect(await pip.verdict(withInfinite('exp'))).toEqual({ reason: 'invalid-claim' })
+    // jose refuses these two itself; whatever the reason, never a pass.
+    expect(await pip.verdict(withInfinite('nbf'))).toHaveProperty('reason')
+    expect(await pip.verdict(withInfinite('iat'))).toEqual({ reason: 'invalid-claim' })
+  })
+
+  it('freezes every level of the claims and the header it hands out and caches', async () => {
+    const verify = createVerifier(
+      settingsFor({ kind: 'local', jwks: keys.jwks }, { cacheSize: 10 }),
+    )
+    const token = assemble(
+      { alg: 'RS256', kid: keys.rs256.kid },
+      { ...CLAIMS, activities: ['orders:order:read'], profile: { roles: ['reader'] } },
+      keys.rs256.sign,
+    )
+    const first = await verify(token)
+    if (!first.ok) throw new Error(first.error.reason)
+    const activities = first.value.claims.activities as string[]
+    expect(() => activities.push('orders:order:delete')).toThrow(TypeError)
+    expect(Object.isFrozen((first.value.claims.profile as { roles: string[] }).roles)).toBe(true)
+    expect(Object.isFrozen(first.value.header)).toBe(true)
+    const again = await verify(token)
+    expect(again.ok && again.value.fromCache && again.value.claims.activities).toEqual([
+      'orders:order:read',
+    ])
+  })
+
+  it('leaves a non-extractable key to jose, which still verifies with it', async () => {
+    const pair = await generateKeyPair('RS256')
+    const token = assemble({ alg: 'RS256' }, CLAIMS, signerFor('RS256', pair.privateKey))
+    const fast = createFastVerify(async () => pair.publicKey, ['RS256'])
+    expect(pair.publicKey.extractable).toBe(true)
+    const locked = await crypto.subtle.importKey(
+      'spki',
+      await crypto.subtle.exportKey('spki', pair.publicKey),
+      { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' },
+      false,
+      ['verify'],
+    )
+    const fastLocked = createFastVerify(async () => locked, ['RS256'])
+    const claims = { issuer: ISSUER, audience: AUDIENCE, currentDate: new Date(NOW_SEC * 1000) }
+    expect(await fast(token, claims)).not.toBe(FALLBACK)
+    expect(await fastLocked(token, claims)).toBe(FALLBACK)
+  })
+
+  it('hands every token to jose on a Node without process.getBuiltinModule (before 22.3)', async () => {
+    const original = process.getBuiltinModule
+    vi.resetModules()
+    Object.defineProperty(process, 'getBuiltinModule', { value: undefined, configurable: true })
+    try {
+      const fresh = (await import(
+        '../../src/auth/fast-verify.ts'
+      )) as typeof import('../../src/auth/fast-verify.ts')
+      const fast = fresh.createFastVerify(createLocalJWKSet(keys.jwks), ['RS256'])
+      const claims = { issuer: ISSUER, audience: AUDIENCE, currentDate: new Date(NOW_SEC * 1000) }
+      expect(await fast(tokenOf(keys.rs256), claims)).toBe(fresh.FALLBACK)
+    } finally {
+      Object.defineProperty(process, 'getBuiltinModule', { value: original, configurable: true })
+    }
   })
 })
