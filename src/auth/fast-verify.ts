@@ -17,7 +17,13 @@
  *
  * Whatever this module does not handle exactly as jose does answers `FALLBACK`, and the caller asks
  * jose's `jwtVerify`: a `crit` or `b64` header member, an `alg` that is not a non-empty string or
- * not in the table below, several keys matching the header, a key jose would refuse, an empty secret.
+ * not in the table below, several keys matching the header, a key jose would refuse, an empty secret,
+ * a non-extractable key, a Node without `process.getBuiltinModule` (before 22.3).
+ *
+ * On every jose upgrade (it is pinned exactly in package.json for this reason): re-read its
+ * `lib/jwt_claims_set.js` (the claim checks must read nothing of the header but `typ`, which the
+ * unsecured JWT carries) and `lib/key.js` (the key checks repeated here), and run
+ * `tests/auth/fast-verify.fuzz.test.ts`, which holds this path to jose's verdict.
  */
 import type { KeyObject } from 'node:crypto'
 import {
