@@ -196,6 +196,19 @@ const start = (fn: Protected<unknown>, signal: AbortSignal): Promise<unknown> =>
 }
 
 /** What one `execute` call carries through its attempts. */
+/**
+ * Logs or counts without letting a broken sink break the breaker: a logger or metrics object that
+ * throws changes neither the call's outcome nor the circuit's bookkeeping (a state change written
+ * late, after the caller's deadline, has no caller left to take the error).
+ */
+const tell = (write: () => void): void => {
+  try {
+    write()
+  } catch {
+    // dropped: there is nowhere safe left to report it
+  }
+}
+
 interface Call {
   readonly signal?: AbortSignal | undefined
   readonly deadline?: number | undefined
@@ -303,7 +316,7 @@ export const circuitBreaker = (options: CircuitBreakerOptions): CircuitBreaker =
   const localOwns = (): boolean => degraded && local.read(name, 0).state !== 'closed'
 
   const fellBack = (call: Call): void => {
-    call.metrics?.addMetric('CircuitStoreFallback', 'Count', 1)
+    tell(() => call.metrics?.addMetric('CircuitStoreFallback', 'Count', 1))
   }
 
   const storeFailed = (operation: string, error: unknown, call: Call): void => {
@@ -313,17 +326,19 @@ export const circuitBreaker = (options: CircuitBreakerOptions): CircuitBreaker =
     degraded = true
     local.reset()
     local.update(name, 0, () => lastSeen)
-    call.logger?.warn('circuit store failed; using local circuit state', {
-      circuit: name,
-      operation,
-      error: toError(error).message,
-    })
+    tell(() =>
+      call.logger?.warn('circuit store failed; using local circuit state', {
+        circuit: name,
+        operation,
+        error: toError(error).message,
+      }),
+    )
   }
 
   const recovered = (message: string, call: Call): void => {
     degraded = false
     storeRestsUntil = 0
-    call.logger?.info(message, { circuit: name })
+    tell(() => call.logger?.info(message, { circuit: name }))
   }
 
   const seen = (snapshot: CircuitSnapshot): CircuitSnapshot => {
@@ -420,15 +435,17 @@ export const circuitBreaker = (options: CircuitBreakerOptions): CircuitBreaker =
     within(update(clock(), releaseProbe(instanceId), call), call)
 
   const report = (change: CircuitStateChange, call: Call): void => {
-    call.logger?.info(`circuit ${change.from} -> ${change.to}`, change)
-    call.metrics?.addMetric(metricNames[change.to], 'Count', 1)
+    tell(() => call.logger?.info(`circuit ${change.from} -> ${change.to}`, change))
+    tell(() => call.metrics?.addMetric(metricNames[change.to], 'Count', 1))
     try {
       options.onStateChange?.(change)
     } catch (error) {
-      call.logger?.warn('circuit onStateChange callback threw', {
-        circuit: name,
-        error: toError(error).message,
-      })
+      tell(() =>
+        call.logger?.warn('circuit onStateChange callback threw', {
+          circuit: name,
+          error: toError(error).message,
+        }),
+      )
     }
   }
 

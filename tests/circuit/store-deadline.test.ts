@@ -117,6 +117,39 @@ describe('circuitBreaker: time spent on the store counts against the deadline', 
     expect(inner.read('payments', 0).state).toBe('closed')
   })
 
+  it('lets no logger that throws turn the late give-back of a probe claim into an unhandled rejection', async () => {
+    const rejections: unknown[] = []
+    const onRejection = (reason: unknown) => rejections.push(reason)
+    process.on('unhandledRejection', onRejection)
+    try {
+      const broken = {
+        info: () => {
+          throw new Error('log sink down')
+        },
+        warn: () => {
+          throw new Error('log sink down')
+        },
+      }
+      const { breaker, clock, timers, hold, release, inner } = setup({ logger: broken as never })
+      await openAndWait(breaker, clock)
+      hold.update = true
+      const pending = breaker.execute(async () => 'probe', { deadline: clock.now() + 300 })
+      await settled()
+      clock.advance(300)
+      timers[0]?.fire()
+      expect(((await pending) as { error: CircuitTimeoutError }).error.beforeStart).toBe(true)
+      release() // the claim lands: half-open, a state change the broken logger is told about
+      await settled()
+      release() // and its release
+      await settled()
+      await new Promise((resolve) => setImmediate(resolve))
+      expect(rejections).toEqual([])
+      expect(inner.read('payments', 0)).toMatchObject({ state: 'half-open', prober: undefined })
+    } finally {
+      process.off('unhandledRejection', onRejection)
+    }
+  })
+
   it('gives back a probe it claimed when the claim used up the time left', async () => {
     const { breaker, clock, hold, release, inner } = setup()
     await openAndWait(breaker, clock)
