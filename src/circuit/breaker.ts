@@ -2,6 +2,7 @@
  * The circuit breaker: admits, times, retries and records calls against a shared circuit.
  * @module
  */
+import { tell } from '../internal/tell.ts'
 import { err, isResult, ok, type Result, toError } from '../result/index.ts'
 import { defaultIsFailure, type FailureKind, isRetryable } from './classify.ts'
 import {
@@ -196,19 +197,6 @@ const start = (fn: Protected<unknown>, signal: AbortSignal): Promise<unknown> =>
 }
 
 /** What one `execute` call carries through its attempts. */
-/**
- * Logs or counts without letting a broken sink break the breaker: a logger or metrics object that
- * throws changes neither the call's outcome nor the circuit's bookkeeping (a state change written
- * late, after the caller's deadline, has no caller left to take the error).
- */
-const tell = (write: () => void): void => {
-  try {
-    write()
-  } catch {
-    // dropped: there is nowhere safe left to report it
-  }
-}
-
 interface Call {
   readonly signal?: AbortSignal | undefined
   readonly deadline?: number | undefined

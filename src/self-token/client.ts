@@ -3,6 +3,7 @@
  * token endpoint behind an optional circuit breaker.
  * @module
  */
+import { tell } from '../internal/tell.ts'
 import { err, ok, type Result, toError } from '../result/index.ts'
 import {
   type CredentialSource,
@@ -273,7 +274,9 @@ export const selfTokenClient = (options: SelfTokenOptions): SelfTokenClient => {
       }
       if (answer.value === undefined) return undefined
       const token = readStoredToken(answer.value)
-      if (token === undefined) logger?.warn('self-token store answered something not a token')
+      if (token === undefined) {
+        tell(() => logger?.warn('self-token store answered something not a token'))
+      }
       return token
     } catch (thrown) {
       warnStore('read', thrown)
@@ -325,10 +328,12 @@ export const selfTokenClient = (options: SelfTokenOptions): SelfTokenClient => {
   }
 
   const warnStore = (operation: 'read' | 'write' | 'claim' | 'release', error: unknown): void => {
-    logger?.warn(`self-token store ${operation} failed; using this container's memory`, {
-      operation,
-      error: toError(error).message,
-    })
+    tell(() =>
+      logger?.warn(`self-token store ${operation} failed; using this container's memory`, {
+        operation,
+        error: toError(error).message,
+      }),
+    )
   }
 
   /** One protected attempt: unusable 2xx answers are thrown, so the breaker counts them without retrying. */
@@ -358,11 +363,13 @@ export const selfTokenClient = (options: SelfTokenOptions): SelfTokenClient => {
   ): Result<SelfToken, TokenError> => {
     const now = clock()
     if (best === undefined || now >= best.usableUntil) return err(error)
-    logger?.warn('self-token refresh failed; the cached token is still valid and is used', {
-      code: error.code,
-      error: error.message,
-      expiresAt: best.token.expiresAt,
-    })
+    tell(() =>
+      logger?.warn('self-token refresh failed; the cached token is still valid and is used', {
+        code: error.code,
+        error: error.message,
+        expiresAt: best.token.expiresAt,
+      }),
+    )
     if (mine) {
       memory = {
         ...best,

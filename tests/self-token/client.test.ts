@@ -97,6 +97,19 @@ describe('the memory cache', () => {
     expect(await tokenOf(client)).toBe('token-3')
   })
 
+  it('still answers the valid token when the logger it warns through throws', async () => {
+    const broken = {
+      warn: () => {
+        throw new Error('log sink down')
+      },
+    }
+    const { client, clock } = setup({ logger: broken as never })
+    await tokenOf(client)
+    server.answer(() => ({ status: 503, body: '' }))
+    clock.advance(9 * MIN)
+    expect(await tokenOf(client)).toBe('token-1')
+  })
+
   it('never hands out a token past its expiry less the clock skew', async () => {
     const { client, clock } = setup({ clockSkew: 30_000 })
     await tokenOf(client)
