@@ -65,7 +65,7 @@ import {
   statusOf,
 } from './describe.ts'
 import { buffersAt, debugDropped, metricsLogger } from './metrics-logger.ts'
-import { andThen, type Phase, runAll } from './phases.ts'
+import { andThen, type Failure, type Phase, runAll, settle, whenSettled } from './phases.ts'
 import { type Redactor, redactor } from './redact.ts'
 
 export type { CorrelationIds } from './describe.ts'
@@ -190,8 +190,8 @@ export interface ObserverOptions<C extends CustomObservers = CustomObservers> {
    * Decided per invocation by asking the logger, after Powertools' debug sampling
    * (`POWERTOOLS_LOGGER_SAMPLE_RATE`) made its choice, so a sampled invocation writes it; a
    * logger that buffers DEBUG lines (`logBufferOptions`) keeps it in the buffer. The "request
-   * end" line is INFO on success and early return, WARN for a failure answered below 500, ERROR
-   * otherwise.
+   * end" line is at {@link ObserverOptions.requestEndLevel} on success and early return, WARN for
+   * a failure answered below 500, ERROR otherwise (a metrics flush that fails is a failure).
    */
   requestStartLevel?: 'DEBUG' | 'INFO'
   /**
@@ -249,6 +249,16 @@ type AnyRequest = {
   internal: Internal
   [STATE]?: InvocationState
 }
+/**
+ * The phases that end an invocation: Powertools' metrics flush and trace segment first, so that
+ * a flush that fails is the invocation's outcome; the logger's own phase after the end line, so
+ * that the line carries the invocation's keys and a buffering logger still holds it.
+ */
+interface Ending {
+  readonly flush: Phase[]
+  readonly logger: Phase[]
+}
+
 /** The fields both request lines carry, read when the invocation starts. */
 type RequestLine = Omit<RequestStartEntry, 'event'>
 
@@ -259,7 +269,7 @@ interface InvocationState {
   /** The logger's level for this invocation, read once its befores ran. */
   level: number | undefined
   /** The cleanups Powertools' middlewares registered for this invocation. */
-  readonly cleanups: Phase[]
+  readonly cleanups: Ending
   done: boolean
 }
 
@@ -324,8 +334,8 @@ export const observer = <C extends CustomObservers = Record<never, never>>(
     resetKeys: options.resetKeys ?? true,
   })
   let befores = [measured.before, logged.before] as Phase[]
-  let afters = [logged.after, measured.after] as Phase[]
-  let onErrors = [logged.onError, measured.onError] as Phase[]
+  let afters: Ending = { flush: [measured.after as Phase], logger: [logged.after as Phase] }
+  let onErrors: Ending = { flush: [measured.onError as Phase], logger: [logged.onError as Phase] }
 
   // Whether the tracer (and its middleware) must still be loaded, and the load, memoized.
   let tracerPending = options.tracer !== undefined || tracingOn(options.tracing)
@@ -334,8 +344,8 @@ export const observer = <C extends CustomObservers = Record<never, never>>(
     (tracerLoad ??= importTracing(options).then(({ tracer, traced }) => {
       instance.tracer = tracer
       befores = [traced.before, ...befores] as Phase[]
-      afters = [...afters, traced.after] as Phase[]
-      onErrors = [...onErrors, traced.onError] as Phase[]
+      afters = { ...afters, flush: [...afters.flush, traced.after as Phase] }
+      onErrors = { ...onErrors, flush: [...onErrors.flush, traced.onError as Phase] }
       tracerPending = false
     }))
 
@@ -378,8 +388,9 @@ export const observer = <C extends CustomObservers = Record<never, never>>(
     request: AnyRequest,
     state: InvocationState,
     outcome: Outcome,
+    error: unknown,
+    response: unknown,
   ): RequestEndEntry => {
-    const error = outcome === 'error' ? request.error : undefined
     const end: RequestEndEntry = {
       ...lineOf(request, state),
       outcome,
@@ -387,27 +398,51 @@ export const observer = <C extends CustomObservers = Record<never, never>>(
     }
     const route = routeKey(request.context)
     if (route !== undefined) end.route = route
-    const status = statusOf(request.response, error)
+    const status = statusOf(response, error)
     if (status !== undefined) end.status = status
     if (error !== undefined) end.error = redact(error)
     return end
   }
 
-  /** Ends the invocation once: the end line, then the phases (else the registered cleanups). */
-  const finish = (request: AnyRequest, outcome: Outcome, phases?: readonly Phase[]) => {
+  /** The end line and the listeners' entry, when either is wanted. */
+  const endLine = (
+    request: AnyRequest,
+    state: InvocationState,
+    outcome: Outcome,
+    error: unknown,
+    response: unknown,
+  ): void => {
+    // The level started() read; a Powertools before that threw left it unread.
+    const written = writesEnd(outcome, state.level ?? logger.level)
+    if (!written && !listened) return
+    const end = describeEnd(request, state, outcome, error, response)
+    if (written) writeEnd(logger, end, endLevel)
+    notify('onRequestEnd', end)
+  }
+
+  /**
+   * Ends the invocation once, with the phases of its ending (else the cleanups Powertools
+   * registered): the flushes, the end line (a failed flush makes it a failure's), the logger's
+   * phase; then the first failure is thrown. A log write that throws skips no phase either.
+   */
+  const finish = (request: AnyRequest, outcome: Outcome, ending?: Ending) => {
     const state = request[STATE]
     if (state === undefined || state.done) return undefined
     state.done = true
-    if (describeRequests) {
-      // The level started() read; a Powertools before that threw left it unread.
-      const written = writesEnd(outcome, state.level ?? logger.level)
-      if (written || listened) {
-        const end = describeEnd(request, state, outcome)
-        if (written) writeEnd(logger, end, endLevel)
-        notify('onRequestEnd', end)
+    const phases = ending ?? state.cleanups
+    const end = (failure: Failure | undefined) => {
+      if (!describeRequests) return runAll(phases.logger, request, 0, failure)
+      try {
+        if (outcome === 'error') endLine(request, state, outcome, request.error, request.response)
+        // A flush that failed after a success: the response will not be sent as it is.
+        else if (failure !== undefined) endLine(request, state, 'error', failure.thrown, undefined)
+        else endLine(request, state, outcome, undefined, request.response)
+      } catch (thrown) {
+        failure ??= { thrown }
       }
+      return runAll(phases.logger, request, 0, failure)
     }
-    return runAll(phases ?? state.cleanups, request)
+    return whenSettled(settle(phases.flush, request), end)
   }
 
   // One cleanup for every invocation: it finds the invocation's state on the request.
@@ -417,7 +452,10 @@ export const observer = <C extends CustomObservers = Record<never, never>>(
   const registerCleanup = (internal: Internal, state: InvocationState): void => {
     for (const key of CLEANUP_KEYS) {
       const cleanup = internal[key]
-      if (typeof cleanup === 'function') state.cleanups.push(cleanup as Phase)
+      if (typeof cleanup === 'function') {
+        const phases = key === LOGGER_KEY ? state.cleanups.logger : state.cleanups.flush
+        phases.push(cleanup as Phase)
+      }
       internal[key] = earlyReturn
     }
   }
@@ -442,7 +480,7 @@ export const observer = <C extends CustomObservers = Record<never, never>>(
       startedAt: describeRequests ? clock() : 0,
       line: undefined,
       level: undefined,
-      cleanups: [],
+      cleanups: { flush: [], logger: [] },
       done: false,
     }
     request[STATE] = state

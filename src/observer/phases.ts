@@ -7,6 +7,11 @@
 /** One middleware phase (`before`, `after`, `onError` or a cleanup) of any Middy request. */
 export type Phase = (request: never) => unknown
 
+/** A phase's failure, kept while the phases after it still run. */
+export interface Failure {
+  thrown: unknown
+}
+
 /**
  * Runs every phase in order even when one throws, then rethrows the first failure (a failing
  * metrics flush must not leave the trace segment open). Returns a promise only when a phase did.
@@ -15,7 +20,7 @@ export const runAll = (
   phases: readonly Phase[],
   request: unknown,
   from = 0,
-  failure?: { thrown: unknown },
+  failure?: Failure,
 ): undefined | Promise<void> => {
   for (let index = from; index < phases.length; index++) {
     let result: unknown
@@ -36,7 +41,7 @@ const finishAsync = async (
   phases: readonly Phase[],
   request: unknown,
   next: number,
-  failure: { thrown: unknown } | undefined,
+  failure: Failure | undefined,
 ): Promise<void> => {
   try {
     await pending
@@ -57,3 +62,26 @@ export const andThen = (
   }
   return pending.then(next)
 }
+
+/**
+ * Runs every phase (see {@link runAll}) and answers the first failure instead of throwing it:
+ * `undefined` when all went well, as a promise only when a phase returned one.
+ */
+export const settle = (
+  phases: readonly Phase[],
+  request: unknown,
+): Failure | undefined | Promise<Failure | undefined> => {
+  try {
+    const pending = runAll(phases, request)
+    return pending?.then(
+      () => undefined,
+      (thrown: unknown) => ({ thrown }),
+    )
+  } catch (thrown) {
+    return { thrown }
+  }
+}
+
+/** Hands `value` to `next` at once, or once it settles when it is a promise. */
+export const whenSettled = <T, R>(value: T | Promise<T>, next: (value: T) => R): R | Promise<R> =>
+  value instanceof Promise ? value.then(next) : next(value)

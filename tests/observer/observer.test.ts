@@ -254,13 +254,49 @@ describe('observer: metrics', () => {
     expect(ends[0]).toMatchObject({ outcome: 'early-return' })
   })
 
-  it('rethrows a failing flush after running the other phases', async () => {
+  it('rethrows a failing flush after running the other phases, and logs the invocation as failed', async () => {
     const handler = middy()
-      .use(observer(options({ throwOnEmptyMetrics: true, captureColdStartMetric: false })))
+      .use(
+        observer({
+          ...options({ throwOnEmptyMetrics: true, captureColdStartMetric: false }),
+          // the default: a success would write no line
+          requestEndLevel: undefined,
+        }),
+      )
       .handler(async () => ({ statusCode: 200 }))
 
     await expect(handler({}, context())).rejects.toThrow(/metrics/i)
-    expect(output.line('request end')).toMatchObject({ outcome: 'success', status: 200 })
+    expect(output.logs()).toHaveLength(1)
+    expect(output.line('request end')).toMatchObject({
+      level: 'ERROR',
+      outcome: 'error',
+      status: 500,
+      error: { message: expect.stringMatching(/metrics/i) },
+    })
+  })
+
+  it('runs every phase when writing the end line throws, and rethrows what it threw', async () => {
+    class BrokenLogger extends Logger {
+      override warn(): void {
+        throw new Error('log sink down')
+      }
+    }
+    const logger = new BrokenLogger({ serviceName: 'orders' })
+    const metrics = new Metrics({ namespace: 'shop', serviceName: 'orders' })
+    const handler = middy()
+      .use(observer({ ...options(), logger, metrics }))
+      .handler(async (_event, ctx) => {
+        ctx.observer.metrics.addMetric('attempted', MetricUnit.Count, 1)
+        ctx.observer.logger.appendKeys({ user: 'alice' })
+        throw new NotFoundError()
+      })
+
+    await expect(handler({}, context())).rejects.toThrow('log sink down')
+    // The metrics were flushed and the invocation's keys removed all the same.
+    expect(output.metric('attempted')).toBeDefined()
+    expect(metrics.hasStoredMetrics()).toBe(false)
+    logger.info('next invocation')
+    expect(output.line('next invocation')).not.toHaveProperty('user')
   })
 })
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { andThen, type Phase, runAll } from '../../src/observer/phases.ts'
+import { andThen, type Phase, runAll, settle, whenSettled } from '../../src/observer/phases.ts'
 
 const recorder = () => {
   const calls: string[] = []
@@ -73,5 +73,33 @@ describe('andThen', () => {
     expect(order).toEqual(['now'])
     await pending
     expect(order).toEqual(['now', 'pending', 'after'])
+  })
+})
+
+describe('settle', () => {
+  it('answers nothing when every phase went well, synchronously for synchronous phases', () => {
+    const { calls, sync } = recorder()
+    expect(settle([sync('a'), sync('b')], {})).toBeUndefined()
+    expect(calls).toEqual(['a', 'b'])
+  })
+
+  it('answers the first failure instead of throwing it, after running every phase', async () => {
+    const { calls, sync, failing, later } = recorder()
+    const first = settle([failing('a'), sync('b'), failing('c')], {})
+    expect((first as { thrown: Error }).thrown.message).toBe('a')
+    expect(calls).toEqual(['a', 'b', 'c'])
+    expect(await settle([sync('d'), later('e')], {})).toBeUndefined()
+    const late = await settle([later('f', true), sync('g')], {})
+    expect((late as { thrown: Error }).thrown.message).toBe('f')
+    expect(calls).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g'])
+  })
+})
+
+describe('whenSettled', () => {
+  it('hands a value on at once, and a promise once it settles', async () => {
+    expect(whenSettled(2, (n) => n * 3)).toBe(6)
+    const pending = whenSettled(Promise.resolve(2), (n) => n * 3)
+    expect(pending).toBeInstanceOf(Promise)
+    expect(await pending).toBe(6)
   })
 })
