@@ -54,11 +54,16 @@ export const createHandler = () => {
   // (health checks, S3 events) does not pay for it at start.
   let inventory: Promise<KyInstance> | undefined
   const inventoryClient = () =>
-    (inventory ??= import('ky').then(({ default: ky }) =>
-      kyWithBreaker(
-        ky.create({ prefix: env('INVENTORY_URL'), retry: 0, timeout: false }),
-        inventoryBreaker,
-      ),
+    (inventory ??= import('ky').then(
+      ({ default: ky }) =>
+        kyWithBreaker(
+          ky.create({ prefix: env('INVENTORY_URL'), retry: 0, timeout: false }),
+          inventoryBreaker,
+        ),
+      (error: unknown) => {
+        inventory = undefined // the next call tries again
+        throw error
+      },
     ))
   const orders: Record<string, unknown>[] = []
 

@@ -236,7 +236,7 @@ export const createVerifier = (
           fresh.value.claims.exp * 1000 + toleranceMs,
           now + settings.cacheTtlMs,
         )
-        cache.set(token, { ...fresh.value, fromCache: true }, until)
+        cache.set(token, Object.freeze({ ...fresh.value, fromCache: true }), until)
       }
       return fresh
     })

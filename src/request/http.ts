@@ -47,16 +47,17 @@ const notText = (name: string) =>
 const singleHeaders = (single: unknown, multi: unknown): Record<string, string> => {
   const headers = dict<string>()
   const singleRecord = asRecord(single)
+  // Own keys only, here and in singleHeader: the two must agree for any object.
   if (singleRecord !== undefined) {
-    for (const name in singleRecord) {
+    for (const name of Object.keys(singleRecord)) {
       const value = textOf(singleRecord[name])
       if (typeof value === 'string') headers[name.toLowerCase()] = value
     }
     return headers
   }
   // API Gateway REST v1 sends the same headers in both maps: the single map is enough.
-  const multiRecord = asRecord(multi)
-  for (const name in multiRecord) {
+  const multiRecord = asRecord(multi) ?? {}
+  for (const name of Object.keys(multiRecord)) {
     const values = multiRecord[name]
     const last: unknown = Array.isArray(values) ? values[values.length - 1] : undefined
     if (typeof last === 'string') headers[name.toLowerCase()] = last
@@ -81,8 +82,8 @@ const singleHeader = (single: unknown, multi: unknown, name: string): string | u
     }
     return found
   }
-  const multiRecord = asRecord(multi)
-  for (const key in multiRecord) {
+  const multiRecord = asRecord(multi) ?? {}
+  for (const key of Object.keys(multiRecord)) {
     if (key.toLowerCase() !== name) continue
     const values = multiRecord[key]
     const last: unknown = Array.isArray(values) ? values[values.length - 1] : undefined

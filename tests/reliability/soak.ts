@@ -43,6 +43,9 @@ const before = resources()
 process.env.POWERTOOLS_METRICS_DISABLED = 'true'
 // one JSON line per log entry, as Lambda ships them
 process.env.POWERTOOLS_DEV = 'false'
+// Every line the observer can write, success lines (DEBUG by default) included: the hygiene scan
+// reads them all.
+process.env.POWERTOOLS_LOG_LEVEL = 'DEBUG'
 const stack = await startExample({ port: 0 })
 const handler = createHandler()
 const reader = await stack.readerToken()
