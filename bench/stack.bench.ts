@@ -379,7 +379,10 @@ const stacks: [string, Handler][] =
   SIDE === 'peer'
     ? [
         [PEER, await peerStack()],
-        ["metis-app, Powertools' three instead of the observer", await oursStack('trio')],
+        [
+          "metis-app, Powertools' three (Tracer loaded) instead of the observer",
+          await oursStack('trio'),
+        ],
         [`${MIDDY_ALONE}, X-Ray SDK loaded`, middy().handler(bare as never) as Handler],
       ]
     : [
