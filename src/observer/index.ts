@@ -28,6 +28,9 @@
  * `context.observer.tracer` is `undefined`; with tracing on (Powertools' default) the observer
  * loads it on the first invocation, then runs as synchronously as before. To use the tracer at
  * module scope (`tracer.captureAWSv3Client(client)`), create it yourself and pass it as `tracer`.
+ * A bundler still includes what a dynamic import names, and esbuild hoists the X-Ray SDK's
+ * `node:http` imports to the top of a single-file bundle: a function that does not trace marks
+ * `@aws-lambda-powertools/tracer` external (or bundles with `splitting: true`).
  *
  * @example
  * ```ts
