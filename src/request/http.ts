@@ -40,55 +40,56 @@ const notText = (name: string) =>
   err(new BadRequestError(`Header or parameter '${name}' does not have a string value`))
 
 /**
- * The single-value view of headers (lower-case names): the `headers` map when the event has one,
- * else the last value of each multi-value header (ALB in multi-value mode). The values were
- * checked by {@link checkValues} before; what is not text is skipped.
+ * Visits the headers of the single-value view: the `headers` map when the event has one, else the
+ * last value of each multi-value header (ALB in multi-value mode); own keys only, text values only.
+ * The values were checked by {@link checkValues} before; what is not text is skipped. `only` (a
+ * lower-case name) limits the visit to the spellings of one header.
  */
-const singleHeaders = (single: unknown, multi: unknown): Record<string, string> => {
-  const headers = dict<string>()
+const eachHeader = (
+  single: unknown,
+  multi: unknown,
+  visit: (name: string, value: string) => void,
+  only?: string,
+): void => {
   const singleRecord = asRecord(single)
-  // Own keys only, here and in singleHeader: the two must agree for any object.
   if (singleRecord !== undefined) {
     for (const name of Object.keys(singleRecord)) {
+      if (only !== undefined && name.toLowerCase() !== only) continue
       const value = textOf(singleRecord[name])
-      if (typeof value === 'string') headers[name.toLowerCase()] = value
+      if (typeof value === 'string') visit(name, value)
     }
-    return headers
+    return
   }
   // API Gateway REST v1 sends the same headers in both maps: the single map is enough.
   const multiRecord = asRecord(multi) ?? {}
   for (const name of Object.keys(multiRecord)) {
+    if (only !== undefined && name.toLowerCase() !== only) continue
     const values = multiRecord[name]
     const last: unknown = Array.isArray(values) ? values[values.length - 1] : undefined
-    if (typeof last === 'string') headers[name.toLowerCase()] = last
+    if (typeof last === 'string') visit(name, last)
   }
+}
+
+/** The single-value view of headers, by lower-case name (a later spelling of a name wins). */
+const singleHeaders = (single: unknown, multi: unknown): Record<string, string> => {
+  const headers = dict<string>()
+  eachHeader(single, multi, (name, value) => {
+    headers[name.toLowerCase()] = value
+  })
   return headers
 }
 
-/**
- * One header of {@link singleHeaders}, by lower-case name, without building the others: the same
- * value (the last spelling of the name whose value is text wins), for a reader of one header.
- */
-const singleHeader = (single: unknown, multi: unknown, name: string): string | undefined => {
+/** One header of {@link singleHeaders}, by lower-case name, without building the others. */
+const singleHeader = (single: unknown, multi: unknown, wanted: string): string | undefined => {
   let found: string | undefined
-  const singleRecord = asRecord(single)
-  if (singleRecord !== undefined) {
-    const keys = Object.keys(singleRecord)
-    for (let i = 0; i < keys.length; i++) {
-      const key = keys[i] as string
-      if (key.toLowerCase() !== name) continue
-      const value = textOf(singleRecord[key])
-      if (typeof value === 'string') found = value
-    }
-    return found
-  }
-  const multiRecord = asRecord(multi) ?? {}
-  for (const key of Object.keys(multiRecord)) {
-    if (key.toLowerCase() !== name) continue
-    const values = multiRecord[key]
-    const last: unknown = Array.isArray(values) ? values[values.length - 1] : undefined
-    if (typeof last === 'string') found = last
-  }
+  eachHeader(
+    single,
+    multi,
+    (_name, value) => {
+      found = value
+    },
+    wanted,
+  )
   return found
 }
 
