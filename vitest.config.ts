@@ -24,6 +24,8 @@ export default defineConfig({
     coverage: {
       provider: 'v8',
       include: ['src/**/*.ts'],
+      // The executable runs in its own process (tests/local/bin.test.ts and the e2e suite).
+      exclude: ['src/local/bin.ts'],
       reporter: ['text-summary', 'text'],
       thresholds: { lines: 95, branches: 95, functions: 95, statements: 95 },
     },

@@ -195,6 +195,41 @@ export const envEstablished =
   }
 
 /**
+ * The named environment variables, read once at module scope; throws at once (an init error in
+ * Lambda, one line in the log that names every missing variable and no value) when any is unset
+ * or blank. Configuration is checked where it is read, when the function starts: the same rule as
+ * every metis-app factory, which throws at creation for a missing or bad option. Use
+ * {@link envEstablished} instead for a variable a handler may go without.
+ *
+ * @example
+ * ```ts
+ * import { requireEnv } from 'metis-app/guard'
+ *
+ * const { ISSUER, JWKS_URI } = requireEnv(['ISSUER', 'JWKS_URI'])
+ * ```
+ */
+export const requireEnv = <const N extends string>(
+  names: readonly N[],
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): { readonly [K in N]: string } => {
+  const values: Record<string, string> = {}
+  const missing: string[] = []
+  for (const name of names) {
+    const value = env[name]
+    if (value === undefined || value.trim() === '') missing.push(name)
+    else values[name] = value
+  }
+  if (missing.length > 0) {
+    throw new AppError(
+      500,
+      `Missing environment variable${missing.length === 1 ? '' : 's'} ${missing.join(', ')}: set ${missing.length === 1 ? 'it' : 'them'} in the function's configuration`,
+      { code: 'ENV_NOT_ESTABLISHED', details: { missing }, expose: false },
+    )
+  }
+  return values as { readonly [K in N]: string }
+}
+
+/**
  * A check that the event is an HTTP request (API Gateway REST or HTTP API, Function URL, ALB):
  * the built request's kind when `requestBuilder()` ran first, else the event's shape. Fails 400.
  *

@@ -1,9 +1,9 @@
-#!/usr/bin/env node
 /**
- * The `metis-app` command: `metis-app invoke <handler.js> <event.json>` runs a handler once on an
- * event file and prints its result; `metis-app serve <handler.js>` serves it over HTTP on
- * 127.0.0.1. `--export name` picks the handler's export (default `handler`), `--port`,
- * `--event-version v2|v1|alb` and `--host` shape the server.
+ * The `metis-app` command: `metis-app invoke <handler> <event.json>` runs a handler once on an
+ * event file and prints its result; `metis-app serve <handler>` serves it over HTTP on
+ * 127.0.0.1. `--export name` picks the handler's export (default `handler`), `--port` (or `PORT`),
+ * `--event-version v2|v1|alb` and `--host` shape the server. The executable is `bin.ts`; this
+ * module holds {@link main} so that tests call it in-process.
  * @module
  */
 import { readFile } from 'node:fs/promises'
@@ -12,9 +12,16 @@ import { pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
 import { type AnyHandler, type EventVersion, invoke, type LocalServer, serve } from './index.ts'
 
-const usage = `usage:
+/** What `metis-app --help` prints. */
+export const usage = `usage:
   metis-app invoke <handler.js> <event.json> [--export handler]
-  metis-app serve <handler.js> [--port 3000] [--host 127.0.0.1] [--event-version v2|v1|alb] [--export handler]`
+      runs the handler once on the event file and prints its result as JSON
+  metis-app serve <handler.js> [--port 3000] [--host 127.0.0.1] [--event-version v2|v1|alb] [--export handler]
+      serves the handler over HTTP; each request becomes an API Gateway (v1, v2) or ALB event
+  metis-app --help
+
+  <handler.js> is an ES module (or a .ts file Node can run) exporting the handler.
+  --port defaults to the PORT environment variable, else 3000; 0 picks a free port.`
 
 /** What {@link main} writes to; the real process by default, a buffer in tests. */
 export interface Io {
@@ -27,24 +34,78 @@ const processIo: Io = {
   error: (text) => process.stderr.write(`${text}\n`),
 }
 
+/** An error the command reports as one line, with its exit code. */
+class CommandError extends Error {
+  readonly code: number
+  constructor(message: string, code: number) {
+    super(message)
+    this.code = code
+  }
+}
+
+/** The first line of an error's message: a load failure's stack or code frame is not for the shell. */
+const firstLine = (error: unknown): string =>
+  (error instanceof Error ? error.message : String(error)).split('\n', 1)[0] ?? ''
+
 const loadHandler = async (file: string, name: string): Promise<AnyHandler> => {
-  const module = (await import(pathToFileURL(resolve(file)).href)) as Record<string, unknown>
+  let module: Record<string, unknown>
+  try {
+    module = (await import(pathToFileURL(resolve(file)).href)) as Record<string, unknown>
+  } catch (error) {
+    throw new CommandError(`cannot load ${file}: ${firstLine(error)}`, 1)
+  }
   const handler = module[name]
   if (typeof handler !== 'function') {
-    throw new Error(`${file} has no exported function named ${name}`)
+    throw new CommandError(`${file} has no exported function named ${name}`, 1)
   }
   return handler as AnyHandler
 }
 
+const readEvent = async (file: string): Promise<unknown> => {
+  let text: string
+  try {
+    text = await readFile(file, 'utf8')
+  } catch (error) {
+    throw new CommandError(`cannot read ${file}: ${firstLine(error)}`, 1)
+  }
+  try {
+    return JSON.parse(text)
+  } catch (error) {
+    throw new CommandError(`${file} is not JSON: ${firstLine(error)}`, 1)
+  }
+}
+
 const versions: readonly string[] = ['v2', 'v1', 'alb']
 
-/**
- * Runs the command with its arguments; resolves to the exit code, or to the running server for
- * `serve` (the process then stays up until it is stopped).
- */
-export const main = async (
+const portOf = (value: string, from: string): number => {
+  const port = Number(value)
+  if (value.trim() === '' || !Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new CommandError(`${from} must be a port number from 0 to 65535, not ${value}`, 2)
+  }
+  return port
+}
+
+const listen = async (
+  handler: AnyHandler,
+  port: number,
+  host: string,
+  eventVersion: EventVersion,
+): Promise<LocalServer> => {
+  try {
+    return await serve(handler, { port, host, eventVersion })
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'EADDRINUSE') {
+      throw new CommandError(`port ${port} on ${host} is in use: pass --port (or PORT) another`, 1)
+    }
+    throw new CommandError(`cannot listen on ${host}:${port}: ${firstLine(error)}`, 1)
+  }
+}
+
+const run = async (
   argv: readonly string[],
-  io: Io = processIo,
+  io: Io,
+  env: NodeJS.ProcessEnv,
 ): Promise<number | LocalServer> => {
   let parsed: ReturnType<typeof parseArgs>
   try {
@@ -53,53 +114,84 @@ export const main = async (
       allowPositionals: true,
       options: {
         export: { type: 'string', default: 'handler' },
-        port: { type: 'string', default: '3000' },
+        port: { type: 'string' },
         host: { type: 'string', default: '127.0.0.1' },
         'event-version': { type: 'string', default: 'v2' },
+        help: { type: 'boolean', short: 'h' },
       },
     })
   } catch (error) {
-    io.error(`${(error as Error).message}\n${usage}`)
-    return 2
+    throw new CommandError(`${firstLine(error)} (metis-app --help for usage)`, 2)
   }
-  const [command, file, eventFile] = parsed.positionals
+  if (parsed.values.help === true) {
+    io.out(usage)
+    return 0
+  }
+  const [command, file, eventFile, ...extra] = parsed.positionals
   const exportName = String(parsed.values.export)
-  try {
-    if (command === 'invoke' && file !== undefined && eventFile !== undefined) {
-      const handler = await loadHandler(file, exportName)
-      const event: unknown = JSON.parse(await readFile(eventFile, 'utf8'))
-      const result = await invoke(handler, event)
-      io.out(JSON.stringify(result ?? null, null, 2))
-      return 0
+  const wrongArguments = (expected: string) =>
+    new CommandError(`${command} takes ${expected} (metis-app --help for usage)`, 2)
+  if (command === 'invoke') {
+    if (file === undefined || eventFile === undefined || extra.length > 0) {
+      throw wrongArguments('a handler file and an event file')
     }
-    if (command === 'serve' && file !== undefined) {
-      const version = String(parsed.values['event-version'])
-      const port = Number(parsed.values.port)
-      if (!versions.includes(version) || !Number.isInteger(port) || port < 0 || port > 65535) {
-        io.error(usage)
-        return 2
-      }
-      const handler = await loadHandler(file, exportName)
-      const server = await serve(handler, {
-        port,
-        host: String(parsed.values.host),
-        eventVersion: version as EventVersion,
-      })
-      io.out(`metis-app: serving ${file} on ${server.url}`)
-      return server
-    }
-  } catch (error) {
-    io.error(`metis-app: ${(error as Error).message}`)
-    return 1
+    const handler = await loadHandler(file, exportName)
+    const result = await invoke(handler, await readEvent(eventFile))
+    io.out(JSON.stringify(result ?? null, null, 2))
+    return 0
   }
-  io.error(usage)
-  return 2
+  if (command === 'serve') {
+    if (file === undefined || eventFile !== undefined) throw wrongArguments('one handler file')
+    const version = String(parsed.values['event-version'])
+    if (!versions.includes(version)) {
+      throw new CommandError(`--event-version must be v2, v1 or alb, not ${version}`, 2)
+    }
+    const port =
+      parsed.values.port !== undefined
+        ? portOf(String(parsed.values.port), '--port')
+        : env.PORT !== undefined
+          ? portOf(env.PORT, 'PORT')
+          : 3000
+    const handler = await loadHandler(file, exportName)
+    const host = String(parsed.values.host)
+    const server = await listen(handler, port, host, version as EventVersion)
+    io.out(`metis-app: serving ${file} on ${server.url}`)
+    return server
+  }
+  throw new CommandError(
+    command === undefined
+      ? 'no command given: invoke or serve (metis-app --help for usage)'
+      : `unknown command ${command}: invoke or serve (metis-app --help for usage)`,
+    2,
+  )
 }
 
-// Runs only when the file is the process's entry point (the tests call main() instead).
-/* v8 ignore start */
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const code = await main(process.argv.slice(2))
-  if (typeof code === 'number') process.exitCode = code
+/**
+ * Runs the command with its arguments; resolves to the exit code, or to the running server for
+ * `serve` (the process then stays up until it is stopped). Every failure is one line on `io.error`:
+ * exit code 2 for a wrong argument, 1 for a handler or event that cannot be loaded or a port that
+ * is in use.
+ *
+ * @example
+ * ```ts
+ * // in this repository's tests: the command in-process, its output in arrays
+ * const out: string[] = []
+ * const code = await main(['invoke', 'handler.js', 'event.json'], { out: (t) => out.push(t), error: (t) => out.push(t) })
+ * ```
+ */
+export const main = async (
+  argv: readonly string[],
+  io: Io = processIo,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number | LocalServer> => {
+  try {
+    return await run(argv, io, env)
+  } catch (error) {
+    if (error instanceof CommandError) {
+      io.error(`metis-app: ${error.message}`)
+      return error.code
+    }
+    io.error(`metis-app: ${firstLine(error)}`)
+    return 1
+  }
 }
-/* v8 ignore stop */
