@@ -4,13 +4,13 @@
  */
 import type {
   AttributeValue,
-  DynamoDBClient,
   GetItemCommand,
   GetItemCommandOutput,
   PutItemCommand,
   PutItemCommandInput,
 } from '@aws-sdk/client-dynamodb'
 import { type Item, openTable, positiveOption, type Sdk } from '../internal/dynamodb.ts'
+import type { DynamoDbClient } from '../internal/dynamodb-client.ts'
 import { type CircuitStateName, CircuitStoreError } from './errors.ts'
 import {
   type CircuitChange,
@@ -31,7 +31,7 @@ import {
 /** Options of {@link dynamoDbCircuitStore}. */
 export interface DynamoDbCircuitStoreOptions {
   /** Your DynamoDB client (the Lambda runtime ships `@aws-sdk/client-dynamodb`). */
-  client: DynamoDBClient
+  client: DynamoDbClient
   /** The table; see {@link dynamoDbCircuitStore} for its definition. */
   tableName: string
   /** Put before `CIR#<name>` in the key, to share a table between services. Default `''`. */

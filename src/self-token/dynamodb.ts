@@ -2,15 +2,16 @@
  * A token store on Amazon DynamoDB, shared by every Lambda instance that uses the same table.
  * @module
  */
-import type { AttributeValue, DynamoDBClient, GetItemCommandOutput } from '@aws-sdk/client-dynamodb'
+import type { AttributeValue, GetItemCommandOutput } from '@aws-sdk/client-dynamodb'
 import { type Item, openTable } from '../internal/dynamodb.ts'
+import type { DynamoDbClient } from '../internal/dynamodb-client.ts'
 import { err, ok } from '../result/index.ts'
 import { readStoredToken, type TokenStore } from './store.ts'
 
 /** Options of {@link dynamoDbTokenStore}. */
 export interface DynamoDbTokenStoreOptions {
   /** Your DynamoDB client (the Lambda runtime ships `@aws-sdk/client-dynamodb`). */
-  client: DynamoDBClient
+  client: DynamoDbClient
   /** The table; see {@link dynamoDbTokenStore} for its definition. */
   tableName: string
   /** Put before `TOK#<key>` in the partition key, to share a table between services. Default `''`. */
@@ -69,10 +70,10 @@ export const dynamoDbTokenStore = (options: DynamoDbTokenStoreOptions): TokenSto
     async read(key) {
       try {
         const { GetItemCommand } = await commands()
-        const output: GetItemCommandOutput = await client.send(
+        const output = (await client.send(
           new GetItemCommand({ TableName: tableName, Key: keyOf(key) }),
           timeout(),
-        )
+        )) as GetItemCommandOutput
         const item = output.Item
         if (item === undefined) return ok(undefined)
         return ok(
