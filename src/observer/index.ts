@@ -59,6 +59,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware'
 import type { Tracer } from '@aws-lambda-powertools/tracer'
 import type { MiddlewareObj } from '@middy/core'
 import type { Context } from 'aws-lambda'
+import { type AnsweredFailure, answeredFailures } from '../internal/failures.ts'
 import {
   type CorrelationIds,
   correlationIds,
@@ -134,8 +135,13 @@ export type RequestEndEntry = {
   /** The response's `statusCode`, or the error's status when no middleware answered it. */
   status?: number
   duration_ms: number
-  /** The redacted error, when the invocation failed. */
+  /**
+   * The redacted error, when the invocation failed or a part answered an error (a route's throw,
+   * a 404): with its stack for a 5xx, without stack and cause below 500.
+   */
   error?: unknown
+  /** The identifiers of the records a router answered as failed (the partial batch response). */
+  failed_items?: unknown[]
 }
 
 /**
@@ -344,13 +350,20 @@ export const observer = <C extends CustomObservers = Record<never, never>>(
   let tracerPending = options.tracer !== undefined || tracingOn(options.tracing)
   let tracerLoad: Promise<void> | undefined
   const loadTracer = (): Promise<void> =>
-    (tracerLoad ??= importTracing(options).then(({ tracer, traced }) => {
-      instance.tracer = tracer
-      befores = [traced.before, ...befores] as Phase[]
-      afters = { ...afters, flush: [...afters.flush, traced.after as Phase] }
-      onErrors = { ...onErrors, flush: [...onErrors.flush, traced.onError as Phase] }
-      tracerPending = false
-    }))
+    (tracerLoad ??= importTracing(options).then(
+      ({ tracer, traced }) => {
+        instance.tracer = tracer
+        befores = [traced.before, ...befores] as Phase[]
+        afters = { ...afters, flush: [...afters.flush, traced.after as Phase] }
+        onErrors = { ...onErrors, flush: [...onErrors.flush, traced.onError as Phase] }
+        tracerPending = false
+      },
+      // A bundle that cannot load the tracer still answers: once, say so and how to mend it.
+      (thrown: unknown) => {
+        tracerPending = false
+        logger.warn(TRACER_UNAVAILABLE, { error: briefError(redact(thrown)) })
+      },
+    ))
 
   const notify = (hook: 'onRequestStart' | 'onRequestEnd', entry: object): void => {
     for (const [name, listener] of listeners) {
@@ -403,11 +416,17 @@ export const observer = <C extends CustomObservers = Record<never, never>>(
     if (route !== undefined) end.route = route
     const status = statusOf(response, error)
     if (status !== undefined) end.status = status
-    if (error !== undefined) end.error = redact(error)
+    if (error !== undefined) {
+      const redacted = redact(error)
+      end.error = status !== undefined && status < 500 ? briefError(redacted) : redacted
+    }
     return end
   }
 
-  /** The end line and the listeners' entry, when either is wanted. */
+  /**
+   * The end line and the listeners' entry, when either is wanted. An invocation that returned a
+   * response of 400 or more, or whose router or responder answered an error, ended in an error.
+   */
   const endLine = (
     request: AnyRequest,
     state: InvocationState,
@@ -415,10 +434,18 @@ export const observer = <C extends CustomObservers = Record<never, never>>(
     error: unknown,
     response: unknown,
   ): void => {
+    let answered: readonly AnsweredFailure[] | undefined
+    let ended = outcome
+    if (outcome !== 'error') {
+      answered = answeredFailures(request.context)
+      if (answered !== undefined || answeredStatus(response) >= 400) ended = 'error'
+    }
     // The level started() read; a Powertools before that threw left it unread.
-    const written = writesEnd(outcome, state.level ?? logger.level)
+    const written = writesEnd(ended, state.level ?? logger.level)
     if (!written && !listened) return
-    const end = describeEnd(request, state, outcome, error, response)
+    const end = describeEnd(request, state, ended, error ?? answered?.[0]?.error, response)
+    const items = answered?.flatMap((failure) => failure.items ?? [])
+    if (items !== undefined && items.length > 0) end.failed_items = items
     if (written) writeEnd(logger, end, endLevel)
     notify('onRequestEnd', end)
   }
@@ -555,6 +582,23 @@ const writeEnd = (logger: Logger, end: RequestEndEntry, success: 'DEBUG' | 'INFO
     else logger.debug('request end', end)
   } else if (Number(end.status) < 500) logger.warn('request end', end)
   else logger.error('request end', end)
+}
+
+/** What the observer says, once, when tracing is on but Powertools Tracer cannot be loaded. */
+export const TRACER_UNAVAILABLE =
+  "Tracing is off: @aws-lambda-powertools/tracer could not be loaded. In an ES module bundle give CommonJS code a require with esbuild's --banner:js=\"import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);\" (README: Deploy to Lambda), or set POWERTOOLS_TRACE_ENABLED=false"
+
+/** A response's own `statusCode`, else 0. */
+const answeredStatus = (response: unknown): number => {
+  const status = (response as { statusCode?: unknown } | null | undefined)?.statusCode
+  return typeof status === 'number' ? status : 0
+}
+
+/** A redacted error without its stack and cause: what a 4xx or a notice needs. */
+const briefError = (redacted: unknown): unknown => {
+  if (typeof redacted !== 'object' || redacted === null) return redacted
+  const { stack: _stack, cause: _cause, ...brief } = redacted as Record<string, unknown>
+  return brief
 }
 
 const isListener = (value: unknown): value is RequestListener =>

@@ -13,14 +13,22 @@ import type { LogItemExtraInput, LogItemMessage } from '@aws-lambda-powertools/l
 export const EMPTY_METRICS_NOTICE = 'No application metrics to publish'
 
 /**
- * Metrics' logger: the empty-metrics notice at DEBUG (not even handed to the logger while
+ * How Powertools Metrics' notice that no namespace was set begins: written on every flush, it says
+ * that the metrics go to `default_namespace`, which the README documents.
+ */
+export const NO_NAMESPACE_NOTICE = 'Namespace should be defined'
+
+const notices = [EMPTY_METRICS_NOTICE, NO_NAMESPACE_NOTICE]
+
+/**
+ * Metrics' logger: the empty-metrics and no-namespace notices at DEBUG (not even handed to the logger while
  * `debugDropped()` says a DEBUG line would go nowhere), the rest at its own level.
  */
 export const metricsLogger = (logger: Logger, debugDropped = () => false): GenericLogger => ({
   debug: (message: LogItemMessage, ...extra: LogItemExtraInput) => logger.debug(message, ...extra),
   info: (message: LogItemMessage, ...extra: LogItemExtraInput) => logger.info(message, ...extra),
   warn: (message: LogItemMessage, ...extra: LogItemExtraInput) => {
-    if (typeof message === 'string' && message.startsWith(EMPTY_METRICS_NOTICE)) {
+    if (typeof message === 'string' && notices.some((notice) => message.startsWith(notice))) {
       if (!debugDropped()) logger.debug(message, ...extra)
     } else {
       logger.warn(message, ...extra)

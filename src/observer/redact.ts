@@ -41,7 +41,36 @@ export const REDACTED_BASE64_BODY = '[REDACTED base64 body]'
 const MAX_DEPTH = 12
 
 /** `Bearer <token>` and `Basic <credentials>` inside free text (error messages, stacks, bodies). */
-const CREDENTIAL_IN_TEXT = /\b(bearer|basic)\s+[A-Za-z0-9\-._~+/]+=*/gi
+const CREDENTIAL_IN_TEXT = /\b(bearer|basic)(\s+)([A-Za-z0-9\-._~+/]+=*)/gi
+
+/**
+ * Words that follow `bearer` / `basic` in prose ("the bearer token is not a compact JWS"), which
+ * stay as they are; any other word after the scheme is taken for a credential and masked.
+ */
+const PROSE_AFTER_SCHEME = new Set([
+  'access',
+  'auth',
+  'authentication',
+  'authorization',
+  'challenge',
+  'credential',
+  'credentials',
+  'header',
+  'jwt',
+  'or',
+  'realm',
+  'scheme',
+  'token',
+  'tokens',
+])
+
+const isCredential = (word: string): boolean =>
+  !PROSE_AFTER_SCHEME.has((word.endsWith('.') ? word.slice(0, -1) : word).toLowerCase())
+
+const maskCredentials = (text: string): string =>
+  text.replace(CREDENTIAL_IN_TEXT, (match: string, scheme: string, _space: string, word: string) =>
+    isCredential(word) ? `${scheme} ${REDACTED}` : match,
+  )
 
 /**
  * A value after `"field":` in JSON text that did not parse: a JSON string (possibly cut short), a
@@ -122,7 +151,7 @@ export const redactor = (extra: readonly string[] = []): Redactor => {
       const parsed = parseJson(text)
       if (parsed !== undefined) return JSON.stringify(copy(parsed, depth + 1, seen))
     }
-    const masked = text.replace(CREDENTIAL_IN_TEXT, `$1 ${REDACTED}`)
+    const masked = maskCredentials(text)
     if (!anyField.test(masked)) return masked
     return masked
       .replace(fieldInText, `$1$2=${REDACTED}`)

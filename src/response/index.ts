@@ -34,6 +34,7 @@ import {
   toAppError,
   toProblem,
 } from '../errors/index.ts'
+import { answerFailure, type ErrorLogger } from '../internal/failures.ts'
 import { asRecord, asString, dict, hasLineBreak, pick } from '../internal/guards.ts'
 import type { HttpRequest, HttpShape } from '../request/index.ts'
 import { isResult } from '../result/index.ts'
@@ -421,18 +422,10 @@ export const targetOf = (event: unknown, request?: unknown): ResponseTarget | un
 export interface ResponderOptions {
   /**
    * Called with every error answered with a 5xx status (the problem body never shows it); `false`
-   * logs nothing. Defaults to `console.error`.
+   * logs nothing. Default: the observer's "request end" line reports it when `observer()` is
+   * stacked, else `console.error`.
    */
-  logger?: false | ((error: unknown) => void)
-}
-
-/** Logs a server error with the configured logger. */
-export const logServerError = (
-  error: unknown,
-  logger: ResponderOptions['logger'] = console.error,
-): void => {
-  if (logger === false) return
-  if (toAppError(error).statusCode >= 500) logger(error)
+  logger?: ErrorLogger
 }
 
 /**
@@ -460,7 +453,7 @@ export const responder = (
     const target = targetOf(request.event, (request.context as { request?: unknown }).request)
     const value = request.response
     if (target !== undefined) {
-      if (isResult(value) && !value.ok) logServerError(value.error, logger)
+      if (isResult(value) && !value.ok) answerFailure(request.context, value.error, logger)
       request.response = respond(value, target)
       return
     }
@@ -478,7 +471,7 @@ export const responder = (
     if (request.response !== undefined) return
     const target = targetOf(request.event, (request.context as { request?: unknown }).request)
     if (target === undefined) return
-    logServerError(request.error, logger)
+    answerFailure(request.context, request.error, logger)
     request.response = respondError(request.error, target)
   }
 

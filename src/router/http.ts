@@ -7,17 +7,11 @@ import {
   NotFoundError,
   UnsupportedMediaTypeError,
 } from '../errors/index.ts'
+import { answerFailure, type ErrorLogger } from '../internal/failures.ts'
 import { dict, safeDecode } from '../internal/guards.ts'
 import { policiesEvaluated } from '../internal/policies.ts'
 import { type HttpRequest, isJsonMediaType } from '../request/index.ts'
-import {
-  logServerError,
-  type ResponderOptions,
-  type ResponseTarget,
-  respond,
-  respondError,
-  targetOf,
-} from '../response/index.ts'
+import { type ResponseTarget, respond, respondError, targetOf } from '../response/index.ts'
 import { err, isResult, ok, type Result } from '../result/index.ts'
 import type { HttpRoute, ResolvedRoute, RoutedRequest, RouteOptions } from './index.ts'
 import { RouteTableError, splitPath, Trie } from './trie.ts'
@@ -106,13 +100,14 @@ export class HttpTable {
 /** Answers an error as a problem response for an HTTP event, or throws it for any other event. */
 export const failHttp = (
   event: unknown,
+  context: Context,
   error: AppError,
   logger: Logger,
   request?: unknown,
 ): unknown => {
   const target = targetOf(event, request)
   if (target === undefined) throw error
-  logServerError(error, logger)
+  answerFailure(context, error, logger)
   return respondError(error, target)
 }
 
@@ -203,19 +198,29 @@ const routedOf = (request: HttpRequest, inputs: Inputs): RoutedRequest => {
 const isPromiseLike = (value: unknown): value is PromiseLike<unknown> =>
   typeof (value as { then?: unknown } | null)?.then === 'function'
 
-/** Shapes a route handler's value, logging a server error Result. */
-const finish = (value: unknown, target: ResponseTarget, logger: Logger): unknown => {
-  if (isResult(value) && !value.ok) logServerError(value.error, logger)
+/** Shapes a route handler's value; an error Result is answered as a failure. */
+const finish = (
+  value: unknown,
+  target: ResponseTarget,
+  context: Context,
+  logger: Logger,
+): unknown => {
+  if (isResult(value) && !value.ok) answerFailure(context, value.error, logger)
   return respond(value, target)
 }
 
-/** Shapes a thrown error, logging it when it is a server error. */
-const fail = (error: unknown, target: ResponseTarget, logger: Logger): unknown => {
-  logServerError(error, logger)
+/** Shapes a thrown error as the answer, and records it for the observer's end line. */
+const fail = (
+  error: unknown,
+  target: ResponseTarget,
+  context: Context,
+  logger: Logger,
+): unknown => {
+  answerFailure(context, error, logger)
   return respondError(error, target)
 }
 
-type Logger = ResponderOptions['logger']
+type Logger = ErrorLogger | undefined
 
 /** Calls the route handler with its inputs; a promise only when the handler returns one. */
 const call = (
@@ -225,13 +230,13 @@ const call = (
   logger: Logger,
 ): unknown => {
   const { request } = plan
-  if (!inputs.ok) return respondError(inputs.error, request)
+  if (!inputs.ok) return fail(inputs.error, request, context, logger)
   const routed = routedOf(request, inputs.value)
   const value = plan.handler(routed, context as Parameters<HttpRoute['handler']>[1])
-  if (!isPromiseLike(value)) return finish(value, request, logger)
+  if (!isPromiseLike(value)) return finish(value, request, context, logger)
   return Promise.resolve(value).then(
-    (resolved) => finish(resolved, request, logger),
-    (error: unknown) => fail(error, request, logger),
+    (resolved) => finish(resolved, request, context, logger),
+    (error: unknown) => fail(error, request, context, logger),
   )
 }
 
@@ -261,8 +266,8 @@ export const dispatchHttp = (plan: HttpPlan, context: Context, logger: Logger): 
     if (!(pending instanceof Promise)) return call(plan, context, pending, logger)
     return pending
       .then((inputs) => call(plan, context, inputs, logger))
-      .catch((error: unknown) => fail(error, request, logger))
+      .catch((error: unknown) => fail(error, request, context, logger))
   } catch (error) {
-    return fail(error, request, logger)
+    return fail(error, request, context, logger)
   }
 }

@@ -65,6 +65,7 @@ import type { MiddlewareObj } from '@middy/core'
 import type { Context } from 'aws-lambda'
 import type { Policy } from '../auth/policy.ts'
 import { type AppError, BadRequestError } from '../errors/index.ts'
+import type { ErrorLogger } from '../internal/failures.ts'
 import type {
   AppRequest,
   BuildOptions,
@@ -80,7 +81,6 @@ import type {
   UnknownRequest,
 } from '../request/index.ts'
 import { buildRequest, withObserver } from '../request/index.ts'
-import type { ResponderOptions } from '../response/index.ts'
 import { err, ok, type Result } from '../result/index.ts'
 import { dispatchHttp, failHttp, type HttpPlan, HttpTable } from './http.ts'
 import { dispatchRecords, type RecordPlan, RecordTable } from './records.ts'
@@ -256,8 +256,12 @@ export interface RouterOptions {
   readonly unknown?: (request: UnknownRequest, context: Context) => unknown
   /** Options of `buildRequest`, used when no `requestBuilder` ran before the router. */
   readonly build?: BuildOptions
-  /** Logs 5xx errors and failed records; `false` logs nothing. Defaults to `console.error`. */
-  readonly logger?: ResponderOptions['logger']
+  /**
+   * Called with each error the router answers with a 5xx and each failed record's error; `false`
+   * logs nothing. Default: the observer's "request end" line reports them when `observer()` is
+   * stacked (once, at the level the status deserves), else `console.error`.
+   */
+  readonly logger?: ErrorLogger
 }
 
 /** The Middy handler {@link router} returns, with its middleware and a pure resolver. */
@@ -351,11 +355,11 @@ export const router = <C extends object = Record<never, never>>(
       return dispatch(planned, context)
     }
     const request = requestOf(event, context)
-    if (!request.ok) return failHttp(event, request.error, logger)
+    if (!request.ok) return failHttp(event, context, request.error, logger)
     ;(context as { request?: AppRequest }).request = request.value
     if (request.value.kind !== 'http') return routeOther(request.value, context)
     const resolved = http.plan(request.value)
-    if (!resolved.ok) return failHttp(event, resolved.error, logger, request.value)
+    if (!resolved.ok) return failHttp(event, context, resolved.error, logger, request.value)
     return dispatchHttp(resolved.value, context, logger)
   }
 

@@ -1,5 +1,6 @@
 import type { Context } from 'aws-lambda'
 import { AppError, toAppError } from '../errors/index.ts'
+import { answerFailure, type ErrorLogger } from '../internal/failures.ts'
 import { asRecord, dict } from '../internal/guards.ts'
 import type {
   AppRequest,
@@ -11,7 +12,6 @@ import type {
   SnsRecord,
   SqsRecord,
 } from '../request/index.ts'
-import type { ResponderOptions } from '../response/index.ts'
 import { isResult } from '../result/index.ts'
 import type {
   ResolvedRoute,
@@ -213,7 +213,7 @@ export const dispatchRecords = async (
   plan: RecordPlan,
   context: Context,
   partial: boolean,
-  logger: ResponderOptions['logger'] = console.error,
+  logger?: ErrorLogger,
 ): Promise<BatchResponse | undefined> => {
   const reportable = partial && PARTIAL_KINDS.has(plan.kind)
   const failures: { itemIdentifier: unknown }[] = []
@@ -229,7 +229,8 @@ export const dispatchRecords = async (
 
   const fail = (records: readonly AnyRecord[], error: unknown): void => {
     if (!reportable) throw error instanceof Error ? error : toAppError(error)
-    if (logger !== false) logger(error)
+    const items = records.map((record) => identify(plan.kind, record))
+    answerFailure(context, error, logger, items)
     for (const record of records) {
       report(record)
       if (plan.ordered) halted.add(orderUnit(plan.kind, record))

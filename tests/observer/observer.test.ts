@@ -8,6 +8,7 @@ import type { Context } from 'aws-lambda'
 import { NotFoundError } from 'metis-app/errors'
 import { observer, type RequestEndEntry } from 'metis-app/observer'
 import { type AppRequest, requestBuilder } from 'metis-app/request'
+import { responder } from 'metis-app/response'
 import { router } from 'metis-app/router'
 import { describe, expect, it, vi } from 'vitest'
 import { lambdaContext, loadEvent } from '../support/events.ts'
@@ -297,6 +298,127 @@ describe('observer: metrics', () => {
     expect(metrics.hasStoredMetrics()).toBe(false)
     logger.info('next invocation')
     expect(output.line('next invocation')).not.toHaveProperty('user')
+  })
+})
+
+describe('observer: failures a router or responder answered', () => {
+  /** The observer, the responder and a router, with the observer's default levels. */
+  const stack = (app: ReturnType<typeof router>) =>
+    middy()
+      .use(observer(options({ requestEndLevel: 'DEBUG' })))
+      .use(responder())
+      .handler(app)
+
+  /** A REST API GET of this path. */
+  const get = (path: string) => ({
+    ...loadEvent('apigw-rest/no-auth'),
+    httpMethod: 'GET',
+    path,
+    resource: path,
+    body: null,
+  })
+
+  /** Every written chunk is a structured line: nothing printed a bare stack beside them. */
+  const onlyStructuredLines = () =>
+    expect(
+      output.raw
+        .join('')
+        .split('\n')
+        .filter((text) => text !== '' && !text.startsWith('{')),
+    ).toEqual([])
+
+  it('logs a route that throws once, at ERROR, with its status and stack, and prints nothing else', async () => {
+    const app = router({
+      http: [{ method: 'GET', path: '/boom', handler: () => Promise.reject(new Error('boom')) }],
+    })
+    const response = await stack(app)(get('/boom'), context())
+
+    expect(response).toMatchObject({ statusCode: 500 })
+    expect(JSON.stringify(response)).not.toContain('boom')
+    const logs = output.logs()
+    expect(logs).toHaveLength(1)
+    expect(logs[0]).toMatchObject({
+      level: 'ERROR',
+      message: 'request end',
+      outcome: 'error',
+      status: 500,
+    })
+    expect(logs[0]?.error).toMatchObject({
+      name: 'Error',
+      message: 'boom',
+      stack: expect.stringContaining('boom'),
+    })
+    onlyStructuredLines()
+  })
+
+  it('logs a 4xx the router answered once, at WARN, without a stack', async () => {
+    const app = router({ http: [{ method: 'GET', path: '/hello', handler: () => 'hi' }] })
+    const response = await stack(app)(get('/nowhere'), context())
+
+    expect(response).toMatchObject({ statusCode: 404 })
+    const logs = output.logs()
+    expect(logs).toHaveLength(1)
+    expect(logs[0]).toMatchObject({
+      level: 'WARN',
+      message: 'request end',
+      outcome: 'error',
+      status: 404,
+    })
+    expect(logs[0]?.error).toMatchObject({ name: 'NotFoundError' })
+    expect(JSON.stringify(logs[0])).not.toContain('stack')
+    onlyStructuredLines()
+  })
+
+  it('logs a partial batch once, at ERROR, with the failed records and the error', async () => {
+    const event = loadEvent('sqs/base') as { Records: { messageId: string; body: string }[] }
+    const failing = event.Records[0]?.messageId
+    const app = router(
+      {
+        sqs: {
+          '*': (record) => {
+            if (record.messageId === failing) throw new Error('cannot take this order')
+          },
+        },
+      },
+      { partialBatch: true },
+    )
+    const response = await stack(app)(event, context())
+
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: failing }] })
+    const logs = output.logs()
+    expect(logs).toHaveLength(1)
+    expect(logs[0]).toMatchObject({
+      level: 'ERROR',
+      message: 'request end',
+      outcome: 'error',
+      failed_items: [failing],
+      error: { message: 'cannot take this order' },
+    })
+    onlyStructuredLines()
+  })
+
+  it('takes a 5xx response a handler returned for a failure, at ERROR', async () => {
+    const handler = middy()
+      .use(observer(options({ requestEndLevel: 'DEBUG' })))
+      .handler(async () => ({ statusCode: 503, body: '' }))
+    await handler(get('/'), context())
+    expect(output.logs()).toEqual([
+      expect.objectContaining({ level: 'ERROR', outcome: 'error', status: 503 }),
+    ])
+  })
+
+  it("keeps Powertools' no-namespace notice at DEBUG when no namespace is set", async () => {
+    const handler = middy()
+      .use(observer({ serviceName: 'orders', tracing: false }))
+      .handler(async (_event, ctx) => {
+        ctx.observer.metrics.addMetric('placed', MetricUnit.Count, 1)
+        return { statusCode: 200, body: '' }
+      })
+    await handler(get('/'), context())
+    await handler(get('/'), context())
+    expect(output.emf().flatMap(metricNames)).toContain('placed')
+    expect(output.logs()).toEqual([])
+    expect(output.raw.join('')).not.toContain('Namespace should be defined')
   })
 })
 

@@ -38,6 +38,16 @@ describe('redactor', () => {
     expect(redactor()({ username: 'u' })).toEqual({ username: 'u' })
   })
 
+  it('leaves prose about bearer tokens as it is, and masks the credential in the same text', () => {
+    expect(redact('The bearer token is not a compact JWS')).toBe(
+      'The bearer token is not a compact JWS',
+    )
+    expect(redact('Basic auth failed; sent Bearer eyJhbGciOiJSUzI1NiJ9.e30.c2ln')).toBe(
+      `Basic auth failed; sent Bearer ${REDACTED}`,
+    )
+    expect(redact('use a bearer token. Bearer token.')).toBe('use a bearer token. Bearer token.')
+  })
+
   it('masks bearer and basic credentials written in text', () => {
     expect(redact('failed with Bearer abc.def-ghi and basic dXNlcjpwYXNz==')).toBe(
       `failed with Bearer ${REDACTED} and basic ${REDACTED}`,

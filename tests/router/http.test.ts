@@ -562,7 +562,7 @@ describe('route bodies and validation', () => {
 describe('failHttp', () => {
   it('throws the error when the event has no HTTP shape to answer in', () => {
     const error = new ConflictError()
-    expect(() => failHttp({ Records: [] }, error, false)).toThrow(error)
+    expect(() => failHttp({ Records: [] }, context(), error, false)).toThrow(error)
   })
 })
 

@@ -1,0 +1,55 @@
+/**
+ * Who logs a failure the router answered: the observer's end line when `observer()` is stacked
+ * (tests/observer/observer.test.ts), else the router itself, once, for a 5xx or a failed record.
+ */
+import { router } from 'metis-app/router'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { lambdaContext, loadEvent } from '../support/events.ts'
+
+const get = (path: string) => ({
+  ...loadEvent('apigw-rest/no-auth'),
+  httpMethod: 'GET',
+  path,
+  resource: path,
+  body: null,
+})
+
+const boom = new Error('boom')
+const app = (options: Parameters<typeof router>[1] = {}) =>
+  router(
+    {
+      http: [{ method: 'GET', path: '/boom', handler: () => Promise.reject(boom) }],
+      sqs: { '*': () => Promise.reject(boom) },
+    },
+    { partialBatch: true, ...options },
+  )
+
+describe('the router without an observer', () => {
+  const printed = vi.spyOn(console, 'error').mockImplementation(() => undefined)
+  afterEach(() => printed.mockClear())
+
+  it('prints a route that throws once, and a 4xx not at all', async () => {
+    expect(await app()(get('/boom'), lambdaContext() as never)).toMatchObject({ statusCode: 500 })
+    expect(printed.mock.calls).toEqual([[boom]])
+    expect(await app()(get('/none'), lambdaContext() as never)).toMatchObject({ statusCode: 404 })
+    expect(printed).toHaveBeenCalledTimes(1)
+  })
+
+  it('prints each failed record', async () => {
+    const event = loadEvent('sqs/base') as { Records: unknown[] }
+    const answer = (await app()(event, lambdaContext() as never)) as { batchItemFailures: [] }
+    expect(answer.batchItemFailures).toHaveLength(event.Records.length)
+    expect(printed).toHaveBeenCalledTimes(event.Records.length)
+  })
+
+  it('leaves the failure to the observer on the context, unless given its own logger', async () => {
+    const observed = () => ({ ...lambdaContext(), observer: {} }) as never
+    await app()(get('/boom'), observed())
+    expect(printed).not.toHaveBeenCalled()
+    const logger = vi.fn()
+    await app({ logger })(get('/boom'), observed())
+    expect(logger.mock.calls).toEqual([[boom]])
+    await app({ logger: false })(get('/boom'), lambdaContext() as never)
+    expect(printed).not.toHaveBeenCalled()
+  })
+})
