@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import ky from 'ky'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { main } from '../../src/local/cli.ts'
+import { main, usage } from '../../src/local/cli.ts'
 import {
   createLambdaContext,
   fromLambdaResult,
@@ -327,17 +327,93 @@ describe('the metis-app command', () => {
     } finally {
       process.stderr.write = write
     }
-    expect(written.join('')).toContain('usage')
+    expect(written.join('')).toBe(
+      'metis-app: no command given: invoke or serve (metis-app --help for usage)\n',
+    )
+  })
+
+  it('prints its usage for --help and -h, and exits 0', async () => {
+    expect(await main(['--help'], io)).toBe(0)
+    expect(out.at(-1)).toBe(usage)
+    expect(await main(['serve', '-h'], io)).toBe(0)
+    expect(usage).toContain('PORT')
   })
 
   it.each([
-    [[], 2, 'usage'],
-    [['serve', 'x.mjs', '--event-version', 'v9'], 2, 'usage'],
-    [['serve', 'x.mjs', '--bogus'], 2, 'Unknown option'],
-    [['invoke', 'missing.mjs', 'event.json'], 1, 'metis-app:'],
-  ])('answers %j with exit code %i and a message', async (argv, code, says) => {
+    [[], 2, 'metis-app: no command given: invoke or serve (metis-app --help for usage)'],
+    [
+      ['deploy'],
+      2,
+      'metis-app: unknown command deploy: invoke or serve (metis-app --help for usage)',
+    ],
+    [['invoke', 'x.mjs'], 2, 'metis-app: invoke takes a handler file and an event file'],
+    [['invoke', 'x.mjs', 'e.json', 'more'], 2, 'metis-app: invoke takes a handler file'],
+    [['serve'], 2, 'metis-app: serve takes one handler file (metis-app --help for usage)'],
+    [
+      ['serve', 'x.mjs', '--event-version', 'v9'],
+      2,
+      'metis-app: --event-version must be v2, v1 or alb, not v9',
+    ],
+    [
+      ['serve', 'x.mjs', '--port', 'http'],
+      2,
+      'metis-app: --port must be a port number from 0 to 65535, not http',
+    ],
+    [['serve', 'x.mjs', '--port', '70000'], 2, 'metis-app: --port must be a port number'],
+    [['serve', 'x.mjs', '--bogus'], 2, "metis-app: Unknown option '--bogus'"],
+    [
+      ['invoke', 'missing.mjs', 'event.json'],
+      1,
+      'metis-app: cannot load missing.mjs: Cannot find module',
+    ],
+  ])('answers %j with exit code %i and one line', async (argv, code, says) => {
+    const before = errors.length
     expect(await main(argv, io)).toBe(code)
+    expect(errors.length).toBe(before + 1)
     expect(errors.at(-1)).toContain(says)
+    expect(errors.at(-1)).not.toContain('\n')
+  })
+
+  it('says in one line when a handler fails to load, without its stack', async () => {
+    await writeFile(
+      join(dir, 'broken.mjs'),
+      "throw new Error('Missing environment variable ISSUER: set it in the function\\'s configuration')\n",
+    )
+    expect(await main(['invoke', join(dir, 'broken.mjs'), join(dir, 'event.json')], io)).toBe(1)
+    expect(errors.at(-1)).toBe(
+      `metis-app: cannot load ${join(dir, 'broken.mjs')}: Missing environment variable ISSUER: set it in the function's configuration`,
+    )
+  })
+
+  it('says in one line when the event file is missing or not JSON', async () => {
+    await writeFile(join(dir, 'bad.json'), '{"Records": [')
+    const handler = join(dir, 'handler.mjs')
+    expect(await main(['invoke', handler, join(dir, 'bad.json')], io)).toBe(1)
+    expect(errors.at(-1)).toMatch(/^metis-app: .*bad\.json is not JSON: [^\n]+$/)
+    expect(await main(['invoke', handler, join(dir, 'none.json')], io)).toBe(1)
+    expect(errors.at(-1)).toMatch(/^metis-app: cannot read .*none\.json: ENOENT[^\n]+$/)
+  })
+
+  it('takes the port from PORT, and says in one line that a busy port is in use', async () => {
+    const first = await main(['serve', join(dir, 'handler.mjs')], io, { PORT: '0' })
+    if (typeof first === 'number') throw new Error(`exit ${first}`)
+    try {
+      const argv = ['serve', join(dir, 'handler.mjs'), '--port', String(first.port)]
+      expect(await main(argv, io, {})).toBe(1)
+      expect(errors.at(-1)).toBe(
+        `metis-app: port ${first.port} on 127.0.0.1 is in use: pass --port (or PORT) another`,
+      )
+      expect(await main(['serve', join(dir, 'handler.mjs')], io, { PORT: 'x' })).toBe(2)
+      expect(errors.at(-1)).toBe('metis-app: PORT must be a port number from 0 to 65535, not x')
+    } finally {
+      await first.close()
+    }
+  })
+
+  it('says in one line when it cannot listen on the address', async () => {
+    const argv = ['serve', join(dir, 'handler.mjs'), '--port', '0', '--host', '192.0.2.1']
+    expect(await main(argv, io, {})).toBe(1)
+    expect(errors.at(-1)).toMatch(/^metis-app: cannot listen on 192\.0\.2\.1:0: [^\n]+$/)
   })
 
   it('says which export is missing', async () => {
