@@ -12,7 +12,8 @@ export default defineConfig({
   },
   test: {
     include: ['tests/**/*.test.ts', 'examples/**/*.test.ts'],
-    exclude: ['**/*.soak.test.ts', 'node_modules/**'],
+    // The e2e suite has its own script and config (npm run test:e2e).
+    exclude: ['**/*.soak.test.ts', 'tests/e2e/**', 'node_modules/**'],
     // Secret hygiene: every worker's output is kept and scanned for secrets when the run ends.
     setupFiles: ['tests/reliability/hygiene.setup.ts'],
     globalSetup: ['tests/reliability/hygiene.global.ts'],

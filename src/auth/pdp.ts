@@ -2,6 +2,7 @@
  * The policy decision point: policies over the PIP outcome, and a Middy middleware that applies
  * them (global ones and the resolved route's) before the handler.
  */
+
 import type { MiddlewareObj } from '@middy/core'
 import {
   AppError,
@@ -9,6 +10,7 @@ import {
   ServiceUnavailableError,
   UnauthorizedError,
 } from '../errors/index.ts'
+import { textOption } from '../internal/options.ts'
 import { markPoliciesEvaluated } from '../internal/policies.ts'
 import { err, isResult, ok, type Result } from '../result/index.ts'
 import { hasActivity } from './activity.ts'
@@ -130,7 +132,7 @@ export interface ActivityOptions {
  * ```
  */
 export const activity = (required: string, options: ActivityOptions = {}): Policy => ({
-  name: `activity(${required})`,
+  name: `activity(${textOption('activity()', 'the activity', required)})`,
   evaluate: (context) => {
     const auth = requireAuth(context, `activity(${required})`)
     const error = tokenError(auth)
@@ -153,7 +155,7 @@ export const activity = (required: string, options: ActivityOptions = {}): Polic
  * ```
  */
 export const scope = (required: string): Policy => ({
-  name: `scope(${required})`,
+  name: `scope(${textOption('scope()', 'the scope', required)})`,
   evaluate: (context) => {
     const auth = requireAuth(context, `scope(${required})`)
     const error = tokenError(auth)

@@ -2,9 +2,11 @@
  * The policy information point: a Middy middleware that finds and verifies the bearer token, looks
  * the subject up, and records the outcome on `context.auth` without deciding anything.
  */
+
 import type { MiddlewareObj } from '@middy/core'
 import type { Context } from 'aws-lambda'
 import type { JSONWebKeySet } from 'jose'
+import { choiceOption, numberOption, urlOption } from '../internal/options.ts'
 import { err, type Result } from '../result/index.ts'
 import { eventView, type FoundBearer, findBearer, requestView, type TokenSource } from './token.ts'
 import {
@@ -168,6 +170,7 @@ export const pip = (
   options: PipOptions,
 ): MiddlewareObj<unknown, unknown, Error, Context & AuthContext> => {
   const config = { ...defaults, ...withoutUndefined(options) }
+  checkNumbers(config)
   const now = config.now ?? Date.now
   const keys = keySource(config)
   const verify = createVerifier({
@@ -281,12 +284,35 @@ const keySource = (config: PipOptions & typeof defaults): KeySource => {
   if (config.jwksUri === undefined) return { kind: 'none' }
   return {
     kind: 'remote',
-    url: new URL(config.jwksUri),
+    url: new URL(urlOption('pip()', 'jwksUri', config.jwksUri)),
     cooldownMs: config.jwksCooldownMs,
     timeoutMs: config.jwksTimeoutMs,
     cacheMaxAgeMs: config.jwksCacheMaxAgeMs,
     fetch: config.jwksFetch,
   }
+}
+
+/** The durations (ms, and `clockToleranceSec`) and sizes, checked when the PIP is created. */
+const checkNumbers = (config: PipOptions & typeof defaults): void => {
+  for (const name of [
+    'clockToleranceSec',
+    'jwksCooldownMs',
+    'jwksTimeoutMs',
+    'jwksCacheMaxAgeMs',
+    'tokenCacheTtlMs',
+    'userinfoTtlMs',
+  ] as const) {
+    numberOption('pip()', name, config[name], 0)
+  }
+  numberOption('pip()', 'maxTokenLength', config.maxTokenLength, 0, { min: 1, integer: true })
+  numberOption('pip()', 'tokenCacheSize', config.tokenCacheSize, 0, { integer: true })
+  choiceOption(
+    'pip()',
+    'onJwksUnavailable',
+    String(config.onJwksUnavailable),
+    ['401', '503'],
+    '401',
+  )
 }
 
 const isBlank = (value: string | readonly string[] | undefined): boolean =>

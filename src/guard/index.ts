@@ -25,6 +25,7 @@ import type { MiddlewareObj } from '@middy/core'
 import type { Context } from 'aws-lambda'
 import { AppError, BadRequestError, isAppError, ServiceUnavailableError } from '../errors/index.ts'
 import { asRecord, asString, pick } from '../internal/guards.ts'
+import { functionOption, numberOption } from '../internal/options.ts'
 import { detectHttpShape } from '../request/http.ts'
 import { err, isResult, ok, type Result } from '../result/index.ts'
 
@@ -151,6 +152,7 @@ export const handlerGuard = <E = unknown>(
   check: Check<E>,
   options: GuardOptions = {},
 ): MiddlewareObj<E, unknown, Error, Context> => {
+  functionOption('handlerGuard', 'the check', check, false)
   const enforce = (verdict: Verdict): void => {
     if (verdict.ok) return
     if (isAppError(verdict.error)) throw verdict.error
@@ -257,9 +259,9 @@ export const requireHttp = (): Check => (event, context) => {
  * handlerGuard(withinTimeBudget(3_000))
  * ```
  */
-export const withinTimeBudget =
-  (ms: number): Check =>
-  (_event, context) => {
+export const withinTimeBudget = (ms: number): Check => {
+  numberOption('withinTimeBudget', 'the budget (ms)', ms, 0)
+  return (_event, context) => {
     if (typeof context.getRemainingTimeInMillis !== 'function') return PASSED
     const remaining = context.getRemainingTimeInMillis()
     if (remaining >= ms) return PASSED
@@ -270,3 +272,4 @@ export const withinTimeBudget =
       }),
     )
   }
+}

@@ -13,6 +13,7 @@ export type Item = Record<string, AttributeValue>
 
 /** The table options of both stores. */
 export interface TableOptions {
+  readonly client: unknown
   readonly tableName: string
   readonly keyPrefix?: string
   readonly partitionKey?: string
@@ -42,7 +43,10 @@ export const positiveOption = (store: string, name: string, value: number): numb
 
 /** Checks a store's table options and returns its view of the table. */
 export const openTable = (store: string, kind: string, options: TableOptions): Table => {
-  const { tableName } = options
+  const { tableName, client } = options
+  if (typeof (client as { send?: unknown } | null | undefined)?.send !== 'function') {
+    throw new TypeError(`${store}: client must be a DynamoDB client (new DynamoDBClient())`)
+  }
   if (typeof tableName !== 'string' || tableName === '') {
     throw new TypeError(`${store}: tableName must be a non-empty string`)
   }

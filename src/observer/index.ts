@@ -60,6 +60,7 @@ import type { Tracer } from '@aws-lambda-powertools/tracer'
 import type { MiddlewareObj } from '@middy/core'
 import type { Context } from 'aws-lambda'
 import { type AnsweredFailure, answeredFailures } from '../internal/failures.ts'
+import { choiceOption } from '../internal/options.ts'
 import {
   type CorrelationIds,
   correlationIds,
@@ -320,11 +321,23 @@ export const observer = <C extends CustomObservers = Record<never, never>>(
   const listened = listeners.length > 0
   // The request lines cost more than the rest of the observer: described only when wanted.
   const describeRequests = logRequests || listened
-  const startLevel = options.requestStartLevel ?? 'DEBUG'
+  const startLevel = choiceOption(
+    'observer',
+    'requestStartLevel',
+    options.requestStartLevel,
+    LEVELS,
+    'DEBUG',
+  )
   const startThreshold = LogLevelThreshold[startLevel]
   // A buffered line is kept even below the logger's level (and written on an error).
   const startBuffered = logRequests && buffersAt(logger, startThreshold)
-  const endLevel = options.requestEndLevel ?? 'DEBUG'
+  const endLevel = choiceOption(
+    'observer',
+    'requestEndLevel',
+    options.requestEndLevel,
+    LEVELS,
+    'DEBUG',
+  )
   const endThreshold = LogLevelThreshold[endLevel]
   const endBuffered = logRequests && buffersAt(logger, endThreshold)
 
@@ -583,6 +596,9 @@ const writeEnd = (logger: Logger, end: RequestEndEntry, success: 'DEBUG' | 'INFO
   } else if (Number(end.status) < 500) logger.warn('request end', end)
   else logger.error('request end', end)
 }
+
+/** The levels a request line may take. */
+const LEVELS = ['DEBUG', 'INFO'] as const
 
 /** What the observer says, once, when tracing is on but Powertools Tracer cannot be loaded. */
 export const TRACER_UNAVAILABLE =

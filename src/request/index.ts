@@ -28,6 +28,7 @@ import type { MiddlewareObj } from '@middy/core'
 import type { Context } from 'aws-lambda'
 import { AppError, UnprocessableEntityError } from '../errors/index.ts'
 import { asRecord } from '../internal/guards.ts'
+import { choiceOption, functionOption, numberOption } from '../internal/options.ts'
 import type { Observer } from '../observer/index.ts'
 import { err, ok, type Result } from '../result/index.ts'
 import { buildHttp, detectHttpShape } from './http.ts'
@@ -385,6 +386,10 @@ export const requestBuilder = (
   options: RequestBuilderOptions = {},
 ): MiddlewareObj<unknown, unknown, Error, Context & RequestContext> => {
   const { parse, ...buildOptions } = options
+  choiceOption('requestBuilder', 'jsonBody', options.jsonBody, ['auto', 'required', 'off'], 'auto')
+  numberOption('requestBuilder', 'maxBodyBytes', options.maxBodyBytes, 0, { min: 1, integer: true })
+  functionOption('requestBuilder', 'parse', parse)
+  functionOption('requestBuilder', 'clock', options.clock)
 
   const parseBuilt = async (
     built: AppRequest,

@@ -36,6 +36,7 @@ import {
 } from '../errors/index.ts'
 import { answerFailure, type ErrorLogger } from '../internal/failures.ts'
 import { asRecord, asString, dict, hasLineBreak, pick } from '../internal/guards.ts'
+import { loggerOption } from '../internal/options.ts'
 import type { HttpRequest, HttpShape } from '../request/index.ts'
 import { isResult } from '../result/index.ts'
 import { type CookieInit, serializeCookie } from './cookies.ts'
@@ -444,6 +445,7 @@ export const responder = (
   options: ResponderOptions = {},
 ): MiddlewareObj<unknown, unknown, Error, Context> => {
   const { logger } = options
+  loggerOption('responder', logger)
 
   const responderAfter = (request: {
     event: unknown

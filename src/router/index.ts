@@ -66,6 +66,7 @@ import type { Context } from 'aws-lambda'
 import type { Policy } from '../auth/policy.ts'
 import { type AppError, BadRequestError } from '../errors/index.ts'
 import type { ErrorLogger } from '../internal/failures.ts'
+import { functionOption, loggerOption } from '../internal/options.ts'
 import type {
   AppRequest,
   BuildOptions,
@@ -84,6 +85,7 @@ import { buildRequest, withObserver } from '../request/index.ts'
 import { err, ok, type Result } from '../result/index.ts'
 import { dispatchHttp, failHttp, type HttpPlan, HttpTable } from './http.ts'
 import { dispatchRecords, type RecordPlan, RecordTable } from './records.ts'
+import { RouteTableError } from './trie.ts'
 import type { InferOutput, StandardSchemaV1 } from './validate.ts'
 
 export { RouteTableError } from './trie.ts'
@@ -304,6 +306,15 @@ export const router = <C extends object = Record<never, never>>(
 ): RouterHandler => {
   // The context type only informs route handlers; routing itself does not depend on it.
   const table = declared as RouteTable
+  if (typeof table !== 'object' || table === null || Array.isArray(table)) {
+    throw new RouteTableError('ROUTE_INVALID', 'router: the route table must be an object')
+  }
+  if (table.http !== undefined && !Array.isArray(table.http)) {
+    throw new RouteTableError('ROUTE_INVALID', 'router: http must be an array of routes')
+  }
+  loggerOption('router', options.logger)
+  functionOption('router', 'notFound', options.notFound)
+  functionOption('router', 'unknown', options.unknown)
   const http = new HttpTable(table.http ?? [], options.notFound)
   const records = new RecordTable(table, options.keys)
   const plans = new WeakMap<object, Plan>()

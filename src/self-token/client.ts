@@ -3,11 +3,13 @@
  * token endpoint behind an optional circuit breaker.
  * @module
  */
+import { choiceOption, numberOption } from '../internal/options.ts'
 import { tell } from '../internal/tell.ts'
 import { err, ok, type Result, toError } from '../result/index.ts'
 import {
   type CredentialSource,
   type Credentials,
+  checkCredentialSource,
   credentialResolver,
   type ParameterProviders,
 } from './credentials.ts'
@@ -199,6 +201,9 @@ export const selfTokenClient = (options: SelfTokenOptions): SelfTokenClient => {
   const random = options.random ?? Math.random
   const sleep = options.sleep ?? timerSleep
   const { store, breaker, logger } = options
+  checkCredentialSource('selfTokenClient', 'tokenEndpoint', options.tokenEndpoint, true)
+  checkCredentialSource('selfTokenClient', 'clientId', options.clientId)
+  checkCredentialSource('selfTokenClient', 'clientSecret', options.clientSecret)
   const instanceId = options.instanceId ?? globalThis.crypto.randomUUID()
   const policy: RefreshPolicy = {
     expiryThreshold: options.expiryThreshold,
@@ -215,12 +220,18 @@ export const selfTokenClient = (options: SelfTokenOptions): SelfTokenClient => {
   const scope = list(options.scope).join(' ')
   const resource = list(options.resource)
   const grant: GrantOptions = {
-    authMethod: options.authMethod ?? 'client_secret_basic',
+    authMethod: choiceOption(
+      'selfTokenClient',
+      'authMethod',
+      options.authMethod,
+      ['client_secret_basic', 'client_secret_post'],
+      'client_secret_basic',
+    ),
     scope: scope === '' ? undefined : scope,
     audience: options.audience,
     resource,
     extraParams: options.extraParams ?? {},
-    timeout: nonNegative('timeout', options.timeout ?? 5_000),
+    timeout: numberOption('selfTokenClient', 'timeout', options.timeout, 5_000, { min: 1 }),
     defaultLifetime: nonNegative('defaultLifetime', options.defaultLifetime ?? 300_000),
     clock,
     fetch: options.fetch,

@@ -3,6 +3,7 @@
  * SSM Parameter Store / Secrets Manager through `@aws-lambda-powertools/parameters`.
  * @module
  */
+import { optionError, textOption, urlOption } from '../internal/options.ts'
 import { err, ok, type Result, toError } from '../result/index.ts'
 import { TokenError } from './errors.ts'
 
@@ -56,6 +57,34 @@ export interface Credentials {
 }
 
 const DEFAULT_MAX_AGE = 300
+
+/**
+ * Checks a credential source when the client is created: a non-empty string (an http(s) URL for
+ * the token endpoint), a function, `{ ssm }` or `{ secretsManager }` with a name.
+ */
+export const checkCredentialSource = (
+  factory: string,
+  name: string,
+  source: unknown,
+  url = false,
+): void => {
+  if (typeof source === 'function') return
+  if (typeof source === 'string') {
+    if (url) urlOption(factory, name, source)
+    else textOption(factory, name, source)
+    return
+  }
+  const reference = source as Partial<SsmSource & SecretsManagerSource> | null | undefined
+  if (reference?.ssm !== undefined) textOption(factory, `${name}.ssm`, reference.ssm)
+  else if (reference?.secretsManager !== undefined) {
+    textOption(factory, `${name}.secretsManager`, reference.secretsManager)
+  } else {
+    throw optionError(
+      factory,
+      `${name} must be a string, a function, { ssm: name } or { secretsManager: name }`,
+    )
+  }
+}
 
 /** Resolves credential sources; Powertools is imported on first use of an SSM or Secrets Manager source. */
 export const credentialResolver = (providers: ParameterProviders = {}) => {

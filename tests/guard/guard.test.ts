@@ -7,6 +7,7 @@ import {
   type Check,
   envEstablished,
   handlerGuard,
+  requireEnv,
   requireHttp,
   withinTimeBudget,
 } from 'metis-app/guard'
@@ -171,6 +172,46 @@ describe('allOf and anyOf', () => {
     await guarded(allOf(check, anyOf(check)), { id: 1 })
 
     expect(seen).toEqual([{ id: 1 }, 'test-fn', { id: 1 }, 'test-fn'])
+  })
+})
+
+describe('requireEnv', () => {
+  it('answers the variables, typed by name', () => {
+    const env = requireEnv(['ISSUER', 'JWKS_URI'], { ISSUER: 'https://id', JWKS_URI: 'https://k' })
+    const issuer: string = env.ISSUER
+    expect(issuer).toBe('https://id')
+    expect(env).toEqual({ ISSUER: 'https://id', JWKS_URI: 'https://k' })
+  })
+
+  it('reads process.env by default', () => {
+    vi.stubEnv('TABLE_NAME', 'orders')
+    expect(requireEnv(['TABLE_NAME']).TABLE_NAME).toBe('orders')
+  })
+
+  it('throws at once, naming every missing or blank variable and never a value', () => {
+    const env = { CLIENT_SECRET: 'cs-live-8c1f', BLANK: ' ' }
+    const thrown = (() => {
+      try {
+        requireEnv(['CLIENT_SECRET', 'BLANK', 'GONE'], env)
+      } catch (error) {
+        return error
+      }
+    })()
+    expect(thrown).toBeInstanceOf(AppError)
+    expect(thrown).toMatchObject({
+      statusCode: 500,
+      code: 'ENV_NOT_ESTABLISHED',
+      expose: false,
+      message:
+        "Missing environment variables BLANK, GONE: set them in the function's configuration",
+      details: { missing: ['BLANK', 'GONE'] },
+    })
+    expect(JSON.stringify({ thrown, message: (thrown as Error).message })).not.toContain(
+      env.CLIENT_SECRET,
+    )
+    expect(() => requireEnv(['GONE'], {})).toThrow(
+      "Missing environment variable GONE: set it in the function's configuration",
+    )
   })
 })
 
