@@ -11,7 +11,7 @@ import { type AppRequest, requestBuilder } from 'metis-app/request'
 import { responder } from 'metis-app/response'
 import { router } from 'metis-app/router'
 import { describe, expect, it, vi } from 'vitest'
-import { lambdaContext, loadEvent } from '../support/events.ts'
+import { lambdaContext, loadEvent, restGet } from '../support/events.ts'
 import { metricNames, options, useCapturedOutput } from './capture.ts'
 
 const output = useCapturedOutput()
@@ -309,15 +309,6 @@ describe('observer: failures a router or responder answered', () => {
       .use(responder())
       .handler(app)
 
-  /** A REST API GET of this path. */
-  const get = (path: string) => ({
-    ...loadEvent('apigw-rest/no-auth'),
-    httpMethod: 'GET',
-    path,
-    resource: path,
-    body: null,
-  })
-
   /** Every written chunk is a structured line: nothing printed a bare stack beside them. */
   const onlyStructuredLines = () =>
     expect(
@@ -331,7 +322,7 @@ describe('observer: failures a router or responder answered', () => {
     const app = router({
       http: [{ method: 'GET', path: '/boom', handler: () => Promise.reject(new Error('boom')) }],
     })
-    const response = await stack(app)(get('/boom'), context())
+    const response = await stack(app)(restGet('/boom'), context())
 
     expect(response).toMatchObject({ statusCode: 500 })
     expect(JSON.stringify(response)).not.toContain('boom')
@@ -353,7 +344,7 @@ describe('observer: failures a router or responder answered', () => {
 
   it('logs a 4xx the router answered once, at WARN, without a stack', async () => {
     const app = router({ http: [{ method: 'GET', path: '/hello', handler: () => 'hi' }] })
-    const response = await stack(app)(get('/nowhere'), context())
+    const response = await stack(app)(restGet('/nowhere'), context())
 
     expect(response).toMatchObject({ statusCode: 404 })
     const logs = output.logs()
@@ -401,7 +392,7 @@ describe('observer: failures a router or responder answered', () => {
     const handler = middy()
       .use(observer(options({ requestEndLevel: 'DEBUG' })))
       .handler(async () => ({ statusCode: 503, body: '' }))
-    await handler(get('/'), context())
+    await handler(restGet('/'), context())
     expect(output.logs()).toEqual([
       expect.objectContaining({ level: 'ERROR', outcome: 'error', status: 503 }),
     ])
@@ -414,8 +405,8 @@ describe('observer: failures a router or responder answered', () => {
         ctx.observer.metrics.addMetric('placed', MetricUnit.Count, 1)
         return { statusCode: 200, body: '' }
       })
-    await handler(get('/'), context())
-    await handler(get('/'), context())
+    await handler(restGet('/'), context())
+    await handler(restGet('/'), context())
     expect(output.emf().flatMap(metricNames)).toContain('placed')
     expect(output.logs()).toEqual([])
     expect(output.raw.join('')).not.toContain('Namespace should be defined')

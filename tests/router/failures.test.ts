@@ -4,15 +4,7 @@
  */
 import { router } from 'metis-app/router'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { lambdaContext, loadEvent } from '../support/events.ts'
-
-const get = (path: string) => ({
-  ...loadEvent('apigw-rest/no-auth'),
-  httpMethod: 'GET',
-  path,
-  resource: path,
-  body: null,
-})
+import { lambdaContext, loadEvent, restGet } from '../support/events.ts'
 
 const boom = new Error('boom')
 const app = (options: Parameters<typeof router>[1] = {}) =>
@@ -29,9 +21,13 @@ describe('the router without an observer', () => {
   afterEach(() => printed.mockClear())
 
   it('prints a route that throws once, and a 4xx not at all', async () => {
-    expect(await app()(get('/boom'), lambdaContext() as never)).toMatchObject({ statusCode: 500 })
+    expect(await app()(restGet('/boom'), lambdaContext() as never)).toMatchObject({
+      statusCode: 500,
+    })
     expect(printed.mock.calls).toEqual([[boom]])
-    expect(await app()(get('/none'), lambdaContext() as never)).toMatchObject({ statusCode: 404 })
+    expect(await app()(restGet('/none'), lambdaContext() as never)).toMatchObject({
+      statusCode: 404,
+    })
     expect(printed).toHaveBeenCalledTimes(1)
   })
 
@@ -44,12 +40,12 @@ describe('the router without an observer', () => {
 
   it('leaves the failure to the observer on the context, unless given its own logger', async () => {
     const observed = () => ({ ...lambdaContext(), observer: {} }) as never
-    await app()(get('/boom'), observed())
+    await app()(restGet('/boom'), observed())
     expect(printed).not.toHaveBeenCalled()
     const logger = vi.fn()
-    await app({ logger })(get('/boom'), observed())
+    await app({ logger })(restGet('/boom'), observed())
     expect(logger.mock.calls).toEqual([[boom]])
-    await app({ logger: false })(get('/boom'), lambdaContext() as never)
+    await app({ logger: false })(restGet('/boom'), lambdaContext() as never)
     expect(printed).not.toHaveBeenCalled()
   })
 })

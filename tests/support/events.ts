@@ -34,3 +34,12 @@ export const lambdaContext = (overrides: Record<string, unknown> = {}) => ({
   succeed: () => undefined,
   ...overrides,
 })
+
+/** A REST API (v1) GET of `path`, from the `apigw-rest/no-auth` sample. */
+export const restGet = (path: string) => ({
+  ...loadEvent('apigw-rest/no-auth'),
+  httpMethod: 'GET',
+  path,
+  resource: path,
+  body: null,
+})
