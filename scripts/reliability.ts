@@ -206,6 +206,14 @@ test also listens for \`unhandledRejection\` and fails on one.
 
 ${table('fault')}
 
+## Fleets: separate processes sharing one dynalite
+
+Each Lambda instance a separate Node process with its own DynamoDB client, all on one dynalite
+table on 127.0.0.1 (with a latency proxy in front where the row says so): what the shared circuit
+and the shared self token promise across instances, counted.
+
+${table('fleet')}
+
 ## Soak
 
 ${table('soak')}
