@@ -1,8 +1,9 @@
 /**
- * Activity matching, as the seed's `activity_matcher`: activities are `:`-separated segments
- * (`service:resource:action`); a granted `*` segment matches any one segment; a required activity
- * is met by a granted one that it is a segment prefix of (`orders:read` is met by
- * `orders:read:own`). Wildcards count only on the granted side, so a route that requires
+ * Activity matching: activities are `:`-separated segments (`service:resource:action`); a granted
+ * `*` segment matches any one segment. A grant never meets a requirement broader than itself: a
+ * grant with more segments meets a requirement with fewer only when its extra segments are all
+ * `*` (`orders:order` is met by `orders:order:*`, not by `orders:order:read`), and a grant with
+ * fewer segments never meets. Wildcards count only on the granted side, so a route that requires
  * `orders:*` needs a grant of `orders:*` (or `*:*`).
  */
 
@@ -12,17 +13,18 @@
  * @example
  * ```ts
  * activityMatches('orders:order:read', 'orders:*:read') // true
- * activityMatches('orders:order', 'orders:order:read') // true: a prefix of the grant
+ * activityMatches('orders:order', 'orders:order:*') // true: the extra segment is a star
+ * activityMatches('orders:order:delete', 'orders:order:delete:own') // false: narrower grant
  * activityMatches('orders:order:read', 'orders:order') // false
  * ```
  */
 export const activityMatches = (required: string, granted: string): boolean => {
   const need = required.split(':')
   const have = granted.split(':')
-  for (let i = 0; i < need.length; i += 1) {
+  if (have.length < need.length) return false
+  for (let i = 0; i < have.length; i += 1) {
     const segment = have[i]
-    if (segment === undefined) return false
-    if (segment !== '*' && segment !== need[i]) return false
+    if (segment !== '*' && (i >= need.length || segment !== need[i])) return false
   }
   return true
 }

@@ -122,8 +122,9 @@ export interface ActivityOptions {
 
 /**
  * Allows a request whose subject holds an activity that meets `required`
- * (`service:resource:action`; a granted `*` segment matches any segment; a grant that `required`
- * is a prefix of meets it). Without a valid token: as {@link tokenRequired}. Otherwise 403
+ * (`service:resource:action`; a granted `*` segment matches any segment; a grant longer than
+ * `required` meets it only when its extra segments are `*`, so `orders:order:delete:own` does not
+ * meet `orders:order:delete`). Without a valid token: as {@link tokenRequired}. Otherwise 403
  * `insufficient_scope`; also when the activities come from userinfo and it was unavailable.
  *
  * @example

@@ -66,7 +66,17 @@ export interface PipOptions {
   onJwksUnavailable?: 401 | 503
   /** Verified tokens kept per container (default 1000; 0 disables the cache). */
   tokenCacheSize?: number
-  /** Longest time a verified token is kept, ms (default 300000); never past its `exp`. */
+  /**
+   * Longest time a verified token is kept, ms (default 300000); never past its `exp`.
+   *
+   * Revocation: a JWKS fetch that no longer holds a key (removed, or replaced under its `kid`)
+   * evicts at once the tokens verified with it, in every `pip()` of the container that shares the
+   * key set (and every cached token without a `kid`, which is verified again). A token served
+   * from the cache causes no fetch: the key set is fetched again when a new token names an
+   * unknown `kid` (at most once per `jwksCooldownMs`) or arrives after `jwksCacheMaxAgeMs`. So a
+   * token verified with a key the issuer removed stays accepted until that next fetch, and never
+   * longer than this TTL. A local `jwks` or a `secret` never changes: nothing is evicted.
+   */
   tokenCacheTtlMs?: number
   /** The subject lookup: a userinfo endpoint (URL or options), or a function. */
   userinfo?: string | URL | UserinfoEndpoint | UserinfoFunction
@@ -81,8 +91,11 @@ export interface PipOptions {
   /** The clock, epoch ms (default `Date.now`). */
   now?: () => number
   /**
-   * Decodes tokens WITHOUT verifying their signature (claims are still checked). For local
-   * development only; refused when `NODE_ENV` is `production`.
+   * Decodes tokens WITHOUT verifying their signature (claims are still checked): any token is
+   * accepted, an unsigned `alg: none` one included. For local development only: refused at
+   * creation (a `TypeError`) when `NODE_ENV` is `production` or the code runs on Lambda
+   * (`AWS_LAMBDA_FUNCTION_NAME` or `AWS_EXECUTION_ENV` set); anywhere else `pip()` warns once, on
+   * creation, with `console.warn`.
    */
   unsafeSkipVerification?: boolean
 }
@@ -152,11 +165,13 @@ const defaults = {
  * Reads `context.request` when `requestBuilder()` ran first, else the raw event's headers.
  *
  * Per-container caches (reset with `resetAuthCaches()`): the remote key set per JWKS URL, the
- * verified tokens (exact token string; `exp`/`nbf` re-checked on every use; failures never cached)
- * and the userinfo answers.
+ * verified tokens (exact token string; `exp`/`nbf` re-checked on every use; failures never cached;
+ * evicted when a JWKS fetch drops their key, see `tokenCacheTtlMs`) and the userinfo answers
+ * (frozen deeply, as the claims are: no handler can change what a later request sees).
  *
  * @throws TypeError at creation for an invalid configuration (no issuer or audience, no key source
- * or several, a symmetric algorithm without `secret`, `unsafeSkipVerification` in production).
+ * or several, a symmetric algorithm without `secret`, `unsafeSkipVerification` in production or
+ * on Lambda).
  *
  * @example
  * ```ts
@@ -266,9 +281,7 @@ const withoutUndefined = <T extends object>(value: T): T =>
 const keySource = (config: PipOptions & typeof defaults): KeySource => {
   if (isBlank(config.issuer)) throw new TypeError('pip(): "issuer" is required')
   if (isBlank(config.audience)) throw new TypeError('pip(): "audience" is required')
-  if (config.unsafeSkipVerification === true && process.env.NODE_ENV === 'production') {
-    throw new TypeError('pip(): "unsafeSkipVerification" is refused when NODE_ENV is production')
-  }
+  if (config.unsafeSkipVerification === true) refuseUnsafeWhereItMatters()
   const given = [config.jwksUri, config.jwks, config.secret].filter((v) => v !== undefined).length
   if (given !== 1 && config.unsafeSkipVerification !== true) {
     throw new TypeError('pip(): give exactly one of "jwksUri", "jwks" and "secret"')
@@ -290,6 +303,27 @@ const keySource = (config: PipOptions & typeof defaults): KeySource => {
     cacheMaxAgeMs: config.jwksCacheMaxAgeMs,
     fetch: config.jwksFetch,
   }
+}
+
+// Set by the Lambda runtime in every function (NODE_ENV is not): either means "deployed".
+const LAMBDA_VARIABLES = ['AWS_LAMBDA_FUNCTION_NAME', 'AWS_EXECUTION_ENV'] as const
+
+/**
+ * `unsafeSkipVerification` accepts any token, an unsigned `alg: none` one included: refused in
+ * production and on Lambda, and said once (one line, at creation) anywhere else.
+ */
+const refuseUnsafeWhereItMatters = (): void => {
+  if (process.env.NODE_ENV === 'production') {
+    throw new TypeError('pip(): "unsafeSkipVerification" is refused when NODE_ENV is production')
+  }
+  for (const name of LAMBDA_VARIABLES) {
+    if ((process.env[name] ?? '') !== '') {
+      throw new TypeError(`pip(): "unsafeSkipVerification" is refused on Lambda (${name} is set)`)
+    }
+  }
+  console.warn(
+    'metis-app/auth pip(): "unsafeSkipVerification" is on: token signatures are NOT checked (local development only)',
+  )
 }
 
 /** The durations (ms, and `clockToleranceSec`) and sizes, checked when the PIP is created. */

@@ -4,12 +4,17 @@
  */
 import { asRecord } from '../internal/guards.ts'
 import { BoundedCache } from './cache.ts'
+import { deepFreeze } from './freeze.ts'
 import type { VerifiedClaims } from './verify.ts'
 
 /** What the userinfo endpoint (or function) said about the subject: a JSON object. */
 export type Subject = Readonly<Record<string, unknown>>
 
-/** A user function that finds the subject of a verified token. */
+/**
+ * A user function that finds the subject of a verified token. Its answer is copied (with
+ * `structuredClone`; an answer that cannot be copied, holding a function for example, is
+ * `userinfo-invalid`) and the copy frozen, so the function's own object is never frozen.
+ */
 export type UserinfoFunction = (token: string, claims: VerifiedClaims) => Promise<Subject> | Subject
 
 /** Options of a userinfo endpoint. */
@@ -28,7 +33,7 @@ export interface UserinfoEndpoint {
 export type SubjectOutcome =
   | {
       readonly status: 'available'
-      /** The userinfo answer. */
+      /** The userinfo answer, frozen deeply: the cache hands it to later requests. */
       readonly subject: Subject
       /** True when the answer came from the per-token cache. */
       readonly fromCache: boolean
@@ -61,6 +66,7 @@ export type LookupSubject = (token: string, claims: VerifiedClaims) => Promise<S
 /** Creates the lookup, with its per-token cache (successes only, until `exp` or the TTL). */
 export const createUserinfo = (settings: UserinfoSettings): LookupSubject => {
   const cache = new BoundedCache<Subject>(settings.cacheSize)
+  const userFunction = typeof settings.source === 'function'
   const fetchSubject =
     typeof settings.source === 'function' ? settings.source : fromEndpoint(settings.source)
 
@@ -79,7 +85,19 @@ export const createUserinfo = (settings: UserinfoSettings): LookupSubject => {
         cause: error,
       }
     }
-    const subject = asRecord(answer)
+    let subject: Subject | undefined
+    try {
+      // The answer is cached and handed to every later request with this token: frozen, so that
+      // no handler can change what the next request is granted. A function's answer is copied
+      // first, so that the function's own object is never frozen.
+      subject = asRecord(userFunction ? structuredClone(answer) : answer)
+    } catch {
+      return {
+        status: 'unavailable',
+        reason: 'userinfo-invalid',
+        message: 'The userinfo answer is not plain data',
+      }
+    }
     if (subject === undefined) {
       return {
         status: 'unavailable',
@@ -95,6 +113,7 @@ export const createUserinfo = (settings: UserinfoSettings): LookupSubject => {
         message: 'The userinfo subject is not the token subject',
       }
     }
+    deepFreeze(subject)
     cache.set(token, subject, Math.min(claims.exp * 1000, now + settings.ttlMs))
     return { status: 'available', subject, fromCache: false }
   }

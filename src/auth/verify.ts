@@ -18,8 +18,9 @@ import {
   jwtVerify,
 } from 'jose'
 import { err, ok, type Result } from '../result/index.ts'
-import { BoundedCache, KeySetUnavailable, remoteKeySet } from './cache.ts'
+import { BoundedCache, type KeyDropWatcher, KeySetUnavailable, remoteKeySet } from './cache.ts'
 import { createFastVerify, FALLBACK } from './fast-verify.ts'
+import { deepFreeze } from './freeze.ts'
 
 /** Why the PIP has no verified token. */
 export type TokenFailureReason =
@@ -140,18 +141,26 @@ export type Verify = (
 // jose's remote key set builds a `Headers` when it is created, and the first touch of that global
 // makes Node load its fetch implementation (undici, about 25 ms): created on the first
 // verification instead of in pip(), which a handler module calls at load.
-const lazyRemoteKeySet = (keys: Extract<KeySource, { kind: 'remote' }>): JWTVerifyGetKey => {
+const lazyRemoteKeySet = (
+  keys: Extract<KeySource, { kind: 'remote' }>,
+  watcher: KeyDropWatcher,
+): JWTVerifyGetKey => {
   let resolver: JWTVerifyGetKey | undefined
   return (header, token) => {
-    resolver ??= remoteKeySet(keys.url, keys)
+    if (resolver === undefined) {
+      const keySet = remoteKeySet(keys.url, keys)
+      // The key set holds its watchers weakly; this closure keeps the watcher alive.
+      keySet.watch(watcher)
+      resolver = keySet.getKey
+    }
     return resolver(header, token)
   }
 }
 
-const keyResolver = (keys: KeySource): JWTVerifyGetKey | Uint8Array => {
+const keyResolver = (keys: KeySource, watcher: KeyDropWatcher): JWTVerifyGetKey | Uint8Array => {
   if (keys.kind === 'secret') return keys.secret
   if (keys.kind === 'none') return new Uint8Array()
-  return keys.kind === 'local' ? createLocalJWKSet(keys.jwks) : lazyRemoteKeySet(keys)
+  return keys.kind === 'local' ? createLocalJWKSet(keys.jwks) : lazyRemoteKeySet(keys, watcher)
 }
 
 /**
@@ -165,9 +174,18 @@ export const createVerifier = (
   settings: VerifierSettings,
   joseVerify: typeof jwtVerify = jwtVerify,
 ): Verify => {
-  const key = keyResolver(settings.keys)
-  const fastVerify = createFastVerify(key, settings.algorithms)
   const cache = new BoundedCache<VerifiedToken>(settings.cacheSize)
+  // Revocation: a JWKS fetch that no longer holds a key evicts the tokens verified with it (and
+  // every token without a `kid`, which any key of its algorithm may have verified).
+  let drops = 0
+  const watcher: KeyDropWatcher = {
+    keysDropped: (kids) => {
+      drops += 1
+      cache.deleteWhere(({ header }) => header.kid === undefined || kids.has(header.kid))
+    },
+  }
+  const key = keyResolver(settings.keys, watcher)
+  const fastVerify = createFastVerify(key, settings.algorithms)
   const toleranceMs = settings.clockToleranceSec * 1000
   const claimOptions = {
     issuer: settings.issuer as string | string[],
@@ -229,8 +247,10 @@ export const createVerifier = (
     if (!JWS_COMPACT.test(token) || !isCanonical(token)) {
       return err({ reason: 'malformed', message: 'The bearer token is not a compact JWS' })
     }
+    const dropsBefore = drops
     return verifyFresh(token, now).then((fresh) => {
-      if (fresh.ok) {
+      // A key that went while this token was being verified may be its key: answered, not kept.
+      if (fresh.ok && drops === dropsBefore) {
         // Kept until it expires (the tolerance is re-applied on use), at most cacheTtlMs.
         const until = Math.min(
           fresh.value.claims.exp * 1000 + toleranceMs,
@@ -244,15 +264,6 @@ export const createVerifier = (
 }
 
 const TIME_CLAIMS = ['exp', 'nbf', 'iat'] as const
-
-/** Freezes a parsed JSON value and everything in it; returns it. */
-const deepFreeze = <T>(value: T): T => {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value)
-    for (const inner of Object.values(value)) deepFreeze(inner)
-  }
-  return value
-}
 
 // The cache holds tokens whose signature verified; time is the only thing that changes.
 const checkTime = (

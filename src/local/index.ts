@@ -102,7 +102,10 @@ export const invoke = async (
 export interface ServeOptions extends ContextOptions {
   /** The port; 0 picks a free one. Default 3000. */
   port?: number
-  /** The address to listen on. Default `127.0.0.1`: the server is for this machine only. */
+  /**
+   * The address to listen on. Default `127.0.0.1`: the server is for this machine only, and on a
+   * loopback address it answers only the `Host` names of this machine (see {@link serve}).
+   */
   host?: string
   /** The event shape handed to the handler. Default `'v2'` (HTTP API). */
   eventVersion?: EventVersion
@@ -135,6 +138,25 @@ const readBody = async (request: IncomingMessage, limit: number): Promise<Buffer
 
 const TIMED_OUT = Symbol('timed out')
 
+/** True for an address the server is bound to that only this machine can reach. */
+const isLoopback = (address: string): boolean =>
+  address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.')
+
+// A Host header: a name, an IPv4 address or a bracketed IPv6 address, then an optional port.
+const HOST_HEADER = /^(\[[0-9a-f:.]*\]|[^:[\]]*)(?::\d*)?$/
+
+/**
+ * The Host names a loopback-bound server answers: a web page that a DNS name of its own leads to
+ * 127.0.0.1 (DNS rebinding) sends that name, never one of these, so it cannot reach the handler.
+ */
+const loopbackHosts = (bound: string): ReadonlySet<string> =>
+  new Set(['localhost', '127.0.0.1', '[::1]', bound.includes(':') ? `[${bound}]` : bound])
+
+const hostAllowed = (allowed: ReadonlySet<string>, header: string | undefined): boolean => {
+  const name = HOST_HEADER.exec(header?.toLowerCase() ?? '')?.[1]
+  return name !== undefined && allowed.has(name)
+}
+
 const sendProblem = (response: ServerResponse, status: number, title: string, detail: string) => {
   const body = JSON.stringify({ type: 'about:blank', title, status, detail })
   response.writeHead(status, { 'content-type': 'application/problem+json' })
@@ -147,6 +169,12 @@ const sendProblem = (response: ServerResponse, status: number, title: string, de
  * the response (status, headers, multi-value headers, cookies, base64 bodies). A handler that
  * throws or returns something that is not a valid response gets a 502 with a clear message, and
  * the server keeps serving.
+ *
+ * Bound to a loopback address (127.0.0.0/8, `::1`, `localhost`, the default), the server answers
+ * 403 (problem+json) to a request whose `Host` is not `localhost`, `127.0.0.1`, `[::1]` or the
+ * bound address, with any port: a web page cannot reach a handler that runs with real
+ * credentials by pointing a DNS name of its own at 127.0.0.1 (DNS rebinding). Bound to another
+ * address (`0.0.0.0`), every `Host` is answered.
  *
  * @example
  * ```ts
@@ -166,7 +194,20 @@ export const serve = async (
   const report =
     options.onError ?? ((message: string) => process.stderr.write(`metis-app local: ${message}\n`))
 
+  // Set when the server listens, before any request: the Host names answered, or undefined when
+  // the server is bound to an address other machines reach (any Host is answered, as chosen).
+  let allowedHosts: ReadonlySet<string> | undefined
+
   const answer = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    if (allowedHosts !== undefined && !hostAllowed(allowedHosts, request.headers.host)) {
+      sendProblem(
+        response,
+        403,
+        'Forbidden',
+        'The local server on a loopback address answers only the Host localhost, 127.0.0.1 or [::1] (with any port), so that no web page can reach it through DNS rebinding',
+      )
+      return
+    }
     const body = await readBody(request, limit)
     if (body === undefined) {
       sendProblem(response, 413, 'Content Too Large', `The body is larger than ${limit} bytes`)
@@ -233,7 +274,11 @@ export const serve = async (
   })
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
-    server.listen(options.port ?? 3000, options.host ?? '127.0.0.1', () => resolve())
+    server.listen(options.port ?? 3000, options.host ?? '127.0.0.1', () => {
+      const { address } = server.address() as AddressInfo
+      if (isLoopback(address)) allowedHosts = loopbackHosts(address)
+      resolve()
+    })
   })
   const { port } = server.address() as AddressInfo
   const host = options.host ?? '127.0.0.1'

@@ -1,6 +1,8 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { type JWK, jwtVerify } from 'jose'
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { BoundedCache } from '../../src/auth/cache.ts'
 import { type AuthInfo, type PipOptions, pip, resetAuthCaches } from '../../src/auth/index.ts'
+import { createVerifier } from '../../src/auth/verify.ts'
 import {
   AUDIENCE,
   bearerEvent,
@@ -112,6 +114,178 @@ describe('the per-container cache of verified tokens', () => {
     await inspect(pipMiddleware, token)
     resetAuthCaches()
     expect(fromCache(await inspect(pipMiddleware, token))).toBe(false)
+  })
+})
+
+describe('revocation: a key a JWKS refresh drops', () => {
+  let rotating: JwksServer | undefined
+  afterEach(async () => {
+    vi.useRealTimers()
+    await rotating?.stop()
+    rotating = undefined
+  })
+
+  // No cooldown: a token with an unknown kid makes jose fetch the key set again at once.
+  const rotatingPip = (server: JwksServer, extra: Partial<PipOptions> = {}) =>
+    pip({
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      jwksUri: server.url,
+      jwksCooldownMs: 0,
+      now: () => now,
+      ...extra,
+    })
+
+  it('evicts the cached tokens verified with a dropped kid, in every pip() of the key set, and keeps the others', async () => {
+    const [dropped, kept, added] = await Promise.all([
+      makeKey('ES256'),
+      makeKey(),
+      makeKey('ES256'),
+    ])
+    rotating = await startJwksServer([dropped.publicJwk, kept.publicJwk])
+    const first = rotatingPip(rotating)
+    const second = rotatingPip(rotating)
+    const claims = claimsAt(START / 1000)
+    const [revoked, still, fresh] = await Promise.all([
+      sign(dropped, claims),
+      sign(kept, claims),
+      sign(added, claims),
+    ])
+    for (const middleware of [first, second]) {
+      expect((await inspect(middleware, revoked)).valid).toBe(true)
+      expect((await inspect(middleware, still)).valid).toBe(true)
+      expect(fromCache(await inspect(middleware, revoked))).toBe(true)
+    }
+
+    rotating.setKeys([kept.publicJwk, added.publicJwk])
+    // Until a refresh, the cache answers: the bound tokenCacheTtlMs documents.
+    expect(fromCache(await inspect(first, revoked))).toBe(true)
+    const requests = rotating.requests()
+    expect((await inspect(first, fresh)).valid).toBe(true)
+    expect(rotating.requests()).toBe(requests + 1)
+
+    for (const middleware of [first, second]) {
+      expect((await inspect(middleware, revoked)).reason).toBe('unknown-key')
+      expect(fromCache(await inspect(middleware, still))).toBe(true)
+    }
+  })
+
+  it('evicts the tokens of a key replaced under the same kid, and re-verifies the tokens without a kid', async () => {
+    const [replaced, other] = await Promise.all([makeKey('ES256'), makeKey('EdDSA')])
+    const impostor = await makeKey('ES256', replaced.kid)
+    rotating = await startJwksServer([replaced.publicJwk, other.publicJwk])
+    // jose times the key set's age with Date: faked, so that it can grow old without a wait
+    vi.useFakeTimers({ toFake: ['Date'] })
+    vi.setSystemTime(Date.now())
+    const middleware = rotatingPip(rotating, { jwksCacheMaxAgeMs: 60_000 })
+    const claims = claimsAt(START / 1000)
+    const [old, bare] = await Promise.all([
+      sign(replaced, claims),
+      sign(other, claims, { kid: undefined }),
+    ])
+    for (const token of [old, bare, old, bare])
+      expect((await inspect(middleware, token)).valid).toBe(true)
+    expect(fromCache(await inspect(middleware, bare))).toBe(true)
+
+    rotating.setKeys([impostor.publicJwk, other.publicJwk])
+    // a known kid makes no refresh: the key set is fetched again once it is older than its max age
+    const signedByNew = await sign(impostor, claims)
+    expect((await inspect(middleware, signedByNew)).reason).toBe('bad-signature')
+    vi.advanceTimersByTime(61_000)
+    expect((await inspect(middleware, signedByNew)).valid).toBe(true)
+
+    expect((await inspect(middleware, old)).reason).toBe('bad-signature')
+    const again = await inspect(middleware, bare)
+    expect(again.valid).toBe(true)
+    expect(fromCache(again)).toBe(false)
+  })
+
+  it('compares with the last key set fetched, through answers that are no key set, and drops a key without a kid', async () => {
+    const [named, bare, stranger] = await Promise.all([
+      makeKey('ES256'),
+      makeKey('EdDSA'),
+      makeKey('ES256'),
+    ])
+    const { kid: _none, ...bareJwk } = bare.publicJwk
+    rotating = await startJwksServer([named.publicJwk, bareJwk])
+    const middleware = rotatingPip(rotating)
+    const claims = claimsAt(START / 1000)
+    const [byName, byBare, unknown] = await Promise.all([
+      sign(named, claims),
+      sign(bare, claims, { kid: undefined }),
+      sign(stranger, claims),
+    ])
+    for (const token of [byName, byBare])
+      expect((await inspect(middleware, token)).valid).toBe(true)
+
+    rotating.setMode('not-a-key-set')
+    expect((await inspect(middleware, unknown)).reason).toBe('jwks-unavailable')
+    rotating.setMode('ok')
+    rotating.setKeys([named.publicJwk, 42 as unknown as JWK])
+    expect((await inspect(middleware, unknown)).reason).toBe('jwks-unavailable')
+    expect(fromCache(await inspect(middleware, byBare))).toBe(true)
+
+    rotating.setKeys([named.publicJwk])
+    const requests = rotating.requests()
+    expect((await inspect(middleware, unknown)).reason).toBe('unknown-key')
+    expect(rotating.requests()).toBe(requests + 1)
+    expect((await inspect(middleware, byBare)).reason).toBe('unknown-key')
+    expect(fromCache(await inspect(middleware, byName))).toBe(true)
+  })
+
+  it('does not cache a token whose verification was under way when its kid was dropped', async () => {
+    const [slow, added] = await Promise.all([makeKey(), makeKey()])
+    rotating = await startJwksServer([slow.publicJwk])
+    let entered: () => void = () => undefined
+    const inJose = new Promise<void>((resolve) => {
+      entered = resolve
+    })
+    let release: () => void = () => undefined
+    const gate = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    const verify = createVerifier(
+      {
+        issuer: ISSUER,
+        audience: AUDIENCE,
+        algorithms: ['RS256'],
+        clockToleranceSec: 5,
+        requiredClaims: [],
+        typ: undefined,
+        keys: {
+          kind: 'remote',
+          url: new URL(rotating.url),
+          cooldownMs: 0,
+          timeoutMs: 5000,
+          cacheMaxAgeMs: 600_000,
+          fetch: undefined,
+        },
+        unsafeSkipVerification: false,
+        cacheSize: 10,
+        cacheTtlMs: 300_000,
+        now: () => now,
+      },
+      (async (...args: Parameters<typeof jwtVerify>) => {
+        const verified = await jwtVerify(...args)
+        entered()
+        await gate
+        return verified
+      }) as typeof jwtVerify,
+    )
+    const claims = claimsAt(START / 1000)
+    // A `crit: ["b64"]` header (valid, b64 true) is left to jose's jwtVerify by the fast path:
+    // that verification is held open here across the refresh.
+    const token = await sign(slow, claims, { b64: true, crit: ['b64'] })
+    const underWay = verify(token)
+    await inJose
+    rotating.setKeys([added.publicJwk])
+    expect((await verify(await sign(added, claims))).ok).toBe(true)
+    release()
+    // verified before the key went, so answered once, but not kept
+    expect((await underWay).ok).toBe(true)
+    const after = await verify(token)
+    expect(after.ok).toBe(false)
+    expect(!after.ok && after.error.reason).toBe('unknown-key')
   })
 })
 

@@ -92,6 +92,18 @@ describe('pdp()', () => {
     }
   })
 
+  it('does not let a narrower granted activity meet a broader required one', async () => {
+    const own = await sign(
+      key,
+      claimsAt(NOW / 1000, { activities: ['orders:order:delete:own', 'orders:invoice:read:*'] }),
+    )
+    const broad = await decide([activity('orders:order:delete')], own)
+    expect(broad.handlerRan).toBe(false)
+    expect(broad.response.statusCode).toBe(403)
+    expect((await decide([activity('orders:order:delete:own')], own)).handlerRan).toBe(true)
+    expect((await decide([activity('orders:invoice:read')], own)).handlerRan).toBe(true)
+  })
+
   it('filters granted activities by namespace', async () => {
     expect(
       (await decide([activity('billing:invoice:read', { namespace: 'billing' })])).handlerRan,

@@ -25,6 +25,7 @@ beforeAll(async () => {
 })
 afterEach(() => {
   vi.unstubAllEnvs()
+  vi.restoreAllMocks()
   resetAuthCaches()
 })
 
@@ -82,6 +83,44 @@ describe('pip() configuration', () => {
       'refused when NODE_ENV is production',
     )
   })
+
+  it.each([
+    ['AWS_LAMBDA_FUNCTION_NAME', 'orders'],
+    ['AWS_EXECUTION_ENV', 'AWS_Lambda_nodejs24.x'],
+  ])('refuses unsafeSkipVerification on Lambda (%s set), whatever NODE_ENV says', (name, value) => {
+    vi.stubEnv('NODE_ENV', 'development')
+    vi.stubEnv('AWS_LAMBDA_FUNCTION_NAME', undefined)
+    vi.stubEnv('AWS_EXECUTION_ENV', undefined)
+    vi.stubEnv(name, value)
+    const create = () => pip({ ...base, unsafeSkipVerification: true })
+    expect(create).toThrow(TypeError)
+    expect(create).toThrow(`pip(): "unsafeSkipVerification" is refused on Lambda (${name} is set)`)
+    // off, the same configuration is fine on Lambda
+    expect(() => local({ unsafeSkipVerification: false })).not.toThrow()
+  })
+
+  it('warns once, on one line without any token, when unsafeSkipVerification is on elsewhere', async () => {
+    vi.stubEnv('NODE_ENV', 'test')
+    vi.stubEnv('AWS_LAMBDA_FUNCTION_NAME', undefined)
+    vi.stubEnv('AWS_EXECUTION_ENV', undefined)
+    const warned: unknown[][] = []
+    const warn = vi.spyOn(console, 'warn').mockImplementation((...args) => void warned.push(args))
+    try {
+      const skip = pip({ ...base, unsafeSkipVerification: true })
+      const token = await sign(other, claimsAt(nowSec))
+      for (let i = 0; i < 3; i += 1)
+        expect((await authOf(skip, bearerEvent(token))).valid).toBe(true)
+      local()
+    } finally {
+      warn.mockRestore()
+    }
+    expect(warned).toHaveLength(1)
+    const [line] = warned[0] as [string]
+    expect(warned[0]).toHaveLength(1)
+    expect(line).toContain('unsafeSkipVerification')
+    expect(line).not.toContain('\n')
+    expect(line).not.toMatch(/eyJ/)
+  })
 })
 
 describe('pip() verification', () => {
@@ -114,6 +153,7 @@ describe('pip() verification', () => {
   })
 
   it('with unsafeSkipVerification decodes without the signature but still checks the claims', async () => {
+    vi.spyOn(console, 'warn').mockImplementationOnce(() => undefined)
     const skip = pip({ ...base, unsafeSkipVerification: true })
     const foreign = await authOf(skip, bearerEvent(await sign(other, claimsAt(nowSec))))
     expect(foreign.valid).toBe(true)

@@ -1,7 +1,11 @@
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import middy from '@middy/core'
+import httpErrorHandler from '@middy/http-error-handler'
+import type { Context } from 'aws-lambda'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import {
+  type AuthContext,
   type AuthInfo,
   activity,
   type PipOptions,
@@ -16,6 +20,7 @@ import {
   claimsAt,
   deadUrl,
   ISSUER,
+  lambdaContext,
   makeKey,
   runStack,
   sign,
@@ -85,6 +90,62 @@ describe('userinfo', () => {
     now = START + 1500
     expect(await subjectOf(middleware)).toMatchObject({ status: 'available', fromCache: false })
     expect(userinfo.requests()).toBe(before + 2)
+  })
+
+  it('hands the cached answer out frozen: a handler cannot grant the next request an activity', async () => {
+    answer = ok({
+      sub: 'user-1',
+      activities: ['orders:order:read'],
+      profile: { roles: ['reader'] },
+    })
+    const middleware = local()
+    const thrown: unknown[] = []
+    const attempt = (change: () => unknown) => {
+      try {
+        change()
+      } catch (error) {
+        thrown.push(error)
+      }
+    }
+    const grabby = middy<unknown, unknown, Error, Context & AuthContext>()
+      .use(httpErrorHandler({ logger: false }))
+      .use(middleware)
+      .handler(async (_event, context) => {
+        const { subject } = context.auth
+        if (subject.status === 'available') {
+          attempt(() => (subject.subject.activities as string[]).push('orders:order:delete'))
+          attempt(() => (subject.subject.profile as { roles: string[] }).roles.push('admin'))
+        }
+        return { statusCode: 200, body: 'ran' }
+      })
+    await grabby(bearerEvent(token), lambdaContext() as Context & AuthContext)
+    const next = await runStack(
+      [middleware, pdp(activity('orders:order:delete'))],
+      bearerEvent(token),
+    )
+    expect(next.response.statusCode).toBe(403)
+    expect(next.handlerRan).toBe(false)
+    const again = await subjectOf(middleware)
+    expect(again).toMatchObject({
+      status: 'available',
+      fromCache: true,
+      subject: { activities: ['orders:order:read'], profile: { roles: ['reader'] } },
+    })
+    expect(thrown).toHaveLength(2)
+    expect(thrown.every((error) => error instanceof TypeError)).toBe(true)
+  })
+
+  it('freezes a copy of what a userinfo function answers, never the object the function holds', async () => {
+    const shared = { sub: 'user-1', activities: ['orders:order:read'] }
+    const subject = await subjectOf(local({ userinfo: () => shared }))
+    expect(subject.status === 'available' && Object.isFrozen(subject.subject)).toBe(true)
+    expect(Object.isFrozen(shared)).toBe(false)
+    shared.activities.push('orders:order:create')
+    expect(subject.status === 'available' && subject.subject.activities).toEqual([
+      'orders:order:read',
+    ])
+    const unclonable = await subjectOf(local({ userinfo: () => ({ sub: 'user-1', f: () => 1 }) }))
+    expect(unclonable).toMatchObject({ status: 'unavailable', reason: 'userinfo-invalid' })
   })
 
   it('marks the subject unavailable when userinfo is down: tokenRequired allows, activity policies deny', async () => {

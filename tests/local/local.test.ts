@@ -1,4 +1,5 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { request } from 'node:http'
 import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -233,6 +234,110 @@ describe('serve', () => {
   it('refuses to start on a port that is taken', async () => {
     server = await serve(echo, { port: 0 })
     await expect(serve(echo, { port: server.port })).rejects.toThrow(/EADDRINUSE/)
+  })
+})
+
+/** A GET over real HTTP to `address:port` with the given Host header (ky cannot set Host). */
+const getWithHost = (
+  address: string,
+  port: number,
+  host: string,
+): Promise<{ status: number; type: string | undefined; body: string }> =>
+  new Promise((resolve, reject) => {
+    const outgoing = request({ host: address, port, path: '/orders/1', headers: { host } })
+    outgoing.on('error', reject)
+    outgoing.on('response', (response) => {
+      const chunks: Buffer[] = []
+      response.on('data', (chunk: Buffer) => chunks.push(chunk))
+      response.on('end', () =>
+        resolve({
+          status: response.statusCode ?? 0,
+          type: response.headers['content-type'],
+          body: Buffer.concat(chunks).toString('utf8'),
+        }),
+      )
+    })
+    outgoing.end()
+  })
+
+describe('serve and the Host header (DNS rebinding)', () => {
+  let server: LocalServer | undefined
+  let invoked = 0
+  const counting = async () => {
+    invoked += 1
+    return { statusCode: 200, body: 'local' }
+  }
+  afterEach(async () => {
+    await server?.close()
+    server = undefined
+    invoked = 0
+  })
+
+  it('on loopback, answers 403 problem+json to a Host that is not this machine, without invoking the handler', async () => {
+    server = await serve(counting, { port: 0 })
+    const { port } = server
+    for (const host of [
+      'attacker.example',
+      `attacker.example:${port}`,
+      `localhost.attacker.example:${port}`,
+      `127.0.0.1.nip.io:${port}`,
+      `[::2]:${port}`,
+    ]) {
+      const refused = await getWithHost('127.0.0.1', port, host)
+      expect(refused.status, host).toBe(403)
+      expect(refused.type).toBe('application/problem+json')
+      expect(JSON.parse(refused.body)).toMatchObject({ status: 403, title: 'Forbidden' })
+    }
+    // HTTP/1.0 may leave Host out (Node answers 400 to an HTTP/1.1 request without it): refused
+    const statusLine = await new Promise<string>((resolve, reject) => {
+      let received = ''
+      const socket = connect(port, '127.0.0.1', () => socket.write('GET / HTTP/1.0\r\n\r\n'))
+      socket.on('data', (chunk) => {
+        received += String(chunk)
+      })
+      socket.on('error', reject)
+      socket.on('close', () => resolve(received.split('\r\n')[0] ?? ''))
+    })
+    expect(statusLine).toMatch(/^HTTP\/1\.[01] 403 Forbidden$/)
+    expect(invoked).toBe(0)
+  })
+
+  it('on loopback, serves localhost, 127.0.0.1 and [::1] with any port or none', async () => {
+    server = await serve(counting, { port: 0 })
+    const { port } = server
+    for (const host of [
+      'localhost',
+      `localhost:${port}`,
+      'LocalHost:80',
+      '127.0.0.1',
+      `127.0.0.1:${port}`,
+      '[::1]',
+      `[::1]:${port}`,
+    ]) {
+      const served = await getWithHost('127.0.0.1', port, host)
+      expect(served.status, host).toBe(200)
+      expect(served.body).toBe('local')
+    }
+    expect(invoked).toBe(7)
+  })
+
+  it('checks on every loopback bind address, and serves the address it is bound to', async () => {
+    for (const bind of ['localhost', '127.0.0.2']) {
+      server = await serve(counting, { port: 0, host: bind })
+      const address = bind === 'localhost' ? new URL(server.url).hostname : bind
+      const connectTo = address === 'localhost' ? '127.0.0.1' : address
+      expect((await getWithHost(connectTo, server.port, 'attacker.example')).status).toBe(403)
+      expect((await http.get(server.url)).status).toBe(200)
+      await server.close()
+      server = undefined
+    }
+  })
+
+  it('keeps serving any Host on another bind address the user chose', async () => {
+    server = await serve(counting, { port: 0, host: '0.0.0.0' })
+    const served = await getWithHost('127.0.0.1', server.port, 'attacker.example')
+    expect(served.status).toBe(200)
+    expect(invoked).toBe(1)
   })
 })
 
@@ -476,7 +581,7 @@ describe('a client that goes away', () => {
     try {
       await new Promise<void>((resolve) => {
         const socket = connect(server.port, '127.0.0.1', () => {
-          socket.write('POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nshort')
+          socket.write('POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\nshort')
           setImmediate(() => socket.destroy())
         })
         socket.on('close', () => resolve())
