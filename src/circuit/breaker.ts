@@ -26,6 +26,7 @@ import {
   type CircuitSnapshot,
   type CircuitStore,
   type CircuitUpdate,
+  type FailureRule,
   INITIAL_SNAPSHOT,
   type MaybePromise,
   memoryCircuitStore,
@@ -283,6 +284,7 @@ export const circuitBreaker = (options: CircuitBreakerOptions): CircuitBreaker =
   const sleep = options.sleep ?? timerSleep
   const setTimer = options.schedule ?? timerSchedule
   const instanceId = options.instanceId ?? globalThis.crypto.randomUUID()
+  const rule: FailureRule = { failureThreshold: config.failureThreshold, window: config.window }
 
   // Local state for when the store fails, seeded with the last state the store showed. Once the
   // store failed, the breaker is "degraded" until a write succeeds again; meanwhile a local circuit
@@ -353,7 +355,16 @@ export const circuitBreaker = (options: CircuitBreakerOptions): CircuitBreaker =
     }
   }
 
-  const write = (now: number, change: CircuitChange, call: Call): MaybePromise<CircuitUpdate> => {
+  /**
+   * Writes `change` to the local state when that owns the decisions, else asks the store through
+   * `remote` (its `update` by default), falling back to the local state when the store fails.
+   */
+  const write = (
+    now: number,
+    change: CircuitChange,
+    call: Call,
+    remote: () => MaybePromise<CircuitUpdate>,
+  ): MaybePromise<CircuitUpdate> => {
     if (localOwns()) {
       const outcome = local.update(name, now, change)
       if (outcome.current.state === 'closed') {
@@ -375,7 +386,7 @@ export const circuitBreaker = (options: CircuitBreakerOptions): CircuitBreaker =
       return local.update(name, now, change)
     }
     try {
-      const answer = store.update(name, now, change)
+      const answer = remote()
       if (!(answer instanceof Promise)) return stored(answer)
       return answer.then(stored, updateLocally)
     } catch (error) {
@@ -383,7 +394,12 @@ export const circuitBreaker = (options: CircuitBreakerOptions): CircuitBreaker =
     }
   }
 
-  const update = (now: number, change: CircuitChange, call: Call): MaybePromise<CircuitUpdate> => {
+  const update = (
+    now: number,
+    change: CircuitChange,
+    call: Call,
+    remote: () => MaybePromise<CircuitUpdate> = () => store.update(name, now, change),
+  ): MaybePromise<CircuitUpdate> => {
     const reported = (outcome: CircuitUpdate): CircuitUpdate => {
       const { previous, current } = outcome
       if (current !== previous && current.state !== previous.state) {
@@ -401,8 +417,22 @@ export const circuitBreaker = (options: CircuitBreakerOptions): CircuitBreaker =
       }
       return outcome
     }
-    const outcome = write(now, change, call)
+    const outcome = write(now, change, call, remote)
     return outcome instanceof Promise ? outcome.then(reported) : reported(outcome)
+  }
+
+  /**
+   * Counts a failure of a closed circuit: with the store's atomic `countFailure` when it has one
+   * (a count that concurrent instances cannot make fail), else as a change through `update`.
+   * The local state, when it is used, counts with the same rules.
+   */
+  const recordFailure = (now: number, call: Call): MaybePromise<CircuitUpdate> => {
+    const change = countFailure(config, now)
+    return update(now, change, call, () =>
+      store.countFailure === undefined
+        ? store.update(name, now, change)
+        : store.countFailure(name, now, rule),
+    )
   }
 
   /**
@@ -576,9 +606,11 @@ export const circuitBreaker = (options: CircuitBreakerOptions): CircuitBreaker =
     }
     if (!isFailure(error, kind)) return succeeded(result, isProbe, call)
     const now = clock()
-    const change = isProbe ? probeFailed(now, instanceId) : countFailure(config, now)
+    const recorded = isProbe
+      ? update(now, probeFailed(now, instanceId), call)
+      : recordFailure(now, call)
     // Not past the deadline: a slow store records the failure after the call has returned.
-    await within(update(now, change, call), call)
+    await within(recorded, call)
     return { result, retry: shouldRetry(error), refused: false }
   }
 

@@ -12,9 +12,10 @@
  *   with full jitter and never run past the caller's deadline; each attempt may have a timeout
  *   through its `AbortSignal`.
  * - Stores: {@link memoryCircuitStore} (per container, the default) and
- *   {@link dynamoDbCircuitStore} (shared by every instance; conditional writes on a version, a
- *   1 s read cache, an expiry attribute). A failing store never fails the call: the breaker warns
- *   and uses its local state.
+ *   {@link dynamoDbCircuitStore} (shared by every instance; failures counted by atomic adds
+ *   that never conflict, state changes by conditional writes on a version, a 1 s read cache, an
+ *   expiry attribute). A failing store never fails the call: the breaker warns and uses its local
+ *   state.
  * - {@link kyWithBreaker} puts any `ky` instance behind a breaker; {@link breakerFetch} does the
  *   same for `fetch`.
  *
@@ -79,6 +80,7 @@ export {
   type CircuitStore,
   type CircuitUpdate,
   CLOSED_FIELDS,
+  type FailureRule,
   INITIAL_SNAPSHOT,
   type MaybePromise,
   type MemoryCircuitStore,

@@ -30,8 +30,20 @@ export interface CircuitFields {
 
 /** {@link CircuitFields} as stored: with the version that every conditional write checks. */
 export interface CircuitSnapshot extends CircuitFields {
-  /** Incremented by every write; 0 for a circuit never written (or expired and rewritten). */
+  /**
+   * Incremented by every conditional write (every {@link CircuitStore.update} that writes, so
+   * every state change); 0 for a circuit never written that way. A failure counted by
+   * {@link CircuitStore.countFailure} leaves it alone.
+   */
   readonly version: number
+}
+
+/** How a closed circuit counts failures: the breaker's `failureThreshold` and `window`. */
+export interface FailureRule {
+  /** Failures within `window` that open the circuit. */
+  readonly failureThreshold: number
+  /** The failure-counting window, in ms. */
+  readonly window: number
 }
 
 /**
@@ -59,7 +71,11 @@ export type MaybePromise<T> = T | Promise<T>
  * - `update` must be atomic per circuit: read the newest state, apply `change`, write only if no
  *   other writer came in between (compare the `version`), and on a conflict re-read and re-apply.
  *
- * Both may throw (or reject) on store errors; the breaker then falls back to its local state,
+ * - `countFailure`, when a store has it, counts one failure of a closed circuit without a
+ *   conflict (an atomic add), and opens the circuit when the count reaches the threshold; without
+ *   it, the breaker counts through `update`.
+ *
+ * All may throw (or reject) on store errors; the breaker then falls back to its local state,
  * logs a warning, and leaves the store alone for `cacheTtl` before asking it again.
  */
 export interface CircuitStore {
@@ -72,6 +88,13 @@ export interface CircuitStore {
   read(name: string, now: number): MaybePromise<CircuitSnapshot>
   /** Applies `change` atomically (see {@link CircuitChange}). */
   update(name: string, now: number, change: CircuitChange): MaybePromise<CircuitUpdate>
+  /**
+   * Optional. Counts one failure at `now` if the circuit is closed, as a write that concurrent
+   * writers cannot make fail, and opens the circuit (a conditional write) when the failures
+   * within `rule.window` reach `rule.failureThreshold`. Nothing is counted when the circuit is
+   * not closed: the update's `previous` and `current` are then the state that holds.
+   */
+  countFailure?(name: string, now: number, rule: FailureRule): MaybePromise<CircuitUpdate>
 }
 
 /** A closed circuit with nothing counted. */

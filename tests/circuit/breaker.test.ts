@@ -5,6 +5,7 @@ import {
   type CircuitStore,
   CircuitTimeoutError,
   circuitBreaker,
+  type FailureRule,
   memoryCircuitStore,
 } from 'metis-app/circuit'
 import { AppError, NotFoundError, ServiceUnavailableError } from 'metis-app/errors'
@@ -456,6 +457,59 @@ describe('circuitBreaker: reporting and store failures', () => {
     await breaker.execute(boom)
     expect((await breaker.snapshot()).state).toBe('open')
     expect(lines.some((l) => l.level === 'warn' && l.message.includes('onStateChange'))).toBe(true)
+  })
+
+  it('counts failures with the store’s countFailure when it has one, and its probes with update', async () => {
+    const inner = memoryCircuitStore()
+    const counted: { now: number; rule: FailureRule }[] = []
+    const updates: number[] = []
+    // A store that counts its own way: every failure opens the circuit at once.
+    const counting: CircuitStore = {
+      read: (name, now) => inner.read(name, now),
+      update: (name, now, change) => {
+        updates.push(now)
+        return inner.update(name, now, change)
+      },
+      countFailure: (name, now, rule) => {
+        counted.push({ now, rule })
+        return inner.update(name, now, (current) => ({
+          ...current,
+          state: 'open',
+          failures: current.failures + 1,
+          openedAt: now,
+        }))
+      },
+    }
+    const { breaker, clock, changes } = setup({
+      store: counting,
+      failureThreshold: 7,
+      window: 60_000,
+    })
+    await breaker.execute(boom)
+    expect(counted).toEqual([{ now: clock.now(), rule: { failureThreshold: 7, window: 60_000 } }])
+    expect(updates).toEqual([])
+    expect(changes.map((c) => `${c.from}->${c.to} ${c.failures}`)).toEqual(['closed->open 1'])
+    clock.advance(5 * MINUTE)
+    await breaker.execute(boom) // the probe fails: a state change, through update
+    expect(counted).toHaveLength(1)
+    expect(updates).toHaveLength(2) // the claim and the failed probe
+  })
+
+  it('counts locally when the store’s countFailure rejects', async () => {
+    const { logger, lines } = recorder()
+    const inner = memoryCircuitStore()
+    const failing: CircuitStore = {
+      read: (name, now) => inner.read(name, now),
+      update: (name, now, change) => inner.update(name, now, change),
+      countFailure: async () => {
+        throw new Error('ThrottlingException')
+      },
+    }
+    const { breaker } = setup({ store: failing, logger, failureThreshold: 2 })
+    await fail(breaker, 2)
+    expect((await breaker.snapshot()).state).toBe('open')
+    expect(inner.read('payments', 0).version).toBe(0)
+    expect(lines.filter((l) => l.level === 'warn')).toHaveLength(1)
   })
 
   it('falls back to local state with one warning when the store fails, and the call proceeds', async () => {

@@ -3,6 +3,7 @@ import {
   GetItemCommand,
   PutItemCommand,
   type ServiceInputTypes,
+  UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb'
 import {
   type CircuitBreaker,
@@ -61,6 +62,18 @@ const container = (
 const rawItem = async (pk: string) =>
   (await dynamo.client.send(new GetItemCommand({ TableName: TABLE, Key: { pk: { S: pk } } }))).Item
 
+/** The item's bucket counters (`f<start>`), by start. */
+const bucketsOf = (item: Record<string, { N?: string }> | undefined) =>
+  Object.fromEntries(
+    Object.entries(item ?? {})
+      .filter(([attribute]) => /^f\d+$/.test(attribute))
+      .map(([attribute, value]) => [Number(attribute.slice(1)), Number(value.N)]),
+  )
+
+/** The circuit as a container that shares nothing with the test's containers reads it. */
+const storedSnapshot = (name: string, now: number) =>
+  dynamoDbCircuitStore({ client: dynamo.client, tableName: TABLE }).read(name, now)
+
 let circuitNumber = 0
 /** A circuit name no other test uses (they share one table). */
 const fresh = (label: string) => `${label}-${++circuitNumber}`
@@ -116,11 +129,12 @@ describe('dynamoDbCircuitStore: one circuit shared by many containers', () => {
   it('records exactly the 50 failures of 50 concurrent calls across ten containers (no lost update)', async () => {
     const clock = manualClock()
     const name = fresh('fifty')
+    const { logger, lines } = recorder()
+    const waits: number[] = []
     const containers = Array.from({ length: 10 }, () =>
-      // Default store settings, except that the backoff between conflicting writes only yields.
       container(name, clock, {
-        breaker: { failureThreshold: 1_000 },
-        store: { sleep: () => new Promise((resolve) => setImmediate(resolve)) },
+        breaker: { failureThreshold: 1_000, logger },
+        store: { sleep: async (ms) => void waits.push(ms) },
       }),
     )
     let failures = 0
@@ -133,10 +147,63 @@ describe('dynamoDbCircuitStore: one circuit shared by many containers', () => {
       ),
     )
     expect(failures).toBe(50)
+    expect(await storedSnapshot(name, clock.now())).toMatchObject({ state: 'closed', failures: 50 })
     const item = await rawItem(`CIR#${name}`)
-    expect(item?.failures?.N).toBe('50')
-    // Calls that fail together in one container share a write: at most one version per failure.
-    expect(Number(item?.version?.N)).toBeLessThanOrEqual(50)
+    expect(Object.values(bucketsOf(item))).toEqual([50])
+    // Counting is an atomic add: no conditional write, no conflict, no wait, no fallback.
+    expect(item?.version?.N).toBe('0')
+    expect(waits).toEqual([])
+    expect(lines.filter((l) => l.level === 'warn')).toEqual([])
+    // Calls that fail together in one container share a write: at most one write per failure.
+    const writes = containers.flatMap((c) => c.calls).filter((n) => n === 'UpdateItemCommand')
+    expect(writes.length).toBeLessThanOrEqual(50)
+  })
+
+  it('opens the circuit once when concurrent counts in two containers both reach the threshold', async () => {
+    const clock = manualClock()
+    const name = fresh('both-open')
+    const rule = { failureThreshold: 2, window: 5 * MINUTE }
+    const a = container(name, clock)
+    const b = container(name, clock)
+    const send = b.client.send.bind(b.client) as (c: unknown, o?: unknown) => Promise<unknown>
+    let openGate: () => void = () => undefined
+    const gate = new Promise<void>((resolve) => (openGate = resolve))
+    let reached: () => void = () => undefined
+    const heldOpen = new Promise<void>((resolve) => (reached = resolve))
+    let updates = 0
+    b.client.send = (async (command: unknown, options?: unknown) => {
+      // b's second write is its attempt to open the circuit: hold it until a opened it.
+      if (command instanceof UpdateItemCommand && ++updates === 2) {
+        reached()
+        await gate
+      }
+      return send(command, options)
+    }) as typeof b.client.send
+    expect((await a.store.countFailure(name, clock.now(), rule)).current.failures).toBe(1)
+    const late = b.store.countFailure(name, clock.now(), rule)
+    await heldOpen
+    const first = await a.store.countFailure(name, clock.now(), rule)
+    expect(first.previous.state).toBe('closed')
+    expect(first.current).toMatchObject({ state: 'open', failures: 3, version: 1 })
+    openGate()
+    // b counted its failure, lost the race to open, and reports a that it found open (no change).
+    const second = await late
+    expect(second.previous).toEqual(second.current)
+    expect(second.current).toMatchObject({ state: 'open', failures: 3, version: 1 })
+  })
+
+  it('does not count a failure on a circuit that another container opened meanwhile', async () => {
+    const clock = manualClock()
+    const name = fresh('opened-meanwhile')
+    const rule = { failureThreshold: 1, window: 5 * MINUTE }
+    const a = container(name, clock)
+    const b = container(name, clock)
+    expect((await b.store.read(name, clock.now())).state).toBe('closed') // b caches "closed"
+    await a.store.countFailure(name, clock.now(), rule)
+    const update = await b.store.countFailure(name, clock.now(), rule)
+    expect(update.previous).toEqual(update.current)
+    expect(update.current).toMatchObject({ state: 'open', failures: 1 })
+    expect(Object.values(bucketsOf(await rawItem(`CIR#${name}`)))).toEqual([1])
   })
 
   it('lets another container take over when the prober dies holding its lease', async () => {
@@ -183,13 +250,28 @@ describe('dynamoDbCircuitStore: cost', () => {
     expect(c.calls).toEqual(['GetItemCommand'])
   })
 
-  it('counts a failure with one conditional write when the cache is fresh', async () => {
+  it('counts a failure with one write (an atomic add) when the cache is fresh', async () => {
     const clock = manualClock()
     const c = container(fresh('one-write'), clock)
     await c.breaker.execute(async () => 'warm the cache')
     c.calls.length = 0
     await c.breaker.execute(boom)
-    expect(c.calls).toEqual(['PutItemCommand'])
+    expect(c.calls).toEqual(['UpdateItemCommand'])
+  })
+
+  it('opens the circuit with the failure that reaches the threshold: the add, then one conditional write', async () => {
+    const clock = manualClock()
+    const name = fresh('open-cost')
+    const c = container(name, clock, { breaker: { failureThreshold: 2 } })
+    await c.breaker.execute(boom)
+    c.calls.length = 0
+    await c.breaker.execute(boom)
+    expect(c.calls).toEqual(['UpdateItemCommand', 'UpdateItemCommand'])
+    expect(await rawItem(`CIR#${name}`)).toMatchObject({
+      state: { S: 'open' },
+      openedAt: { N: String(clock.now()) },
+      version: { N: '1' },
+    })
   })
 
   it('writes the failures of concurrent calls in one container together', async () => {
@@ -199,24 +281,62 @@ describe('dynamoDbCircuitStore: cost', () => {
     await c.breaker.execute(async () => 'warm the cache')
     c.calls.length = 0
     await Promise.all(Array.from({ length: 5 }, () => c.breaker.execute(boom)))
-    expect(c.calls.filter((n) => n === 'PutItemCommand').length).toBeLessThanOrEqual(2)
-    expect((await rawItem(`CIR#${name}`))?.failures?.N).toBe('5')
+    expect(c.calls.filter((n) => n === 'UpdateItemCommand').length).toBeLessThanOrEqual(2)
+    expect((await storedSnapshot(name, clock.now())).failures).toBe(5)
   })
 })
 
 describe('dynamoDbCircuitStore: items', () => {
-  it('keys items CIR#<name> after the prefix, with a TTL attribute in epoch seconds', async () => {
+  it('keys items CIR#<name> after the prefix, counting in a bucket attribute, with a TTL in epoch seconds', async () => {
     const clock = manualClock()
     const name = fresh('key')
     const c = container(name, clock, { store: { keyPrefix: 'orders#', ttlSeconds: 3_600 } })
     await c.breaker.execute(boom)
     const item = await rawItem(`orders#CIR#${name}`)
-    expect(item).toMatchObject({
+    // The default window (5 min) in 10 buckets of 30 s: the bucket that holds the clock's time.
+    const bucket = Math.floor(clock.now() / 30_000) * 30_000
+    expect(item).toEqual({
+      pk: { S: `orders#CIR#${name}` },
       state: { S: 'closed' },
-      failures: { N: '1' },
-      version: { N: '1' },
+      [`f${bucket}`]: { N: '1' },
+      counted: { N: '1' },
+      window: { N: String(5 * MINUTE) },
+      version: { N: '0' },
+      expiresAt: { N: String(Math.ceil(clock.now() / 1000) + 3_600) },
     })
-    expect(Number(item?.expiresAt?.N)).toBe(Math.ceil(clock.now() / 1000) + 3_600)
+  })
+
+  it('counts a failure while its bucket started within the window', async () => {
+    const clock = manualClock() // 20 s into a bucket of 30 s
+    const name = fresh('window')
+    const c = container(name, clock, { breaker: { failureThreshold: 3 } })
+    await c.breaker.execute(boom)
+    await c.breaker.execute(boom)
+    const bucket = Math.floor(clock.now() / 30_000) * 30_000
+    // The bucket started 20 s before the failures: they count for 5 min less those 20 s.
+    clock.advance(5 * MINUTE - 20_000 - 1)
+    expect(await storedSnapshot(name, clock.now())).toMatchObject({
+      failures: 2,
+      windowStart: bucket,
+    })
+    clock.advance(1)
+    expect((await storedSnapshot(name, clock.now())).failures).toBe(0)
+    // The next failure starts over, and drops the counter that has left the window.
+    await c.breaker.execute(boom)
+    expect(await c.breaker.snapshot()).toMatchObject({ state: 'closed', failures: 1 })
+    expect(Object.keys(bucketsOf(await rawItem(`CIR#${name}`)))).toEqual([
+      String(Math.floor(clock.now() / 30_000) * 30_000),
+    ])
+  })
+
+  it('counts in as many buckets per window as asked', async () => {
+    const clock = manualClock()
+    const name = fresh('buckets')
+    const c = container(name, clock, { store: { buckets: 3 }, breaker: { window: 60_000 } })
+    await c.breaker.execute(boom)
+    expect(Object.keys(bucketsOf(await rawItem(`CIR#${name}`)))).toEqual([
+      String(Math.floor(clock.now() / 20_000) * 20_000),
+    ])
   })
 
   it('treats an expired item as a fresh closed circuit, even before DynamoDB deletes it', async () => {
@@ -226,12 +346,45 @@ describe('dynamoDbCircuitStore: items', () => {
     await c.breaker.execute(boom)
     await c.breaker.execute(boom)
     clock.advance(61_000)
-    expect(await c.breaker.snapshot()).toMatchObject({ state: 'closed', failures: 0, version: 2 })
+    expect(await c.breaker.snapshot()).toMatchObject({ state: 'closed', failures: 0, version: 0 })
     await c.breaker.execute(boom)
-    expect(await rawItem(`CIR#${name}`)).toMatchObject({
-      failures: { N: '1' },
-      version: { N: '3' },
-    })
+    // Reset to a fresh closed circuit (its old counter removed, though still in the window), then counted.
+    const item = await rawItem(`CIR#${name}`)
+    expect(item).toMatchObject({ state: { S: 'closed' }, version: { N: '1' } })
+    expect(Object.values(bucketsOf(item))).toEqual([1])
+    expect((await storedSnapshot(name, clock.now())).failures).toBe(1)
+  })
+
+  it('reads an item of the earlier layout: its count goes on for its window, then ends', async () => {
+    const clock = manualClock()
+    const old = (name: string, windowStart: number) =>
+      dynamo.client.send(
+        new PutItemCommand({
+          TableName: TABLE,
+          Item: {
+            pk: { S: `CIR#${name}` },
+            state: { S: 'closed' },
+            failures: { N: '2' },
+            windowStart: { N: String(windowStart) },
+            openedAt: { N: '0' },
+            leaseUntil: { N: '0' },
+            probeSuccesses: { N: '0' },
+            version: { N: '5' },
+            expiresAt: { N: '99999999999' },
+          },
+        }),
+      )
+    const recent = fresh('old-recent')
+    await old(recent, clock.now() - MINUTE)
+    const a = container(recent, clock)
+    expect(await a.breaker.snapshot()).toMatchObject({ state: 'closed', failures: 2, version: 5 })
+    await a.breaker.execute(boom)
+    expect(await a.breaker.snapshot()).toMatchObject({ state: 'open', failures: 3, version: 6 })
+    const stale = fresh('old-stale')
+    await old(stale, clock.now() - 5 * MINUTE)
+    const b = container(stale, clock)
+    await b.breaker.execute(boom)
+    expect(await storedSnapshot(stale, clock.now())).toMatchObject({ state: 'closed', failures: 1 })
   })
 
   it('treats an unreadable item as a fresh closed circuit', async () => {
@@ -251,7 +404,9 @@ describe('dynamoDbCircuitStore: items', () => {
     const c = container(name, clock)
     expect(await c.breaker.snapshot()).toMatchObject({ state: 'closed', version: 7 })
     await c.breaker.execute(boom)
-    expect((await rawItem(`CIR#${name}`))?.version?.N).toBe('8')
+    const item = await rawItem(`CIR#${name}`)
+    expect(item).toMatchObject({ state: { S: 'closed' }, version: { N: '8' } })
+    expect(Object.values(bucketsOf(item))).toEqual([1])
   })
 
   it('reads missing or malformed numbers as 0', async () => {
@@ -304,12 +459,50 @@ describe('dynamoDbCircuitStore: items', () => {
     expect(await c.store.read(name, clock.now())).toMatchObject({ failures: 1, version: 1 })
   })
 
+  it('forgets its cached snapshots on clearCache, so that the next read asks DynamoDB', async () => {
+    const clock = manualClock()
+    const name = fresh('clear')
+    const c = container(name, clock)
+    await c.store.read(name, clock.now())
+    await c.store.read(name, clock.now())
+    expect(c.calls).toEqual(['GetItemCommand'])
+    c.store.clearCache()
+    await c.store.read(name, clock.now())
+    expect(c.calls).toEqual(['GetItemCommand', 'GetItemCommand'])
+  })
+
   it('rejects a missing table name and non-positive limits', () => {
     const client = dynamo.client
     expect(() => dynamoDbCircuitStore({ client, tableName: '' })).toThrow(/tableName/)
     expect(() => dynamoDbCircuitStore({ client, tableName: 't', ttlSeconds: 0 })).toThrow(
       /ttlSeconds/,
     )
+    expect(() => dynamoDbCircuitStore({ client, tableName: 't', buckets: 0 })).toThrow(/buckets/)
+    expect(() => dynamoDbCircuitStore({ client, tableName: 't', buckets: 2.5 })).toThrow(
+      /buckets must be a positive integer/,
+    )
+  })
+
+  it('re-applies a change when a failure was counted since its cached read', async () => {
+    const clock = manualClock()
+    const name = fresh('counted-since')
+    const a = container(name, clock)
+    const b = container(name, clock)
+    expect((await a.store.read(name, clock.now())).failures).toBe(0) // a caches 0 failures
+    await b.store.countFailure(name, clock.now(), { failureThreshold: 3, window: 5 * MINUTE })
+    a.calls.length = 0
+    const update = await a.store.update(name, clock.now(), (current) => ({
+      ...current,
+      probeSuccesses: current.failures,
+    }))
+    // The write on the cached state was refused (b's count came in between): read, re-applied.
+    expect(a.calls).toEqual(['UpdateItemCommand', 'GetItemCommand', 'UpdateItemCommand'])
+    expect(update.previous.failures).toBe(1)
+    expect(await storedSnapshot(name, clock.now())).toMatchObject({
+      failures: 1,
+      probeSuccesses: 1,
+      version: 1,
+    })
   })
 })
 
@@ -346,7 +539,7 @@ describe('dynamoDbCircuitStore: faults', () => {
     })
     const send = c.client.send.bind(c.client) as (command: unknown) => Promise<unknown>
     breakSend(c.client, async (command) => {
-      if (command instanceof PutItemCommand) {
+      if (command instanceof UpdateItemCommand) {
         throw Object.assign(new Error('Throughput exceeds the current capacity'), {
           name: 'ProvisionedThroughputExceededException',
         })
@@ -362,7 +555,11 @@ describe('dynamoDbCircuitStore: faults', () => {
   it('keeps calls working when DynamoDB does not answer, aborting the request after requestTimeout', async () => {
     const clock = manualClock()
     const { schedule, timers } = manualTimers()
-    const c = container(fresh('hung'), clock, { store: { requestTimeout: 250, schedule } })
+    const { logger, lines } = recorder()
+    const c = container(fresh('hung'), clock, {
+      store: { requestTimeout: 250, schedule },
+      breaker: { logger },
+    })
     let aborted = false
     let sent: () => void = () => undefined
     const reached = new Promise<void>((resolve) => (sent = resolve))
@@ -381,6 +578,10 @@ describe('dynamoDbCircuitStore: faults', () => {
     timers[0]?.fire()
     expect(await pending).toEqual(ok('served anyway'))
     expect(aborted).toBe(true)
+    expect(lines.find((l) => l.level === 'warn')?.extra[0]).toMatchObject({
+      operation: 'read',
+      error: 'DynamoDB did not answer within 250 ms',
+    })
   })
 
   it('asks a DynamoDB that does not answer once per cacheTtl, not on every call', async () => {
@@ -426,7 +627,7 @@ describe('dynamoDbCircuitStore: faults', () => {
     const c = container(name, clock, { store: { maxAttempts: 2, sleep: async () => undefined } })
     const send = c.client.send.bind(c.client) as (command: unknown) => Promise<unknown>
     breakSend(c.client, async (command) => {
-      if (command instanceof PutItemCommand) {
+      if (command instanceof UpdateItemCommand) {
         throw Object.assign(new Error('conflict'), { name: 'ConditionalCheckFailedException' })
       }
       return send(command)
@@ -437,6 +638,33 @@ describe('dynamoDbCircuitStore: faults', () => {
     }))
     await expect(update).rejects.toBeInstanceOf(CircuitStoreError)
     await expect(update).rejects.toThrow(/2 conflicting writes/)
+    // A count refused on a circuit that reads closed each time is retried, as far as maxAttempts.
+    const count = c.store.countFailure(name, clock.now(), { failureThreshold: 3, window: MINUTE })
+    await expect(count).rejects.toThrow(/2 conflicting writes/)
+  })
+
+  it('gives up opening the circuit after maxAttempts conflicting writes, the failure counted', async () => {
+    const clock = manualClock()
+    const name = fresh('open-conflicts')
+    const waits: number[] = []
+    const c = container(name, clock, {
+      store: { maxAttempts: 2, sleep: async (ms) => void waits.push(ms), random: () => 0.5 },
+    })
+    const send = c.client.send.bind(c.client) as (command: unknown) => Promise<unknown>
+    breakSend(c.client, async (command) => {
+      // Every attempt to open is refused, as if another container changed the state each time.
+      if (
+        command instanceof UpdateItemCommand &&
+        command.input.UpdateExpression?.includes(':open')
+      ) {
+        throw Object.assign(new Error('conflict'), { name: 'ConditionalCheckFailedException' })
+      }
+      return send(command)
+    })
+    const count = c.store.countFailure(name, clock.now(), { failureThreshold: 1, window: MINUTE })
+    await expect(count).rejects.toThrow(/2 conflicting writes/)
+    expect(waits).toEqual([10])
+    expect(await storedSnapshot(name, clock.now())).toMatchObject({ state: 'closed', failures: 1 })
   })
 
   it('re-reads before deciding there is nothing to write on a stale cached state', async () => {
