@@ -13,7 +13,14 @@ export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts', 'examples/**/*.test.ts'],
     // The e2e suite has its own script and config (npm run test:e2e).
-    exclude: ['**/*.soak.test.ts', 'tests/e2e/**', 'node_modules/**'],
+    // Fleets (many processes on one dynalite) run in `npm run reliability`, which sets
+    // RELIABILITY_FIGURES, or with METIS_FLEET=1.
+    exclude: [
+      '**/*.soak.test.ts',
+      'tests/e2e/**',
+      'node_modules/**',
+      ...(process.env.RELIABILITY_FIGURES || process.env.METIS_FLEET ? [] : ['**/*.fleet.test.ts']),
+    ],
     // Secret hygiene: every worker's output is kept and scanned for secrets when the run ends.
     setupFiles: ['tests/reliability/hygiene.setup.ts'],
     globalSetup: ['tests/reliability/hygiene.global.ts'],
