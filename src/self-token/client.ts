@@ -20,11 +20,14 @@ import { planRefresh, type RefreshPlan, type RefreshPolicy } from './window.ts'
 
 /**
  * The circuit breaker the token endpoint goes through: `circuitBreaker()` of `metis-app/circuit`,
- * or anything with its `execute` (called with a function of an `AbortSignal` that answers a Result;
- * answers a Result and never rejects).
+ * or anything with its `execute` (called with a function of an `AbortSignal` that answers a Result,
+ * and with `{ deadline }` when the caller gave one; answers a Result and never rejects).
  */
 export interface TokenBreaker {
-  execute<T, E>(fn: (signal: AbortSignal) => Promise<Result<T, E>>): Promise<Result<T, E | Error>>
+  execute<T, E>(
+    fn: (signal: AbortSignal) => Promise<Result<T, E>>,
+    options?: { deadline?: number },
+  ): Promise<Result<T, E | Error>>
 }
 
 /** Where warnings go: a Powertools `Logger`, `console`, pino. Never given a token or a secret. */
@@ -54,11 +57,18 @@ export interface SelfTokenOptions extends RefreshPolicy {
   store?: TokenStore
   /** The store key. Default: client id, endpoint, scope, audience and resource, joined by `|`. */
   storeKey?: string
-  /** The circuit breaker of the token endpoint; with one, its retry policy applies instead of `retries`. */
+  /**
+   * The circuit breaker of the token endpoint; with one, its retry policy applies instead of
+   * `retries`, except to answers with a `Retry-After`: it counts each once, and the client waits
+   * as asked and retries them itself.
+   */
   breaker?: TokenBreaker
   /** Per-request time limit in ms. Default 5,000. */
   timeout?: number
-  /** Attempts after the first for retryable failures, without a breaker. Default 2. */
+  /**
+   * Attempts after the first for retryable failures, without a breaker (with one, for answers
+   * with a `Retry-After` only). Default 2.
+   */
   retries?: number
   /** Base of the full-jitter exponential backoff between attempts, ms. Default 100. */
   retryBaseDelay?: number
@@ -69,7 +79,8 @@ export interface SelfTokenOptions extends RefreshPolicy {
   /**
    * How long an instance holds the store's claim on a refresh (stores with `claim`), ms: keep it
    * above a token request's length. Default twice `timeout`. A failed request releases it early
-   * (stores with `release`).
+   * (stores with `release`). No wait between attempts (a backoff, a `Retry-After`) runs past it,
+   * with or without a store.
    */
   refreshClaim?: number
   /** This instance's id in the store's refresh claim. Default a random UUID. */
@@ -84,17 +95,45 @@ export interface SelfTokenOptions extends RefreshPolicy {
   clock?: () => number
   /** A number in [0, 1). Default `Math.random`. */
   random?: () => number
-  /** Waits between attempts. Default a `setTimeout` timer. */
+  /** Waits between attempts (a backoff, a `Retry-After`). Default a `setTimeout` timer. */
   sleep?: (ms: number) => Promise<void>
+}
+
+/** Options of one {@link SelfTokenClient.get} call: how long its caller can wait. */
+export interface GetTokenOptions {
+  /**
+   * Epoch ms by which the caller needs its answer: no wait between attempts (a backoff, a
+   * `Retry-After`) runs past it, and the breaker gets it as its `deadline`.
+   */
+  deadline?: number
+  /**
+   * Milliseconds left, read once at the call, e.g. `() => context.getRemainingTimeInMillis()`
+   * (what `selfToken()` passes); sets `deadline`.
+   */
+  remainingTime?: () => number
 }
 
 /** A self-token client; see {@link selfTokenClient}. */
 export interface SelfTokenClient {
   /**
-   * The token: from memory while it is fresh, else from the store, else from the endpoint.
-   * Concurrent calls share one request. Never rejects.
+   * The token. While the cached one is usable it is answered at once, and once it is due for
+   * refresh the refresh starts behind that answer; else from the store, else from the endpoint,
+   * within `options`' deadline. Concurrent calls share one request. Never rejects.
    */
-  get(): Promise<Result<SelfToken, TokenError>>
+  get(options?: GetTokenOptions): Promise<Result<SelfToken, TokenError>>
+  /**
+   * Settles once no refresh is in flight: one started behind an answer has landed in memory (and
+   * the store) or failed. Never rejects. For tests, and for a shutdown that should not cut a
+   * refresh short.
+   *
+   * @example
+   * ```ts
+   * await tokens.get() // past the refresh point: the cached token, and a refresh behind it
+   * await tokens.settled()
+   * await tokens.get() // the new token
+   * ```
+   */
+  settled(): Promise<void>
   /**
    * Forgets `accessToken` (default: the cached one) because a resource server refused it: the
    * next `get()` requests a new token, ignoring that one in the store too.
@@ -115,6 +154,36 @@ interface Entry extends RefreshPlan {
   readonly result: Result<SelfToken, TokenError>
 }
 
+/** A refresh in flight, and what the callers waiting on it get. */
+interface Flight {
+  /** Settles with the first usable token the refresh finds (the store's), or with its outcome. */
+  readonly first: Promise<Result<SelfToken, TokenError>>
+  /** Settles with the refresh's outcome. */
+  readonly done: Promise<Result<SelfToken, TokenError>>
+  /** True once `first` has settled with a token found before the request ended. */
+  readonly answered: () => boolean
+}
+
+/**
+ * Thrown through the breaker for an answer that asked for a wait (`Retry-After`) or was unusable:
+ * the breaker counts it once, as a failure, and does not retry it (it cannot wait as asked); the
+ * client then waits itself, within its deadline.
+ */
+class CountedOnce extends Error {
+  /** Read by the breaker's retry policy: no retry of its own. */
+  readonly retryable = false
+  /** Read by the breaker's failure predicate: a 5xx (or 503) is a failure. */
+  readonly statusCode: number
+  readonly error: TokenError
+
+  constructor(error: TokenError) {
+    super(error.message)
+    this.name = 'CountedOnce'
+    this.error = error
+    this.statusCode = error.statusCode
+  }
+}
+
 const timerSleep = (ms: number): Promise<void> =>
   new Promise((resolve) => {
     setTimeout(resolve, ms)
@@ -132,6 +201,7 @@ const nonNegative = (name: string, value: number): number => {
 
 /** Maps what the breaker answered instead of our own error. */
 const fromBreaker = (error: unknown): TokenError => {
+  if (error instanceof CountedOnce) return error.error
   if (error instanceof TokenError) return error
   const code = (error as { code?: unknown }).code
   if (code === 'CIRCUIT_OPEN') {
@@ -169,12 +239,19 @@ const unexpected = (thrown: unknown): Result<SelfToken, TokenError> =>
  * - Layers: this container's memory, then `store` (shared), then the endpoint. A token from the
  *   store is taken while it is before this instance's refresh point.
  * - Early refresh: see {@link planRefresh}; each instance draws its own point in the window, the
- *   first one refreshes and writes the store, the others then find the new token there. While
- *   the old token is still usable, a failed refresh answers the old token (and a warning).
+ *   first one refreshes and writes the store, the others then find the new token there.
+ * - Refresh behind the answer: while the cached token is usable, `get()` answers it at once, and
+ *   past the refresh point starts the refresh behind that answer; no caller with a usable token
+ *   waits on the endpoint. A failed refresh keeps the token (with a warning) and tries again after
+ *   `refreshRetryDelay`, or the endpoint's `Retry-After` when longer. Only callers with no usable
+ *   token wait on a refresh, and only they get its error.
  * - Single flight: concurrent `get()` calls share one store read and one request.
  * - Failures are {@link TokenError}s; retryable ones (5xx, 429, network, timeout) are retried
- *   (`retries`, or the breaker's policy), `invalid_client` and other 4xx never. With a breaker,
- *   4xx answers do not count as failures, unusable 2xx answers do (without being retried).
+ *   (`retries`, or the breaker's policy), `invalid_client` and other 4xx never. A 429 or 503
+ *   with `Retry-After` (seconds or an HTTP-date) is retried after that wait, when it ends before
+ *   the caller's deadline (`get({ remainingTime })`, which `selfToken()` passes) and within
+ *   `refreshClaim`, else not retried. With a breaker, 4xx answers do not count as failures,
+ *   unusable 2xx answers and `Retry-After` answers count once (without the breaker retrying them).
  * - The store failing never fails `get()`: the client warns and goes on with memory.
  *
  * @throws TypeError at creation for a negative or non-finite duration.
@@ -241,7 +318,7 @@ export const selfTokenClient = (options: SelfTokenOptions): SelfTokenClient => {
   const resolve = credentialResolver(options.parameters)
 
   let memory: Entry | undefined
-  let inflight: Promise<Result<SelfToken, TokenError>> | undefined
+  let inflight: Flight | undefined
   let rejected: string | undefined
   // Bumped by reset(): a request that was in flight then must not fill the cache afterwards.
   let generation = 0
@@ -347,33 +424,72 @@ export const selfTokenClient = (options: SelfTokenOptions): SelfTokenClient => {
     )
   }
 
-  /** One protected attempt: unusable 2xx answers are thrown, so the breaker counts them without retrying. */
+  /**
+   * One protected attempt. Thrown (so that the breaker counts it once and does not retry it): an
+   * unusable 2xx answer, and an answer that asked for a wait, which the client makes itself.
+   */
   const attempt = async (credentials: Credentials, signal: AbortSignal) => {
     const result = await requestToken(credentials, grant, signal)
-    if (!result.ok && result.error.code === 'TOKEN_INVALID_RESPONSE') throw result.error
+    if (
+      !result.ok &&
+      (result.error.code === 'TOKEN_INVALID_RESPONSE' || result.error.retryAfterMs !== undefined)
+    ) {
+      throw new CountedOnce(result.error)
+    }
     return result
   }
 
-  const callEndpoint = async (credentials: Credentials): Promise<Result<SelfToken, TokenError>> => {
-    if (breaker !== undefined) {
-      const result = await breaker.execute((signal) => attempt(credentials, signal))
-      return result.ok ? result : err(fromBreaker(result.error))
-    }
+  const askOnce = async (
+    credentials: Credentials,
+    deadline: number | undefined,
+  ): Promise<Result<SelfToken, TokenError>> => {
+    if (breaker === undefined) return requestToken(credentials, grant, undefined)
+    const protect = (signal: AbortSignal) => attempt(credentials, signal)
+    const result = await (deadline === undefined
+      ? breaker.execute(protect)
+      : breaker.execute(protect, { deadline }))
+    return result.ok ? result : err(fromBreaker(result.error))
+  }
+
+  /**
+   * The endpoint, with retries of retryable failures: after the wait an answer asked for
+   * (`Retry-After`), else after a full-jitter backoff (without a breaker; with one, its policy
+   * retried those). No wait ends at or past `until`; the attempts stop instead.
+   */
+  const callEndpoint = async (
+    credentials: Credentials,
+    deadline: number | undefined,
+    until: number,
+  ): Promise<Result<SelfToken, TokenError>> => {
     for (let tries = 0; ; tries++) {
-      const result = await requestToken(credentials, grant, undefined)
+      const result = await askOnce(credentials, deadline)
       if (result.ok || !result.error.retryable || tries >= retries) return result
-      await sleep(Math.floor(random() * Math.min(2_000, retryBaseDelay * 2 ** tries)))
+      const asked = result.error.retryAfterMs
+      if (asked === undefined && breaker !== undefined) return result
+      const wait = asked ?? Math.floor(random() * Math.min(2_000, retryBaseDelay * 2 ** tries))
+      if (clock() + wait >= until) return result
+      await sleep(wait)
     }
   }
 
-  /** A failure: the best token still usable, with a warning, else the error. */
+  /**
+   * True for a token that may be handed out at `now`: before its usable end, and not one a
+   * resource server refused since the refresh began (`invalidate()`).
+   */
+  const usable = (entry: Entry | undefined, now: number): entry is Entry =>
+    entry !== undefined && now < entry.usableUntil && entry.token.accessToken !== rejected
+
+  /**
+   * A failure: the best token still usable, with a warning, else the error. This instance tries
+   * again after `refreshRetryDelay`, or after the wait the endpoint asked for when longer.
+   */
   const fallBack = (
     best: Entry | undefined,
     error: TokenError,
     mine: boolean,
   ): Result<SelfToken, TokenError> => {
     const now = clock()
-    if (best === undefined || now >= best.usableUntil) return err(error)
+    if (!usable(best, now)) return err(error)
     tell(() =>
       logger?.warn('self-token refresh failed; the cached token is still valid and is used', {
         code: error.code,
@@ -382,10 +498,8 @@ export const selfTokenClient = (options: SelfTokenOptions): SelfTokenClient => {
       }),
     )
     if (mine) {
-      memory = {
-        ...best,
-        refreshAt: Math.min(best.usableUntil, now + refreshRetryDelay),
-      }
+      const retryIn = Math.max(refreshRetryDelay, error.retryAfterMs ?? 0)
+      memory = { ...best, refreshAt: Math.min(best.usableUntil, now + retryIn) }
     }
     return best.result
   }
@@ -418,8 +532,17 @@ export const selfTokenClient = (options: SelfTokenOptions): SelfTokenClient => {
     return 'unclaimed'
   }
 
-  const refresh = async (): Promise<Result<SelfToken, TokenError>> => {
+  /**
+   * Renews the token. `deadline` is the waiting caller's (none for a refresh behind an answer);
+   * `answer` gives the callers waiting a usable token found on the way (the store's, due for
+   * refresh here too), while the request goes on behind it.
+   */
+  const refresh = async (
+    deadline: number | undefined,
+    answer: (entry: Entry) => void,
+  ): Promise<Result<SelfToken, TokenError>> => {
     const mine = generation
+    const startedAt = clock()
     const keep = (entry: Entry): Result<SelfToken, TokenError> => {
       if (mine === generation) memory = entry
       return entry.result
@@ -431,8 +554,13 @@ export const selfTokenClient = (options: SelfTokenOptions): SelfTokenClient => {
     const stored = await readStore(key)
     const fromStore = takeable(stored, best)
     if (fromStore !== undefined) {
-      if (clock() < fromStore.refreshAt) return keep(fromStore)
+      const now = clock()
+      if (now < fromStore.refreshAt) return keep(fromStore)
       best = fromStore
+      if (now < fromStore.usableUntil) {
+        keep(fromStore)
+        answer(fromStore)
+      }
     }
     // One instance at a time asks the endpoint: the others keep a still-usable token, or wait
     // for the claimant's token to land in the store (a cold fleet starting at once).
@@ -440,38 +568,78 @@ export const selfTokenClient = (options: SelfTokenOptions): SelfTokenClient => {
     let claim = await claimRefresh(key, replaces)
     if (claim === 'refused') {
       const now = clock()
-      if (best !== undefined && now < best.usableUntil) {
+      if (usable(best, now)) {
         return keep({ ...best, refreshAt: Math.min(best.usableUntil, now + refreshRetryDelay) })
       }
       const landed = await awaitClaimant(key, best, replaces)
       if (typeof landed !== 'string') return keep(landed)
       claim = landed
     }
-    const answer = await callEndpoint(credentials.value)
-    if (!answer.ok) {
+    // No wait past the caller's deadline, nor past the claim (another instance may take it then).
+    const until = Math.min(deadline ?? Number.POSITIVE_INFINITY, startedAt + refreshClaim)
+    const result = await callEndpoint(credentials.value, deadline, until)
+    if (!result.ok) {
       if (claim === 'claimed') await releaseClaim(key)
-      return fallBack(best, answer.error, mine === generation)
+      return fallBack(best, result.error, mine === generation)
     }
-    if (mine === generation) remember(answer.value)
-    await writeStore(key, answer.value)
-    return answer
+    if (mine === generation) remember(result.value)
+    await writeStore(key, result.value)
+    return result
   }
 
-  const get = (): Promise<Result<SelfToken, TokenError>> => {
+  /** Starts a refresh that the callers without a usable token share. */
+  const fly = (deadline: number | undefined): Flight => {
+    let early = false
+    let settleFirst: (result: Result<SelfToken, TokenError>) => void
+    const first = new Promise<Result<SelfToken, TokenError>>((resolve) => {
+      settleFirst = resolve
+    })
+    const done = refresh(deadline, (entry) => {
+      early = true
+      settleFirst(entry.result)
+    })
+      .catch(unexpected)
+      .then((result) => {
+        // Landed before anyone hears of it: a caller it wakes must not join it again.
+        if (inflight === flight) inflight = undefined
+        settleFirst(result)
+        return result
+      })
+    const flight: Flight = { first, done, answered: () => early }
+    inflight = flight
+    return flight
+  }
+
+  /** The deadline a caller gave, if any; a `remainingTime` that throws gives none. */
+  const deadlineOf = (callOptions: GetTokenOptions | undefined): number | undefined => {
+    if (callOptions?.deadline !== undefined) return callOptions.deadline
+    const remaining = callOptions?.remainingTime
+    if (remaining === undefined) return undefined
+    try {
+      const ms = remaining()
+      return Number.isFinite(ms) ? clock() + ms : undefined
+    } catch {
+      return undefined
+    }
+  }
+
+  const get = (callOptions?: GetTokenOptions): Promise<Result<SelfToken, TokenError>> => {
     const entry = memory
-    // Never past usableUntil, whatever set refreshAt (a random source outside [0, 1), say).
-    if (entry !== undefined && clock() < Math.min(entry.refreshAt, entry.usableUntil)) {
+    const now = clock()
+    // Usable: answered at once, and refreshed behind the answer once due. Never past
+    // usableUntil, whatever set refreshAt (a random source outside [0, 1), say).
+    if (entry !== undefined && now < entry.usableUntil) {
+      if (now >= entry.refreshAt && inflight === undefined) fly(undefined)
       return Promise.resolve(entry.result)
     }
-    if (inflight === undefined) {
-      const flight = refresh()
-        .catch(unexpected)
-        .finally(() => {
-          if (inflight === flight) inflight = undefined
-        })
-      inflight = flight
-    }
-    return inflight
+    // No usable token: wait on the refresh in flight (for its outcome, when the token it found
+    // first has been handed out and is no longer usable), or start one.
+    const flight = inflight ?? fly(deadlineOf(callOptions))
+    return flight.answered() ? flight.done : flight.first
+  }
+
+  const settled = async (): Promise<void> => {
+    while (inflight !== undefined) await inflight.done
   }
 
   const invalidate = (accessToken?: string): void => {
@@ -488,7 +656,7 @@ export const selfTokenClient = (options: SelfTokenOptions): SelfTokenClient => {
     rejected = undefined
   }
 
-  return { get, invalidate, reset }
+  return { get, settled, invalidate, reset }
 }
 
 const clients = new WeakMap<SelfTokenOptions, SelfTokenClient>()

@@ -38,6 +38,8 @@ export interface TokenErrorOptions {
   upstreamStatus?: number
   /** The OAuth2 `error` code of the answer (`invalid_client`), when it gave one. */
   oauthError?: string
+  /** How long a 429 or 503 asked the client to wait (its `Retry-After`), ms. */
+  retryAfterMs?: number
   /** What went wrong underneath: never a request, a response body or a credential. */
   cause?: unknown
 }
@@ -75,14 +77,22 @@ export class TokenError extends AppError {
   readonly upstreamStatus: number | undefined
   /** The OAuth2 `error` code of the answer, when it gave one. */
   readonly oauthError: string | undefined
+  /**
+   * How long the endpoint asked the client to wait before the next request, ms: the
+   * `Retry-After` of a 429 or 503 (delta seconds or an HTTP-date, 0 for a date past), when it
+   * sent one that parses.
+   */
+  readonly retryAfterMs: number | undefined
 
   constructor(code: TokenErrorCode, message: string, options: TokenErrorOptions = {}) {
     const details: Record<string, unknown> = {}
     if (options.upstreamStatus !== undefined) details.upstreamStatus = options.upstreamStatus
     if (options.oauthError !== undefined) details.oauthError = options.oauthError
+    if (options.retryAfterMs !== undefined) details.retryAfterMs = options.retryAfterMs
     super(statusOf[code], message, { code, expose: false, details, cause: options.cause })
     this.retryable = options.retryable ?? false
     this.upstreamStatus = options.upstreamStatus
     this.oauthError = options.oauthError
+    this.retryAfterMs = options.retryAfterMs
   }
 }

@@ -78,6 +78,7 @@ export const requestToken = async (
   let status: number
   let text: string
   let receivedAt: number
+  let retryAfter: string | null
   try {
     // Loaded on first use: an instance that only ever reads a cached token never loads ky.
     kyModule ??= import('ky')
@@ -94,12 +95,29 @@ export const requestToken = async (
     })
     receivedAt = options.clock()
     status = response.status
+    retryAfter = response.headers.get('retry-after')
     text = await response.text()
   } catch (thrown) {
     return err(thrownError(thrown, timeout.aborted || combined.aborted, options.timeout))
   }
   if (status >= 200 && status < 300) return parseAnswer(text, status, receivedAt, options)
-  return err(statusError(status, text))
+  const retryAfterMs =
+    status === 429 || status === 503 ? retryAfterOf(retryAfter, receivedAt) : undefined
+  return err(statusError(status, text, retryAfterMs))
+}
+
+/**
+ * The wait a `Retry-After` value asks for, ms from `now` (RFC 9110 section 10.2.3): delta seconds,
+ * or an HTTP-date (0 once it has passed). Undefined when absent or neither.
+ */
+const retryAfterOf = (value: string | null, now: number): number | undefined => {
+  if (value === null) return undefined
+  const text = value.trim()
+  if (/^\d{1,10}$/.test(text)) return Number(text) * 1000
+  // An HTTP-date names its weekday: this keeps Date.parse from taking '-1' or '2026' as a date.
+  if (!/^[A-Za-z]{3,9},/.test(text)) return undefined
+  const at = Date.parse(text)
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now)
 }
 
 /** A network failure or a timeout, with a cause that keeps only messages and codes. */
@@ -140,7 +158,11 @@ const oauthErrorOf = (text: string): string | undefined => {
   return code !== undefined && /^[A-Za-z0-9_.-]{1,64}$/.test(code) ? code : undefined
 }
 
-const statusError = (status: number, text: string): TokenError => {
+const statusError = (
+  status: number,
+  text: string,
+  retryAfterMs: number | undefined,
+): TokenError => {
   const oauthError = oauthErrorOf(text)
   const context = { upstreamStatus: status, ...(oauthError === undefined ? {} : { oauthError }) }
   const said = oauthError === undefined ? '' : ` (${oauthError})`
@@ -155,12 +177,14 @@ const statusError = (status: number, text: string): TokenError => {
     return new TokenError('TOKEN_RATE_LIMITED', 'The token endpoint answered 429', {
       ...context,
       retryable: true,
+      retryAfterMs,
     })
   }
   if (status >= 500 || status === 408) {
     return new TokenError('TOKEN_ENDPOINT_ERROR', `The token endpoint answered ${status}`, {
       ...context,
       retryable: true,
+      retryAfterMs,
     })
   }
   if (status >= 400) {

@@ -5,7 +5,13 @@
 import type { MiddlewareObj } from '@middy/core'
 import type { Context } from 'aws-lambda'
 import type { Result } from '../result/index.ts'
-import { isClient, type SelfTokenClient, type SelfTokenOptions, selfTokenClient } from './client.ts'
+import {
+  type GetTokenOptions,
+  isClient,
+  type SelfTokenClient,
+  type SelfTokenOptions,
+  selfTokenClient,
+} from './client.ts'
 import type { TokenError } from './errors.ts'
 import type { SelfToken } from './store.ts'
 
@@ -40,15 +46,24 @@ export interface SelfTokenMiddlewareOptions {
 /** The key under which {@link selfToken} puts its accessor on the Lambda context. */
 export const SELF_TOKEN_KEY = 'selfToken'
 
-const accessorOf = (client: SelfTokenClient): SelfTokenAccessor => {
+/** The invocation's remaining time, for the client's deadline, when the context has it. */
+const callOptionsOf = (context: Context): GetTokenOptions | undefined =>
+  typeof context.getRemainingTimeInMillis === 'function'
+    ? { remainingTime: () => context.getRemainingTimeInMillis() }
+    : undefined
+
+const accessorOf = (
+  client: SelfTokenClient,
+  callOptions: GetTokenOptions | undefined,
+): SelfTokenAccessor => {
   const get = async (): Promise<SelfToken> => {
-    const result = await client.get()
+    const result = await client.get(callOptions)
     if (!result.ok) throw result.error
     return result.value
   }
   return Object.freeze({
     get,
-    result: () => client.get(),
+    result: () => client.get(callOptions),
     authorization: async () => `Bearer ${(await get()).accessToken}`,
     invalidate: (accessToken?: string) => client.invalidate(accessToken),
   })
@@ -57,6 +72,9 @@ const accessorOf = (client: SelfTokenClient): SelfTokenAccessor => {
 /**
  * Middy middleware: puts {@link SelfTokenAccessor} on `context.selfToken`, over a client created
  * from `source` (or the client given), once per container.
+ *
+ * The accessor passes the invocation's remaining time (`context.getRemainingTimeInMillis()`) to
+ * the client as its deadline: no wait between attempts (a backoff, a `Retry-After`) runs past it.
  *
  * Lazy by default: `before` only sets the accessor, and the token is fetched on the first
  * `context.selfToken.get()`. An invocation that never calls another service then costs no token
@@ -81,18 +99,18 @@ export const selfToken = (
   options: SelfTokenMiddlewareOptions = {},
 ): MiddlewareObj<unknown, unknown, Error, Context & SelfTokenContext> => {
   const client = isClient(source) ? source : selfTokenClient(source)
-  const accessor = accessorOf(client)
 
   const selfTokenBefore = (request: { context: Context & Partial<SelfTokenContext> }) => {
-    request.context.selfToken = accessor
+    request.context.selfToken = accessorOf(client, callOptionsOf(request.context))
   }
 
   const selfTokenEagerBefore = async (request: {
     context: Context & Partial<SelfTokenContext>
   }) => {
-    const result = await client.get()
+    const callOptions = callOptionsOf(request.context)
+    const result = await client.get(callOptions)
     if (!result.ok) throw result.error
-    request.context.selfToken = accessor
+    request.context.selfToken = accessorOf(client, callOptions)
   }
 
   return {

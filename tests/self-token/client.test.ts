@@ -3,12 +3,13 @@ import {
   getSelfToken,
   memoryTokenStore,
   resetSelfToken,
+  type SelfTokenClient,
   type SelfTokenOptions,
   selfTokenClient,
   TokenError,
   type TokenStore,
 } from 'metis-app/self-token'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import {
   manualClock,
   opaqueTokens,
@@ -26,6 +27,12 @@ beforeAll(async () => {
 afterAll(() => server.stop())
 beforeEach(() => server.reset())
 
+/** The clients of a test: a refresh behind an answer must land before the next test starts. */
+const clients: SelfTokenClient[] = []
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((client) => client.settled()))
+})
+
 /** A client on a manual clock; tokens live 600 s, so refresh happens between 7:50 and 8:50. */
 const setup = (extra: Partial<SelfTokenOptions> = {}) => {
   const clock = manualClock()
@@ -40,7 +47,9 @@ const setup = (extra: Partial<SelfTokenOptions> = {}) => {
     logger,
     ...extra,
   }
-  return { clock, logger, options, client: selfTokenClient(options) }
+  const client = selfTokenClient(options)
+  clients.push(client)
+  return { clock, logger, options, client }
 }
 
 const tokenOf = async (client: { get: ReturnType<typeof selfTokenClient>['get'] }) => {
@@ -50,15 +59,17 @@ const tokenOf = async (client: { get: ReturnType<typeof selfTokenClient>['get'] 
 }
 
 describe('the memory cache', () => {
-  it('requests a token once and serves it from memory until the refresh point', async () => {
+  it('requests a token once, serves it from memory until the refresh point, then refreshes behind the answer', async () => {
     const { client, clock } = setup()
     expect(await tokenOf(client)).toBe('token-1')
     clock.advance(8 * MIN) // refresh point at 10:00 - 0:10 - 1:00 - 0.5 x 1:00 = 8:20
     expect(await tokenOf(client)).toBe('token-1')
     expect(server.count()).toBe(1)
     clock.advance(20_000)
-    expect(await tokenOf(client)).toBe('token-2')
+    expect(await tokenOf(client)).toBe('token-1')
+    await client.settled()
     expect(server.count()).toBe(2)
+    expect(await tokenOf(client)).toBe('token-2')
   })
 
   it('does not refresh a 10-minute token on every call with the seed-sized one-hour settings', async () => {
@@ -85,15 +96,19 @@ describe('the memory cache', () => {
     server.answer(() => ({ status: 503, body: '' }))
     clock.advance(9 * MIN)
     expect(await tokenOf(client)).toBe('token-1')
+    await client.settled()
     expect(server.count()).toBe(2)
     expect(logger.warnings).toHaveLength(1)
     expect(JSON.stringify(logger.warnings)).not.toContain('token-1')
     expect(JSON.stringify(logger.warnings)).toContain('TOKEN_ENDPOINT_ERROR')
     clock.advance(29_000)
     expect(await tokenOf(client)).toBe('token-1')
+    await client.settled()
     expect(server.count()).toBe(2)
     server.answer(opaqueTokens())
     clock.advance(1_000)
+    expect(await tokenOf(client)).toBe('token-1')
+    await client.settled()
     expect(await tokenOf(client)).toBe('token-3')
   })
 
@@ -107,6 +122,9 @@ describe('the memory cache', () => {
     await tokenOf(client)
     server.answer(() => ({ status: 503, body: '' }))
     clock.advance(9 * MIN)
+    expect(await tokenOf(client)).toBe('token-1')
+    await client.settled()
+    expect(server.count()).toBe(2)
     expect(await tokenOf(client)).toBe('token-1')
   })
 
@@ -127,10 +145,21 @@ describe('single flight', () => {
     expect(server.count()).toBe(1)
   })
 
-  it('shares one refresh between concurrent callers at the refresh point', async () => {
+  it('starts one refresh behind the answers of concurrent callers at the refresh point', async () => {
     const { client, clock } = setup()
     await tokenOf(client)
     clock.advance(9 * MIN)
+    const tokens = await Promise.all(Array.from({ length: 50 }, () => tokenOf(client)))
+    expect(new Set(tokens)).toEqual(new Set(['token-1']))
+    await client.settled()
+    expect(server.count()).toBe(2)
+    expect(await tokenOf(client)).toBe('token-2')
+  })
+
+  it('shares one refresh between concurrent callers that have no usable token', async () => {
+    const { client, clock } = setup()
+    await tokenOf(client)
+    clock.advance(10 * MIN)
     const tokens = await Promise.all(Array.from({ length: 50 }, () => tokenOf(client)))
     expect(new Set(tokens)).toEqual(new Set(['token-2']))
     expect(server.count()).toBe(2)
@@ -155,8 +184,12 @@ describe('the persistence store', () => {
     await tokenOf(late.client)
     early.clock.advance(8 * MIN)
     late.clock.advance(8 * MIN)
+    expect(await tokenOf(early.client)).toBe('token-1')
+    await early.client.settled()
     expect(await tokenOf(early.client)).toBe('token-2')
     late.clock.advance(50_000)
+    expect(await tokenOf(late.client)).toBe('token-1')
+    await late.client.settled()
     expect(await tokenOf(late.client)).toBe('token-2')
     expect(server.count()).toBe(2)
   })
@@ -383,6 +416,7 @@ describe('the refresh claim (one instance at a time asks the endpoint)', () => {
       claimant: 'another',
     })
     expect(await tokenOf(client)).toBe('token-1')
+    await client.settled()
     expect(server.count()).toBe(1)
     await store.write('k', {
       accessToken: 'from-another',
@@ -390,7 +424,13 @@ describe('the refresh claim (one instance at a time asks the endpoint)', () => {
       expiresAt: clock.now() + 10 * MIN,
       issuedAt: clock.now(),
     })
-    clock.advance(2_000)
+    clock.advance(1_999)
+    expect(await tokenOf(client)).toBe('token-1')
+    await client.settled()
+    expect(await tokenOf(client)).toBe('token-1')
+    clock.advance(1)
+    expect(await tokenOf(client)).toBe('token-1')
+    await client.settled()
     expect(await tokenOf(client)).toBe('from-another')
     expect(server.count()).toBe(1)
   })
@@ -473,6 +513,8 @@ it('falls back to a newer stored token that is due for refresh too, when the ref
   })
   server.answer(() => ({ status: 500, body: '' }))
   clock.advance(9 * MIN)
-  expect(await tokenOf(client)).toBe('newer-but-due')
+  expect(await tokenOf(client)).toBe('token-1')
+  await client.settled()
   expect(server.count()).toBe(2)
+  expect(await tokenOf(client)).toBe('newer-but-due')
 })

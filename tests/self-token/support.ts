@@ -23,6 +23,8 @@ export interface TokenServer {
   /** Requests received since start or the last `reset()`. */
   count(): number
   readonly seen: SeenRequest[]
+  /** Resolves once `n` requests have been received since start or the last `reset()`. */
+  arrived(n: number): Promise<void>
   /** Sets the answer to the next requests (receives the request number, from 1). */
   answer(fn: (n: number, request: SeenRequest) => Answer): void
   reset(): void
@@ -46,6 +48,7 @@ export const startTokenServer = async (): Promise<TokenServer> => {
   let respond: (n: number, request: SeenRequest) => Answer = opaqueTokens()
   const seen: SeenRequest[] = []
   const hanging = new Set<ServerResponse>()
+  let waiting: { n: number; resolve: () => void }[] = []
   const server = createServer((req, res) => {
     const chunks: Buffer[] = []
     req.on('data', (chunk: Buffer) => chunks.push(chunk))
@@ -56,6 +59,8 @@ export const startTokenServer = async (): Promise<TokenServer> => {
         form: new URLSearchParams(Buffer.concat(chunks).toString()),
       }
       seen.push(request)
+      for (const waiter of waiting) if (seen.length >= waiter.n) waiter.resolve()
+      waiting = waiting.filter((waiter) => seen.length < waiter.n)
       const answer = respond(seen.length, request)
       if (answer === 'hang') {
         hanging.add(res)
@@ -74,11 +79,18 @@ export const startTokenServer = async (): Promise<TokenServer> => {
     url: `http://127.0.0.1:${port}/oauth2/token`,
     count: () => seen.length,
     seen,
+    arrived: (n) =>
+      seen.length >= n
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => {
+            waiting.push({ n, resolve })
+          }),
     answer(fn) {
       respond = fn
     },
     reset() {
       seen.length = 0
+      waiting = []
       respond = opaqueTokens()
     },
     async stop() {
@@ -149,3 +161,48 @@ export const answerOf = async (client: SelfTokenClient): Promise<string> => {
   const result = await client.get()
   return result.ok ? result.value.accessToken : result.error.code
 }
+
+/**
+ * A `schedule` for `circuitBreaker()` (its per-attempt timeout) that runs only when the test says:
+ * `fire()` moves `clock` on by the oldest pending timer's delay and runs it.
+ */
+export const manualSchedule = (clock: { advance(ms: number): void }) => {
+  const pending: { ms: number; callback: () => void }[] = []
+  return {
+    schedule: (ms: number, callback: () => void) => {
+      const timer = { ms, callback }
+      pending.push(timer)
+      return () => {
+        const at = pending.indexOf(timer)
+        if (at >= 0) pending.splice(at, 1)
+      }
+    },
+    pending: () => pending.length,
+    fire() {
+      const timer = pending.shift()
+      if (timer === undefined) throw new Error('manualSchedule: no timer is pending')
+      clock.advance(timer.ms)
+      timer.callback()
+    },
+  }
+}
+
+/** Whether a promise has settled yet, and with what (for a caller that must still be waiting). */
+export const watch = <T>(promise: Promise<T>) => {
+  const state: { settled: boolean; value?: T } = { settled: false }
+  void promise.then((value) => {
+    state.settled = true
+    state.value = value
+  })
+  return state
+}
+
+/**
+ * `promise`'s value when it settles within this turn of the event loop (an answer that waits on
+ * nothing), else `'still waiting'`.
+ */
+export const atOnce = <T>(promise: Promise<T>): Promise<T | 'still waiting'> =>
+  Promise.race([
+    promise,
+    new Promise<'still waiting'>((resolve) => setImmediate(() => resolve('still waiting'))),
+  ])
