@@ -1,0 +1,288 @@
+/**
+ * The README's TypeScript blocks compile as written, under the options of a strict user.
+ *
+ * Every ```ts block of README.md is type-checked as its own file, all of them in one program (one
+ * `ts.createProgram`, so the libraries are parsed once). The blocks are not written to disk: an
+ * in-memory compiler host serves each one at a path of its own under the repository root (so that
+ * `@middy/core`, `ky`... resolve from `node_modules/` and the repository's `"type": "module"`
+ * applies), and `metis-app/<part>` is mapped to `src/<part>/index.ts`.
+ *
+ * A block that shows part of a larger program carries, on the line right before its fence,
+ * `<!-- fragment of examples/readme/<name>.ts -->`: its lines must appear in that file, in order
+ * (whitespace normalised), and that file is type-checked in the same program instead.
+ *
+ * Diagnostics are reported for the blocks, the example files and the declaration files they load
+ * (no `skipLibCheck`, as the README promises). The implementation in `src/` is not: it is the
+ * job of `tsc --noEmit -p tsconfig.json`, under the repository's own options.
+ */
+import { readFileSync } from 'node:fs'
+import { dirname, join, relative, resolve, sep } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import ts from 'typescript'
+import { describe, expect, it } from 'vitest'
+
+const root = resolve(fileURLToPath(new URL('../..', import.meta.url)))
+const readmePath = join(root, 'README.md')
+const srcDir = join(root, 'src') + sep
+
+/** What a strict user compiles with. */
+const options: ts.CompilerOptions = {
+  strict: true,
+  noUncheckedIndexedAccess: true,
+  exactOptionalPropertyTypes: true,
+  module: ts.ModuleKind.NodeNext,
+  moduleResolution: ts.ModuleResolutionKind.NodeNext,
+  target: ts.ScriptTarget.ES2023,
+  // No DOM: a Lambda function has Node's globals only (and DOM's would hide undeclared names
+  // such as `name` or `event`).
+  lib: ['lib.es2023.d.ts'],
+  types: ['node'],
+  skipLibCheck: false,
+  noEmit: true,
+  allowImportingTsExtensions: true,
+  paths: { 'metis-app/*': [join(root, 'src', '*', 'index.ts')] },
+}
+
+/** One fenced ```ts block of the README. */
+interface Block {
+  /** README line of the block's first line of code (1-based). */
+  readonly line: number
+  readonly text: string
+  /** `examples/readme/<name>.ts` when the block is marked as a fragment of it. */
+  readonly fragmentOf: string | undefined
+  /** The path the block is compiled at. */
+  readonly file: string
+}
+
+const FRAGMENT = /^<!--\s*fragment of (examples\/readme\/[\w.-]+\.ts)\s*-->$/
+const CHECKED = new Set(['ts', 'typescript'])
+
+const readme = readFileSync(readmePath, 'utf8')
+const readmeLines = readme.split(/\r?\n/)
+
+/**
+ * True for a block of ambient declarations only (`declare module '...' { ... }`): the README has
+ * its reader save such a block as a `.d.ts` file, so it is compiled as one. (In a `.ts` file of a
+ * `"type": "module"` package, NodeNext makes it a module, and `declare module` an augmentation.)
+ */
+const declarationsOnly = (text: string): boolean => {
+  const { statements } = ts.createSourceFile('block.ts', text, ts.ScriptTarget.ES2023)
+  return (
+    statements.length > 0 &&
+    statements.every((statement) =>
+      ts.canHaveModifiers(statement)
+        ? ts.getModifiers(statement)?.some((m) => m.kind === ts.SyntaxKind.DeclareKeyword)
+        : false,
+    )
+  )
+}
+
+/** Every fenced block whose language is TypeScript, with the fragment marker before it. */
+const extractBlocks = (): Block[] => {
+  const blocks: Block[] = []
+  let open: { fence: string; language: string; start: number; marker: string } | undefined
+  let body: string[] = []
+  readmeLines.forEach((text, index) => {
+    if (open === undefined) {
+      const fence = /^ {0,3}(`{3,}|~{3,})\s*([^\s`]*)/.exec(text)
+      if (fence === null) return
+      const marker = FRAGMENT.exec(readmeLines[index - 1]?.trim() ?? '')?.[1] ?? ''
+      open = { fence: fence[1] ?? '```', language: fence[2] ?? '', start: index + 2, marker }
+      body = []
+      return
+    }
+    const closing = text.trim()
+    if (closing.startsWith(open.fence) && /^(`+|~+)$/.test(closing) && closing[0] === open.fence[0]) {
+      if (CHECKED.has(open.language.toLowerCase())) {
+        const text = `${body.join('\n')}\n`
+        const extension = declarationsOnly(text) ? '.d.ts' : '.ts'
+        blocks.push({
+          line: open.start,
+          text,
+          fragmentOf: open.marker === '' ? undefined : open.marker,
+          file: join(root, '.readme-blocks', `README.md.line-${open.start}${extension}`),
+        })
+      }
+      open = undefined
+      return
+    }
+    body.push(text)
+  })
+  if (open !== undefined) throw new Error(`README.md:${open.start - 1}: a fence is never closed`)
+  return blocks
+}
+
+const blocks = extractBlocks()
+const byFile = new Map(blocks.map((block) => [block.file, block]))
+const examples = [...new Set(blocks.flatMap((block) => block.fragmentOf ?? []))].map((path) =>
+  join(root, path),
+)
+
+/** The in-memory host: the blocks are served from memory, everything else from disk. */
+const host = ts.createCompilerHost(options, true)
+const { fileExists, readFile, getSourceFile } = host
+host.getCurrentDirectory = () => root
+host.fileExists = (file) => byFile.has(file) || fileExists.call(host, file)
+host.readFile = (file) => byFile.get(file)?.text ?? readFile.call(host, file)
+host.getSourceFile = (file, language, onError, shouldCreate) => {
+  const block = byFile.get(file)
+  if (block === undefined) return getSourceFile.call(host, file, language, onError, shouldCreate)
+  return ts.createSourceFile(file, block.text, language, true)
+}
+
+const rootNames = [...blocks.filter((block) => !block.fragmentOf).map((b) => b.file), ...examples]
+const program = ts.createProgram({ rootNames, options, host })
+
+/** The string literal a node imports from, if it is an import, export or `import()` type. */
+const specifierOf = (node: ts.Node, inSrc: boolean): ts.StringLiteralLike | undefined => {
+  let specifier: ts.Node | undefined
+  if (ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) specifier = node.moduleSpecifier
+  else if (ts.isImportEqualsDeclaration(node) && ts.isExternalModuleReference(node.moduleReference))
+    specifier = node.moduleReference.expression
+  else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument))
+    specifier = node.argument.literal
+  // The implementation's dynamic imports (optional peers loaded on use) are not in its types.
+  else if (!inSrc && ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword)
+    specifier = node.arguments[0]
+  return specifier !== undefined && ts.isStringLiteralLike(specifier) ? specifier : undefined
+}
+
+/**
+ * The declaration files a user's program loads: those the blocks and examples reach through
+ * imports, references and the `types` option, where `src/` contributes what its published
+ * declarations would import (its static imports, not the implementation's dynamic `import()`s of
+ * optional peers, which a user's compiler never sees).
+ */
+const userDeclarationFiles = (): ts.SourceFile[] => {
+  const cache = ts.createModuleResolutionCache(root, (name) => name, options)
+  const seen = new Set<string>()
+  const queue = [...rootNames]
+  const typeDirective = (name: string, from: string, mode?: ts.ResolutionMode) => {
+    const resolved = ts.resolveTypeReferenceDirective(name, from, options, host, undefined, undefined, mode)
+    if (resolved.resolvedTypeReferenceDirective?.resolvedFileName)
+      queue.push(resolved.resolvedTypeReferenceDirective.resolvedFileName)
+  }
+  for (const name of options.types ?? []) typeDirective(name, join(root, '__types__.ts'))
+  for (let name = queue.pop(); name !== undefined; name = queue.pop()) {
+    const file = program.getSourceFile(name)
+    if (file === undefined || seen.has(file.fileName)) continue
+    seen.add(file.fileName)
+    const inSrc = file.fileName.startsWith(srcDir)
+    for (const reference of file.referencedFiles)
+      queue.push(resolve(dirname(file.fileName), reference.fileName))
+    for (const reference of file.typeReferenceDirectives)
+      typeDirective(reference.fileName, file.fileName, reference.resolutionMode)
+    const visit = (node: ts.Node): void => {
+      const specifier = specifierOf(node, inSrc)
+      if (specifier !== undefined) {
+        const mode = program.getModeForUsageLocation(file, specifier)
+        const { resolvedModule } = ts.resolveModuleName(
+          specifier.text,
+          file.fileName,
+          options,
+          host,
+          cache,
+          undefined,
+          mode,
+        )
+        if (resolvedModule !== undefined) queue.push(resolvedModule.resolvedFileName)
+      }
+      ts.forEachChild(node, visit)
+    }
+    visit(file)
+  }
+  return program
+    .getSourceFiles()
+    .filter(
+      (file) =>
+        file.isDeclarationFile &&
+        !byFile.has(file.fileName) &&
+        (seen.has(file.fileName) || program.isSourceFileDefaultLibrary(file)),
+    )
+}
+
+/** `README.md:<line>:<column>` for a block, the repository path for any other file. */
+const where = (file: ts.SourceFile, position: number): string => {
+  const { line, character } = file.getLineAndCharacterOfPosition(position)
+  const block = byFile.get(file.fileName)
+  if (block !== undefined) return `README.md:${block.line + line}:${character + 1}`
+  return `${relative(root, file.fileName)}:${line + 1}:${character + 1}`
+}
+
+const report = (diagnostics: readonly ts.Diagnostic[]): string[] =>
+  diagnostics.map((diagnostic) => {
+    const message = ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n  ')
+    const at = diagnostic.file ? `${where(diagnostic.file, diagnostic.start ?? 0)} ` : ''
+    return `${at}TS${diagnostic.code}: ${message}`
+  })
+
+const diagnosticsOf = (file: string): string[] => {
+  const source = program.getSourceFile(file)
+  if (source === undefined) return [`${relative(root, file)}: not in the program (missing?)`]
+  return report([
+    ...program.getSyntacticDiagnostics(source),
+    ...program.getSemanticDiagnostics(source),
+  ])
+}
+
+/** Trimmed lines with runs of whitespace collapsed, blank lines left out. */
+const normalisedLines = (text: string): string[] =>
+  text
+    .split(/\r?\n/)
+    .map((line) => line.trim().replace(/\s+/g, ' '))
+    .filter((line) => line !== '')
+
+/** The block's lines that do not appear in `file`, in order after the previous ones. */
+const missingLines = (block: Block, file: string): string[] => {
+  const lines = normalisedLines(readFileSync(file, 'utf8'))
+  let next = 0
+  const missing: string[] = []
+  for (const line of normalisedLines(block.text)) {
+    const found = lines.indexOf(line, next)
+    if (found === -1) missing.push(line)
+    else next = found + 1
+  }
+  return missing
+}
+
+const title = (block: Block): string => {
+  const first = block.text.split('\n').find((line) => line.trim() !== '') ?? ''
+  const fragment = block.fragmentOf ? ` (fragment of ${block.fragmentOf})` : ''
+  return `README.md:${block.line}${fragment} ${first.trim().slice(0, 70)}`
+}
+
+describe('the README code blocks compile', () => {
+  it('has TypeScript blocks, and every fragment marker sits right before one', () => {
+    expect(blocks.length).toBeGreaterThan(0)
+    const stray = readmeLines.flatMap((text, index) =>
+      text.includes('fragment of') &&
+      text.trim().startsWith('<!--') &&
+      !blocks.some((block) => block.line === index + 3 && block.fragmentOf !== undefined)
+        ? [`README.md:${index + 1}: ${text.trim()}`]
+        : [],
+    )
+    expect(stray).toEqual([])
+  })
+
+  it('under valid options, and the libraries they load type-check without skipLibCheck', () => {
+    expect(
+      report([
+        ...program.getOptionsDiagnostics(),
+        ...program.getGlobalDiagnostics(),
+        ...userDeclarationFiles().flatMap((file) => program.getSemanticDiagnostics(file)),
+      ]),
+    ).toEqual([])
+  })
+
+  for (const block of blocks) {
+    it(title(block), () => {
+      if (block.fragmentOf === undefined) {
+        expect(diagnosticsOf(block.file)).toEqual([])
+        return
+      }
+      const example = join(root, block.fragmentOf)
+      expect(missingLines(block, example), `lines not found in ${block.fragmentOf}`).toEqual([])
+      expect(diagnosticsOf(example)).toEqual([])
+    })
+  }
+})
