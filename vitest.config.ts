@@ -1,6 +1,8 @@
 import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
 
+const fleetOnly = process.env.METIS_FLEET === 'only'
+
 export default defineConfig({
   resolve: {
     alias: [
@@ -11,16 +13,19 @@ export default defineConfig({
     ],
   },
   test: {
-    include: ['tests/**/*.test.ts', 'examples/**/*.test.ts'],
-    // The e2e suite has its own script and config (npm run test:e2e).
-    // Fleets (many processes on one dynalite) run in `npm run reliability`, which sets
-    // RELIABILITY_FIGURES, or with METIS_FLEET=1.
+    // The e2e suite has its own script and config (npm run test:e2e). Fleets (many processes on
+    // one dynalite) run on their own, one file at a time: `npm run reliability` runs them after
+    // the other reliability tests with METIS_FLEET=only.
+    include: fleetOnly
+      ? ['tests/reliability/*.fleet.test.ts']
+      : ['tests/**/*.test.ts', 'examples/**/*.test.ts'],
     exclude: [
       '**/*.soak.test.ts',
       'tests/e2e/**',
       'node_modules/**',
-      ...(process.env.RELIABILITY_FIGURES || process.env.METIS_FLEET ? [] : ['**/*.fleet.test.ts']),
+      ...(fleetOnly ? [] : ['**/*.fleet.test.ts']),
     ],
+    fileParallelism: !fleetOnly,
     // Secret hygiene: every worker's output is kept and scanned for secrets when the run ends.
     setupFiles: ['tests/reliability/hygiene.setup.ts'],
     globalSetup: ['tests/reliability/hygiene.global.ts'],

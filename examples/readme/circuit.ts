@@ -1,6 +1,9 @@
 /**
  * The README's "Circuit breaker" block inside the handler it belongs to: the breaker and the ky
- * client at module scope, the call in an invocation that has the observer's context.
+ * client at module scope, the call in an invocation that has the observer's context. The two are
+ * alternatives: `inventory` goes through the breaker by itself, and `breaker.execute` protects any
+ * other async call (here plain `ky`, whose `HTTPError` carries the status the breaker classifies;
+ * a call through `inventory` inside it would go through the breaker twice).
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import middy from '@middy/core'
@@ -17,6 +20,7 @@ const breaker = circuitBreaker({
   name: 'inventory',
   store: dynamoDbCircuitStore({
     client: new DynamoDBClient({}),
+    // biome-ignore lint/style/noNonNullAssertion: the README's text; requireEnv() in a real service
     tableName: process.env.STATE_TABLE!,
   }),
   timeout: 2_000,
@@ -26,15 +30,23 @@ const inventory = kyWithBreaker(
   breaker,
 )
 
+interface Stock {
+  sku: string
+  count: number
+}
+
 const loadStock = (sku: string, options: { signal: AbortSignal }) =>
-  inventory.get(`stock/${sku}`, options).json<{ sku: string; count: number }>()
-const cachedStock = (sku: string) => ({ sku, count: 0, cached: true })
+  ky.get(`https://inventory.internal/stock/${sku}`, { ...options, retry: 0 }).json<Stock>()
+const cachedStock = (sku: string): Stock & { cached: true } => ({ sku, count: 0, cached: true })
+
+/** Reads the stock through `inventory`, the ky client behind the breaker. */
+export const stockOf = (sku: string) => inventory.get(`stock/${sku}`).json<Stock>()
 
 export const handler = middy<{ sku: string }>()
   .use(observer({ serviceName: 'orders' }))
   .handler(async (event, context) => {
     const { sku } = event
-    // in the handler:
+    // or any async call, in a handler:
     const result = await breaker.execute((signal) => loadStock(sku, { signal }), {
       remainingTime: () => context.getRemainingTimeInMillis() - 200,
       observer: context.observer, // state changes logged and counted when the observer is stacked
