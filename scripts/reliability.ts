@@ -43,6 +43,8 @@ const vitestRun = (label: string, filter: string, output: string, extra: NodeJS.
       'node_modules/vitest/vitest.mjs',
       'run',
       filter,
+      // FC_RUNS multiplies the cases of a property by a few hundred: its time with them
+      '--testTimeout=180000',
       '--reporter=default',
       '--reporter=json',
       `--outputFile.json=${output}`,
