@@ -1,14 +1,14 @@
 /**
- * Lambda events for the end-to-end suite, made from the real samples in the project's shared
- * `events/` folder (beside the repository): the HTTP samples with their method, path and body
- * changed, the SQS and S3 samples as they are.
+ * Lambda events for the end-to-end suite, made from the real samples the repository keeps in
+ * `tests/fixtures/events/` (copies of the project's shared events): the HTTP samples with their
+ * method, path and body changed, the SQS and S3 samples as they are.
  */
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { REPO } from './commands.ts'
 
-/** The shared samples' folder: `<repository>/../shared/events`. */
-export const EVENTS = join(REPO, '..', 'shared', 'events')
+/** The real samples, as the repository keeps them (copies of the project's shared events). */
+export const EVENTS = join(REPO, 'tests', 'fixtures', 'events')
 
 type Json = Record<string, unknown>
 
