@@ -16,16 +16,41 @@ import type { BuildOptions, HttpRequest, HttpShape } from './index.ts'
 
 type Common = Pick<HttpRequest, 'receivedAt' | 'requestId' | 'event'>
 
-/** Which HTTP shape an event has, or undefined when it is not an HTTP event. */
+/** A Bedrock Agent event has `httpMethod` too, and fields no API Gateway event has. */
+const isBedrockAgent = (event: Json): boolean =>
+  event.messageVersion !== undefined ||
+  event.actionGroup !== undefined ||
+  event.apiPath !== undefined
+
+/**
+ * Which HTTP shape an event has, or undefined when it is not an HTTP event. The common shapes are
+ * told apart first, each by the fields only it has; an event of an HTTP shape with a defect (no
+ * method, no path) is still of that shape, so that it is answered 400 rather than passed by.
+ * Events that carry HTTP-looking fields without being HTTP requests are left out: a Bedrock Agent
+ * event (`messageVersion`, `httpMethod`, `apiPath`, no `requestContext`) and an API Gateway
+ * WebSocket event (`requestContext.connectionId`).
+ */
 export const detectHttpShape = (event: Json): HttpShape | undefined => {
   const context = asRecord(event.requestContext)
   if (event.version === '2.0' && context !== undefined) {
+    if (
+      context.http === undefined &&
+      (typeof event.method === 'string' || 'serviceNetworkArn' in context)
+    ) {
+      return 'lattice-v2'
+    }
     const domain = asString(context.domainName) ?? ''
     return domain.includes('.lambda-url.') ? 'function-url' : 'http-v2'
   }
-  if (typeof event.httpMethod !== 'string') return undefined
-  if (context !== undefined && asRecord(context.elb) !== undefined) return 'alb'
-  return 'rest-v1'
+  if (typeof event.httpMethod === 'string') {
+    if (context === undefined) return isBedrockAgent(event) ? undefined : 'rest-v1'
+    if (asRecord(context.elb) !== undefined) return 'alb'
+    return context.connectionId === undefined ? 'rest-v1' : undefined
+  }
+  if (typeof event.method === 'string' && ('raw_path' in event || 'is_base64_encoded' in event)) {
+    return 'lattice-v1'
+  }
+  return undefined
 }
 
 /** Header or parameter values must be strings; numbers and booleans are taken as text. */
@@ -40,8 +65,9 @@ const notText = (name: string) =>
   err(new BadRequestError(`Header or parameter '${name}' does not have a string value`))
 
 /**
- * Visits the headers of the single-value view: the `headers` map when the event has one, else the
- * last value of each multi-value header (ALB in multi-value mode); own keys only, text values only.
+ * Visits the headers of the single-value view: the `headers` map when the event has one (API
+ * Gateway puts the last value of a repeated header there), else the last value of each
+ * multi-value header (ALB in multi-value mode, Lattice v2); own keys only, text values only.
  * The values were checked by {@link checkValues} before; what is not text is skipped. `only` (a
  * lower-case name) limits the visit to the spellings of one header.
  */
@@ -65,7 +91,7 @@ const eachHeader = (
   for (const name of Object.keys(multiRecord)) {
     if (only !== undefined && name.toLowerCase() !== only) continue
     const values = multiRecord[name]
-    const last: unknown = Array.isArray(values) ? values[values.length - 1] : undefined
+    const last: unknown = Array.isArray(values) ? values[values.length - 1] : values
     if (typeof last === 'string') visit(name, last)
   }
 }
@@ -98,9 +124,13 @@ const OK: Result<void, never> = Object.freeze(ok(undefined))
 
 /**
  * Checks the values of a header or query map without building anything (the views are built on
- * first read): single maps hold text, multi-value maps lists of text.
+ * first read): single maps hold text, multi-value maps lists of text (or, `loose`, one text).
  */
-const checkValues = (map: unknown, multi: boolean): Result<void, BadRequestError> => {
+const checkValues = (
+  map: unknown,
+  multi: boolean,
+  loose = false,
+): Result<void, BadRequestError> => {
   const record = asRecord(map)
   if (record === undefined) return OK
   if (!multi) {
@@ -109,6 +139,8 @@ const checkValues = (map: unknown, multi: boolean): Result<void, BadRequestError
   }
   for (const name in record) {
     const values = record[name]
+    // Lattice v2 lists, as some tools write them, may be a plain string: one value
+    if (loose && typeof values === 'string') continue
     if (!Array.isArray(values)) return notText(name)
     for (const item of values) if (typeof item !== 'string') return notText(name)
   }
@@ -197,8 +229,7 @@ interface DecodedBody {
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/
 
 /** Decodes the body from base64 when flagged; a malformed base64 body is a 400. */
-const decodeBody = (event: Json): Result<DecodedBody, BadRequestError> => {
-  const raw = event.body
+const decodeBody = (raw: unknown, isBase64: boolean): Result<DecodedBody, BadRequestError> => {
   if (raw === null || raw === undefined || raw === '') {
     return ok({ body: undefined, bodyBytes: undefined })
   }
@@ -207,7 +238,7 @@ const decodeBody = (event: Json): Result<DecodedBody, BadRequestError> => {
     return ok({ body: JSON.stringify(raw), bodyBytes: undefined, parsed: { value: raw } })
   }
   if (typeof raw !== 'string') return err(new BadRequestError('The event body is not a string'))
-  if (event.isBase64Encoded !== true) return ok({ body: raw, bodyBytes: undefined })
+  if (!isBase64) return ok({ body: raw, bodyBytes: undefined })
   const compact = raw.replace(/\s+/g, '')
   if (compact.length % 4 === 1 || !BASE64.test(compact)) {
     return err(new BadRequestError('The body is flagged base64 but is not valid base64'))
@@ -258,10 +289,38 @@ const withoutStage = (path: string, stage: string | undefined): string => {
 
 const EMPTY: Json = {}
 
+/** The shapes whose method and path live under `requestContext.http` and `rawPath`. */
+const isV2Shape = (shape: HttpShape): boolean => shape === 'http-v2' || shape === 'function-url'
+
+/** The shapes that send the client address only as the `X-Forwarded-For` their proxy appended. */
+const isProxied = (shape: HttpShape): boolean =>
+  shape === 'alb' || shape === 'lattice-v1' || shape === 'lattice-v2'
+
+/** The single-value header map of an event: `headers`, except in Lattice v2 (lists). */
+const singleMap = (event: Json, shape: HttpShape): unknown =>
+  shape === 'lattice-v2' ? undefined : event.headers
+
+/** The multi-value header map: REST v1 and ALB `multiValueHeaders`, Lattice v2 `headers`. */
+const multiMap = (event: Json, shape: HttpShape): unknown => {
+  if (shape === 'rest-v1' || shape === 'alb') return event.multiValueHeaders
+  return shape === 'lattice-v2' ? event.headers : undefined
+}
+
+/** The query string a Lattice event left on its path, or undefined. */
+const queryOnPath = (path: unknown): string | undefined => {
+  const mark = typeof path === 'string' ? path.indexOf('?') : -1
+  return mark < 0 ? undefined : (path as string).slice(mark + 1)
+}
+
+/** The query map of a Lattice event: single values in v1, lists in v2. */
+const latticeQuery = (event: Json, shape: HttpShape): unknown =>
+  shape === 'lattice-v1' ? event.query_string_parameters : event.queryStringParameters
+
 /**
  * Builds the normalized request of an HTTP event of a known shape. What every request needs
  * (method, path, headers, body) is read and checked at once; the views a handler may never look
- * at (query maps, cookies, multi-value headers) are computed on first use and then kept.
+ * at (query maps, cookies, multi-value headers) are computed on first use and then kept. Only a
+ * method and a path are required: a hand-written event without `requestContext` is read.
  */
 export const buildHttp = (
   event: Json,
@@ -270,10 +329,21 @@ export const buildHttp = (
   options: BuildOptions,
 ): Result<HttpRequest, BadRequestError | UnsupportedMediaTypeError> => {
   const context = asRecord(event.requestContext) ?? EMPTY
-  const isV2 = shape === 'http-v2' || shape === 'function-url'
-
-  const rawMethod = isV2 ? pick(context, 'http', 'method') : event.httpMethod
-  const rawPath = isV2 ? event.rawPath : event.path
+  const isV2 = isV2Shape(shape)
+  let rawMethod: unknown
+  let rawPath: unknown
+  if (isV2) {
+    rawMethod = pick(context, 'http', 'method')
+    rawPath = event.rawPath
+  } else if (shape === 'rest-v1' || shape === 'alb') {
+    rawMethod = event.httpMethod
+    rawPath = event.path
+  } else {
+    rawMethod = event.method
+    rawPath = shape === 'lattice-v1' ? event.raw_path : event.path
+  }
+  const single = singleMap(event, shape)
+  const multi = multiMap(event, shape)
   if (typeof rawMethod !== 'string' || rawMethod === '') {
     return err(new BadRequestError(`The ${shape} event has no HTTP method`))
   }
@@ -281,23 +351,31 @@ export const buildHttp = (
     return err(new BadRequestError(`The ${shape} event has no path`))
   }
   const stage = asString(context.stage)
-  if (shape === 'rest-v1' && stage === undefined) {
-    return err(new BadRequestError('The API Gateway event has no requestContext.stage'))
-  }
 
-  const multiHeaders = isV2 ? undefined : event.multiValueHeaders
   // API Gateway REST v1 sends the same headers in both maps: checking the single map is enough.
-  const hasSingle = asRecord(event.headers) !== undefined
-  const checked = hasSingle ? checkValues(event.headers, false) : checkValues(multiHeaders, true)
+  const checked =
+    asRecord(single) !== undefined
+      ? checkValues(single, false)
+      : checkValues(multi, true, shape === 'lattice-v2')
   if (!checked.ok) return checked
-  if (!isV2) {
+  let path = rawPath
+  if (shape === 'rest-v1' || shape === 'alb') {
     const checkedQuery = checkValues(event.queryStringParameters, false)
     if (!checkedQuery.ok) return checkedQuery
     const checkedMulti = checkValues(event.multiValueQueryStringParameters, true)
     if (!checkedMulti.ok) return checkedMulti
+  } else if (!isV2) {
+    const isV2Lists = shape === 'lattice-v2'
+    const checkedQuery = checkValues(latticeQuery(event, shape), isV2Lists, isV2Lists)
+    if (!checkedQuery.ok) return checkedQuery
+    // A query string left on the path is not part of the path the routes match.
+    const mark = rawPath.indexOf('?')
+    if (mark >= 0) path = rawPath.slice(0, mark)
   }
 
-  const decoded = decodeBody(event)
+  const isBase64Encoded =
+    (shape === 'lattice-v1' ? event.is_base64_encoded : event.isBase64Encoded) === true
+  const decoded = decodeBody(event.body, isBase64Encoded)
   if (!decoded.ok) return decoded
   // Without a body nothing needs the headers yet: they are built when first read.
   let headers: Record<string, string> | undefined
@@ -305,7 +383,7 @@ export const buildHttp = (
   if (decoded.value.parsed !== undefined) {
     json = decoded.value.parsed.value
   } else if (decoded.value.body !== undefined) {
-    headers = singleHeaders(event.headers, multiHeaders)
+    headers = singleHeaders(single, multi)
     const parsed = parseJsonBody(
       decoded.value.body,
       mediaTypeOf(headers['content-type']),
@@ -316,15 +394,16 @@ export const buildHttp = (
   }
 
   return ok(
-    new HttpRequestView(event, shape, isV2, common, headers, {
+    new HttpRequestView(event, shape, common, headers, {
       method: rawMethod.toUpperCase(),
-      path: isV2 ? withoutStage(rawPath, stage) : rawPath,
+      path: isV2 ? withoutStage(path, stage) : path,
       body: decoded.value.body,
       bodyBytes: decoded.value.bodyBytes,
       json,
+      isBase64Encoded,
       gatewayRequestId: asString(context.requestId),
       stage,
-      multiValue: multiHeaders !== undefined && multiHeaders !== null,
+      multiValue: (shape === 'rest-v1' || shape === 'alb') && multi !== undefined && multi !== null,
       // HTTP API hands over its path (payload 2.0 `rawPath`, 1.0 `path`) already decoded.
       pathEncoded: shape !== 'http-v2' && event.version !== '1.0',
     }),
@@ -338,11 +417,19 @@ type EagerFields = Pick<
   | 'body'
   | 'bodyBytes'
   | 'json'
+  | 'isBase64Encoded'
   | 'gatewayRequestId'
   | 'stage'
   | 'multiValue'
   | 'pathEncoded'
 >
+
+/**
+ * RFC 9110 section 5.3 combines the lines of a field with `, `; RFC 9113 section 8.2.3 combines
+ * cookies with `; `.
+ */
+const combine = (name: string, values: readonly string[]): string =>
+  values.join(name === 'cookie' ? '; ' : ', ')
 
 /**
  * The HTTP request: a class rather than an object literal with getters, because V8 builds a class
@@ -367,9 +454,9 @@ class HttpRequestView implements HttpRequest {
   readonly multiValue: boolean
   readonly pathEncoded: boolean
   readonly #raw: Json
-  readonly #isV2: boolean
   #headers: Record<string, string> | undefined
   #multiValueHeaders: Record<string, string[]> | undefined
+  #combinedHeaders: Record<string, string> | undefined
   #multiValueQuery: Record<string, string[]> | undefined
   #query: Record<string, string> | undefined
   #cookies: Record<string, string> | undefined
@@ -378,14 +465,12 @@ class HttpRequestView implements HttpRequest {
   constructor(
     raw: Json,
     shape: HttpShape,
-    isV2: boolean,
     common: Common,
     headers: Record<string, string> | undefined,
     fields: EagerFields,
   ) {
     this.#raw = raw
     this.#headers = headers
-    this.#isV2 = isV2
     this.shape = shape
     this.receivedAt = common.receivedAt
     this.requestId = common.requestId
@@ -395,7 +480,7 @@ class HttpRequestView implements HttpRequest {
     this.body = fields.body
     this.bodyBytes = fields.bodyBytes
     this.json = fields.json
-    this.isBase64Encoded = raw.isBase64Encoded === true
+    this.isBase64Encoded = fields.isBase64Encoded
     this.gatewayRequestId = fields.gatewayRequestId
     this.stage = fields.stage
     this.multiValue = fields.multiValue
@@ -404,8 +489,8 @@ class HttpRequestView implements HttpRequest {
 
   get headers(): Readonly<Record<string, string>> {
     this.#headers ??= singleHeaders(
-      this.#raw.headers,
-      this.#isV2 ? undefined : this.#raw.multiValueHeaders,
+      singleMap(this.#raw, this.shape),
+      multiMap(this.#raw, this.shape),
     )
     return this.#headers
   }
@@ -413,11 +498,7 @@ class HttpRequestView implements HttpRequest {
   /** `headers[name]`, read without building the header view when it is not built yet. */
   [HEADER](name: string): string | undefined {
     if (this.#headers !== undefined) return this.#headers[name]
-    return singleHeader(
-      this.#raw.headers,
-      this.#isV2 ? undefined : this.#raw.multiValueHeaders,
-      name,
-    )
+    return singleHeader(singleMap(this.#raw, this.shape), multiMap(this.#raw, this.shape), name)
   }
 
   get contentType(): string | undefined {
@@ -425,11 +506,12 @@ class HttpRequestView implements HttpRequest {
   }
 
   get sourceIp(): string | undefined {
-    if (this.#isV2) return asString(pick(this.#raw.requestContext, 'http', 'sourceIp'))
-    if (this.shape !== 'alb')
+    if (isV2Shape(this.shape)) return asString(pick(this.#raw.requestContext, 'http', 'sourceIp'))
+    if (!isProxied(this.shape)) {
       return asString(pick(this.#raw.requestContext, 'identity', 'sourceIp'))
-    // ALB appends the address it saw to whatever X-Forwarded-For the client sent: only the last
-    // entry is not the client's to choose.
+    }
+    // ALB and VPC Lattice append the address they saw to whatever X-Forwarded-For the client
+    // sent: only the last entry is not the client's to choose.
     const forwarded = this.multiValueHeaders['x-forwarded-for']
     const last = forwarded?.[forwarded.length - 1]?.split(',').at(-1)?.trim()
     return last === '' ? undefined : last
@@ -437,24 +519,47 @@ class HttpRequestView implements HttpRequest {
 
   get multiValueHeaders(): Readonly<Record<string, readonly string[]>> {
     this.#multiValueHeaders ??= collect(
-      this.#raw.headers,
-      this.#isV2 ? undefined : this.#raw.multiValueHeaders,
+      singleMap(this.#raw, this.shape),
+      multiMap(this.#raw, this.shape),
       true,
       false,
     )
     return this.#multiValueHeaders
   }
 
+  get combinedHeaders(): Readonly<Record<string, string>> {
+    if (this.#combinedHeaders === undefined) {
+      const combined = dict<string>()
+      const all = this.multiValueHeaders
+      for (const name in all) combined[name] = combine(name, all[name] as readonly string[])
+      this.#combinedHeaders = combined
+    }
+    return this.#combinedHeaders
+  }
+
   get multiValueQuery(): Readonly<Record<string, readonly string[]>> {
-    this.#multiValueQuery ??= this.#isV2
-      ? parseRawQuery(asString(this.#raw.rawQueryString) ?? '')
-      : collect(
-          this.#raw.queryStringParameters,
-          this.#raw.multiValueQueryStringParameters,
-          false,
-          this.shape === 'alb',
-        )
+    this.#multiValueQuery ??= this.#readQuery()
     return this.#multiValueQuery
+  }
+
+  #readQuery(): Record<string, string[]> {
+    const raw = this.#raw
+    if (isV2Shape(this.shape)) return parseRawQuery(asString(raw.rawQueryString) ?? '')
+    if (this.shape === 'rest-v1' || this.shape === 'alb') {
+      return collect(
+        raw.queryStringParameters,
+        raw.multiValueQueryStringParameters,
+        false,
+        this.shape === 'alb',
+      )
+    }
+    const map = latticeQuery(raw, this.shape)
+    if (asRecord(map) === undefined) {
+      return parseRawQuery(queryOnPath(this.shape === 'lattice-v1' ? raw.raw_path : raw.path) ?? '')
+    }
+    return this.shape === 'lattice-v1'
+      ? collect(map, undefined, false, false)
+      : collect(undefined, map, false, false)
   }
 
   get query(): Readonly<Record<string, string>> {
@@ -464,7 +569,7 @@ class HttpRequestView implements HttpRequest {
 
   get cookies(): Readonly<Record<string, string>> {
     this.#cookies ??= parseCookies(
-      this.#isV2
+      isV2Shape(this.shape)
         ? (asArray(this.#raw.cookies) ?? []).filter((c): c is string => typeof c === 'string')
         : (this.multiValueHeaders.cookie ?? []),
     )
@@ -488,6 +593,7 @@ class HttpRequestView implements HttpRequest {
       contentType: this.contentType,
       sourceIp: this.sourceIp,
       multiValueHeaders: this.multiValueHeaders,
+      combinedHeaders: this.combinedHeaders,
       multiValueQuery: this.multiValueQuery,
       query: this.query,
       cookies: this.cookies,

@@ -3,10 +3,14 @@
  *
  * {@link buildRequest} is the pure function; {@link requestBuilder} is the Middy middleware that
  * runs it before the handler and puts the result on `context.request`. HTTP events of every shape
- * (API Gateway REST v1, HTTP API v2, Function URL, ALB) become an {@link HttpRequest}; record
- * events (S3, SQS, SNS, EventBridge, Kafka, DynamoDB Streams, Kinesis) a request with a `records`
- * list; anything else an {@link UnknownRequest} that keeps the raw event. A malformed HTTP event,
- * body or base64 payload is a 400 `AppError`, never a `TypeError` from inside the library.
+ * (API Gateway REST v1, HTTP API v2, Function URL, ALB, VPC Lattice v1 and v2) become an
+ * {@link HttpRequest}; record events (S3, SQS, SNS, EventBridge, Kafka, DynamoDB Streams, Kinesis,
+ * CloudWatch Logs, Firehose, SES) a request with a `records` list; the sources that invoke once
+ * per event (API Gateway WebSocket, Cognito triggers, Secrets Manager rotation, CloudFormation
+ * custom resources, AppSync resolvers, Bedrock Agents) a request of their own; anything else an
+ * {@link UnknownRequest} that keeps the raw event. Only a malformed HTTP event, body or base64
+ * payload is a 400 `AppError`, never a `TypeError` from inside the library; a malformed event of
+ * any other source is an {@link UnknownRequest}.
  *
  * @example
  * ```ts
@@ -31,14 +35,19 @@ import { asRecord } from '../internal/guards.ts'
 import { choiceOption, functionOption, numberOption } from '../internal/options.ts'
 import type { Observer } from '../observer/index.ts'
 import { err, ok, type Result } from '../result/index.ts'
+import { buildEvent } from './events.ts'
 import { buildHttp, detectHttpShape } from './http.ts'
 import { buildRecords } from './records.ts'
 
 export { parseCookies } from './cookies.ts'
 export { isJsonMediaType } from './http.ts'
 
-/** The HTTP event shapes metis-app reads and answers. */
-export type HttpShape = 'rest-v1' | 'http-v2' | 'function-url' | 'alb'
+/**
+ * The HTTP event shapes metis-app reads and answers: API Gateway REST APIs (and HTTP API payload
+ * 1.0), HTTP API payload 2.0, Lambda Function URLs, Application Load Balancers, and VPC Lattice
+ * target groups of event structure version 1 and 2.
+ */
+export type HttpShape = 'rest-v1' | 'http-v2' | 'function-url' | 'alb' | 'lattice-v1' | 'lattice-v2'
 
 /** What every built request has. */
 export interface RequestCommon {
@@ -66,10 +75,22 @@ export interface HttpRequest extends RequestCommon {
   readonly method: string
   /** The path, without a named HTTP API stage prefix (as REST v1's `path`). */
   readonly path: string
-  /** Headers with lower-case names; the last value when a header repeats. */
+  /**
+   * Headers with lower-case names; the last value when a header repeats. When the event has both
+   * maps (REST v1), this is its `headers` map, in which API Gateway puts the last value.
+   */
   readonly headers: Readonly<Record<string, string>>
-  /** Headers with lower-case names and all their values. */
+  /**
+   * Headers with lower-case names and all their values. When the event has both maps (REST v1),
+   * `multiValueHeaders` wins for a name in both; a name only in `headers` is added.
+   */
   readonly multiValueHeaders: Readonly<Record<string, readonly string[]>>
+  /**
+   * Headers with lower-case names, each with all its values in one string: joined with `, ` as
+   * RFC 9110 section 5.3 combines the lines of a field, `cookie` with `; ` (RFC 9113 8.2.3). Read
+   * this where a header may repeat and every value counts (`accept`, `forwarded`, `via`).
+   */
+  readonly combinedHeaders: Readonly<Record<string, string>>
   /** Query parameters, decoded; the last value when a name repeats. */
   readonly query: Readonly<Record<string, string>>
   /** Query parameters, decoded, with all their values. */
@@ -87,13 +108,13 @@ export interface HttpRequest extends RequestCommon {
   /** The media type of `content-type`, lower-cased without parameters. */
   readonly contentType: string | undefined
   /**
-   * The client IP as API Gateway saw it; for ALB the last `x-forwarded-for` entry (the one ALB
-   * added: the entries before it are the client's to write).
+   * The client IP as API Gateway saw it; for ALB and VPC Lattice the last `x-forwarded-for` entry
+   * (the one the load balancer added: the entries before it are the client's to write).
    */
   readonly sourceIp: string | undefined
-  /** API Gateway's own request id (`requestContext.requestId`). */
+  /** API Gateway's own request id (`requestContext.requestId`), when the event has one. */
   readonly gatewayRequestId: string | undefined
-  /** The API Gateway stage. */
+  /** The API Gateway stage, when the event names one (hand-written events often do not). */
   readonly stage: string | undefined
   /** Path parameters API Gateway itself extracted (the router adds its own on the route match). */
   readonly pathParameters: Readonly<Record<string, string>>
@@ -101,7 +122,7 @@ export interface HttpRequest extends RequestCommon {
   readonly multiValue: boolean
   /**
    * True when `path` is still percent-encoded as the client sent it (REST APIs, Function URLs,
-   * ALB); false when API Gateway decoded it (HTTP APIs, payload 2.0 and 1.0).
+   * ALB, VPC Lattice); false when API Gateway decoded it (HTTP APIs, payload 2.0 and 1.0).
    */
   readonly pathEncoded: boolean
 }
@@ -110,7 +131,7 @@ export interface HttpRequest extends RequestCommon {
 export interface S3ObjectRecord {
   /** The bucket name. */
   readonly bucket: string
-  /** The object key, URL-decoded (`+` is a space). */
+  /** The object key, URL-decoded (`+` is a space), whichever way the notification came. */
   readonly key: string
   /** The object size in bytes (absent on deletions). */
   readonly size: number | undefined
@@ -261,12 +282,301 @@ export interface KinesisRecord {
   readonly raw: unknown
 }
 
+/**
+ * One log event of a CloudWatch Logs subscription (`awslogs.data` decoded), with the log group
+ * and stream it came from.
+ *
+ * @example
+ * ```ts
+ * router({ logs: { '/aws/lambda/orders': (event) => alert(event.logGroup, event.message) } })
+ * ```
+ */
+export interface CloudWatchLogRecord {
+  /** The log event id. */
+  readonly id: string
+  /** When the event was logged, epoch milliseconds. */
+  readonly timestamp: number | undefined
+  /** The log message, as logged (often with a trailing newline). */
+  readonly message: string
+  /** The fields a subscription filter pattern extracted, when it has any. */
+  readonly extractedFields: Readonly<Record<string, string>> | undefined
+  /** The log group (the routing key by default). */
+  readonly logGroup: string
+  /** The log stream. */
+  readonly logStream: string
+  /** The AWS account that owns the log group. */
+  readonly owner: string
+  /** The subscription filters that matched. */
+  readonly subscriptionFilters: readonly string[]
+  /** `DATA_MESSAGE` (a control message carries no records). */
+  readonly messageType: string
+  /** The decoded log event as it came. */
+  readonly raw: unknown
+}
+
+/**
+ * A record of a Kinesis Data Firehose transformation, data decoded from base64 as UTF-8.
+ *
+ * @example
+ * ```ts
+ * router({ firehose: { 'orders-to-s3': (record) => `${record.data.trim()}\n` } })
+ * ```
+ */
+export interface FirehoseRecord {
+  /** The record id (the route's answer is matched to it). */
+  readonly recordId: string
+  /** The data, decoded from base64 as UTF-8. */
+  readonly data: string
+  /** The delivery stream name, from its ARN (the routing key by default). */
+  readonly deliveryStreamName: string
+  /** The delivery stream ARN. */
+  readonly deliveryStreamArn: string
+  /** The source Kinesis stream name, when the delivery stream reads one. */
+  readonly sourceStreamName: string | undefined
+  /** The Kinesis partition key, when the delivery stream reads a Kinesis stream. */
+  readonly partitionKey: string | undefined
+  /** When the record arrived, epoch milliseconds. */
+  readonly approximateArrivalTimestamp: number | undefined
+  /** The record as it came (its `data` still in base64). */
+  readonly raw: unknown
+}
+
+/**
+ * A mail an SES receipt rule handed to the function.
+ *
+ * @example
+ * ```ts
+ * router({ ses: { 'support@example.com': (mail) => ticket(mail.messageId, mail.subject) } })
+ * ```
+ */
+export interface SesRecord {
+  /** The SES message id. */
+  readonly messageId: string
+  /** The envelope sender (`mail.source`). */
+  readonly from: string
+  /** The envelope recipients (`mail.destination`). */
+  readonly destination: readonly string[]
+  /** The recipients the receipt rule matched (the first, lower-cased, is the routing key). */
+  readonly recipients: readonly string[]
+  /** The `Subject` header, when the mail has one. */
+  readonly subject: string | undefined
+  /** When SES received the mail (ISO 8601). */
+  readonly timestamp: string | undefined
+  /** The verdicts of the receipt (`PASS`, `FAIL`, `GRAY`, `PROCESSING_FAILED`). */
+  readonly verdicts: {
+    readonly spam: string | undefined
+    readonly virus: string | undefined
+    readonly spf: string | undefined
+    readonly dkim: string | undefined
+    readonly dmarc: string | undefined
+  }
+  /** The record as it came. */
+  readonly raw: unknown
+}
+
 /** A request made of records of one source. */
 export interface RecordsRequest<K extends string, R> extends RequestCommon {
   /** The event source. */
   readonly kind: K
   /** The records of the batch, in order. */
   readonly records: readonly R[]
+}
+
+/**
+ * An API Gateway WebSocket event: a connection, a message or a disconnection.
+ *
+ * @example
+ * ```ts
+ * router({ websocket: { $connect: (req) => (req.query.token ? undefined : { statusCode: 401 }) } })
+ * ```
+ */
+export interface WebSocketRequest extends RequestCommon {
+  /** Always `websocket`. */
+  readonly kind: 'websocket'
+  /** The route key (`$connect`, `$disconnect`, `$default`, or a custom one): the routing key. */
+  readonly routeKey: string
+  /** `CONNECT`, `MESSAGE` or `DISCONNECT`. */
+  readonly eventType: string
+  /** The connection id, for the management API's `PostToConnection`. */
+  readonly connectionId: string
+  /** The message, decoded from base64 for a binary frame; undefined without one. */
+  readonly body: string | undefined
+  /** The raw bytes of a binary frame, or undefined. */
+  readonly bodyBytes: Uint8Array | undefined
+  /** Whether the event flagged the body as base64 (a binary frame). */
+  readonly isBase64Encoded: boolean
+  /** Headers with lower-case names (a `$connect` carries the handshake's). */
+  readonly headers: Readonly<Record<string, string>>
+  /** Query parameters of the handshake (`$connect`). */
+  readonly query: Readonly<Record<string, string>>
+  /** The stage. */
+  readonly stage: string | undefined
+  /** The API's domain name. */
+  readonly domainName: string | undefined
+  /** The management API endpoint (`https://{domainName}/{stage}`) to answer the connection on. */
+  readonly callbackUrl: string | undefined
+  /** API Gateway's request id. */
+  readonly gatewayRequestId: string | undefined
+  /** The client IP as API Gateway saw it. */
+  readonly sourceIp: string | undefined
+  /** When the connection was opened, epoch milliseconds. */
+  readonly connectedAt: number | undefined
+}
+
+/**
+ * A Cognito user pool trigger.
+ *
+ * @example
+ * ```ts
+ * router({ cognito: { PreSignUp: (req) => ({ autoConfirmUser: req.clientId === trusted }) } })
+ * ```
+ */
+export interface CognitoRequest extends RequestCommon {
+  /** Always `cognito`. */
+  readonly kind: 'cognito'
+  /** The trigger source (`PreSignUp_SignUp`, `TokenGeneration_HostedAuth`): the routing key. */
+  readonly triggerSource: string
+  /** The trigger, the trigger source before its `_` (`PreSignUp`): the routing key after it. */
+  readonly trigger: string
+  /** The user pool id. */
+  readonly userPoolId: string
+  /** The user name, when the trigger concerns a user. */
+  readonly userName: string | undefined
+  /** The app client id (`callerContext.clientId`). */
+  readonly clientId: string | undefined
+  /** The AWS region. */
+  readonly region: string | undefined
+  /** The user attributes of `request.userAttributes`, the string ones. */
+  readonly userAttributes: Readonly<Record<string, string>>
+  /** The trigger's `request`, as it came. */
+  readonly request: Readonly<Record<string, unknown>>
+  /** The trigger's `response` as it came: what the route fills in. */
+  readonly response: Readonly<Record<string, unknown>>
+}
+
+/**
+ * A step of a Secrets Manager rotation.
+ *
+ * @example
+ * ```ts
+ * router({ secretsmanager: { createSecret: (req) => createPending(req.secretId) } })
+ * ```
+ */
+export interface SecretsRotationRequest extends RequestCommon {
+  /** Always `secretsmanager`. */
+  readonly kind: 'secretsmanager'
+  /** `createSecret`, `setSecret`, `testSecret` or `finishSecret`: the routing key. */
+  readonly step: string
+  /** The secret's ARN. */
+  readonly secretId: string
+  /** The version id of the new secret version. */
+  readonly clientRequestToken: string
+  /** The token that shows the caller may rotate the secret, when Secrets Manager sends one. */
+  readonly rotationToken: string | undefined
+}
+
+/**
+ * A CloudFormation custom resource request. The stack waits for an answer at `responseUrl`: put
+ * it there (or use a provider framework that reads the route's return value, as CDK's does).
+ *
+ * @example
+ * ```ts
+ * router({ cloudformation: { 'Custom::Bucket': (req) => ({ PhysicalResourceId: req.stackId }) } })
+ * ```
+ */
+export interface CustomResourceRequest extends RequestCommon {
+  /** Always `cloudformation`. */
+  readonly kind: 'cloudformation'
+  /** `Create`, `Update` or `Delete`. */
+  readonly requestType: string
+  /** The resource type (`Custom::Orders`). */
+  readonly resourceType: string
+  /** The resource's logical id in the template. */
+  readonly logicalResourceId: string
+  /** The physical id an earlier answer gave (updates and deletions). */
+  readonly physicalResourceId: string | undefined
+  /** The stack's ARN. */
+  readonly stackId: string
+  /** CloudFormation's id of this request (its `RequestId`, to echo in the answer). */
+  readonly stackRequestId: string
+  /** The pre-signed URL the answer is put to. */
+  readonly responseUrl: string
+  /** The ARN of the function the template names (`ServiceToken`). */
+  readonly serviceToken: string | undefined
+  /** The resource properties (`ResourceProperties`). */
+  readonly properties: Readonly<Record<string, unknown>>
+  /** The properties before an update (`OldResourceProperties`). */
+  readonly oldProperties: Readonly<Record<string, unknown>> | undefined
+}
+
+/**
+ * An AppSync direct Lambda resolver invocation for one field.
+ *
+ * @example
+ * ```ts
+ * router({ appsync: { 'Query.getPost': (req) => posts.get(String(req.arguments.id)) } })
+ * ```
+ */
+export interface AppSyncRequest extends RequestCommon {
+  /** Always `appsync`. */
+  readonly kind: 'appsync'
+  /** The parent type (`Query`, `Mutation`, `Post`). */
+  readonly typeName: string
+  /** The field being resolved (`getPost`). */
+  readonly fieldName: string
+  /** The field's arguments. */
+  readonly arguments: Readonly<Record<string, unknown>>
+  /** The caller, as AppSync's authorization mode describes it (null for API keys). */
+  readonly identity: unknown
+  /** The parent object, for a nested field. */
+  readonly source: unknown
+  /** The GraphQL request's headers, with lower-case names. */
+  readonly headers: Readonly<Record<string, string>>
+  /** The operation's variables. */
+  readonly variables: Readonly<Record<string, unknown>>
+  /** The fields the query selects below this one. */
+  readonly selectionSetList: readonly string[]
+  /** The result of the previous function of a pipeline resolver. */
+  readonly prev: unknown
+  /** The pipeline resolver's stash. */
+  readonly stash: Readonly<Record<string, unknown>>
+}
+
+/**
+ * A Bedrock Agent action group invocation, defined by an OpenAPI schema or by function details.
+ *
+ * @example
+ * ```ts
+ * router({ bedrock: { 'GET /orders/{orderId}': (req) => orders.get(req.parameters.orderId) } })
+ * ```
+ */
+export interface BedrockAgentRequest extends RequestCommon {
+  /** Always `bedrock`. */
+  readonly kind: 'bedrock'
+  /** The action group. */
+  readonly actionGroup: string
+  /** The function, or `METHOD /apiPath` for an OpenAPI action (`GET /orders/{orderId}`). */
+  readonly operation: string
+  /** The API path of an OpenAPI action. */
+  readonly apiPath: string | undefined
+  /** The HTTP method of an OpenAPI action, upper-case. */
+  readonly httpMethod: string | undefined
+  /** The function of a function-details action. */
+  readonly function: string | undefined
+  /** The parameters the agent elicited, by name (values as the agent sends them: text). */
+  readonly parameters: Readonly<Record<string, string>>
+  /** The request body's properties, by name, of an OpenAPI action with a body. */
+  readonly properties: Readonly<Record<string, string>>
+  /** The user's input. */
+  readonly inputText: string | undefined
+  /** The agent session. */
+  readonly sessionId: string | undefined
+  /** The agent: name, id, alias and version. */
+  readonly agent: Readonly<Record<string, string>>
+  /** Session attributes (sent back with the answer). */
+  readonly sessionAttributes: Readonly<Record<string, string>>
+  /** Prompt session attributes (sent back with the answer). */
+  readonly promptSessionAttributes: Readonly<Record<string, string>>
 }
 
 /** An event metis-app does not recognise, kept as it came (the seed's no-op event). */
@@ -287,6 +597,15 @@ export type AppRequest =
   | RecordsRequest<'kafka', KafkaRecord>
   | RecordsRequest<'dynamodb', DynamoDbRecord>
   | RecordsRequest<'kinesis', KinesisRecord>
+  | RecordsRequest<'logs', CloudWatchLogRecord>
+  | RecordsRequest<'firehose', FirehoseRecord>
+  | RecordsRequest<'ses', SesRecord>
+  | WebSocketRequest
+  | CognitoRequest
+  | SecretsRotationRequest
+  | CustomResourceRequest
+  | AppSyncRequest
+  | BedrockAgentRequest
   | UnknownRequest
 
 /** The `kind` of a request. */
@@ -314,7 +633,8 @@ const DEFAULT_MAX_BODY = 6 * 1024 * 1024
 
 /**
  * Builds the typed request of a Lambda event. Never throws: an HTTP event that cannot be read is
- * an error Result (400, 413 or 415), an unrecognised event an {@link UnknownRequest}.
+ * an error Result (400, 413 or 415), an event of any other source never is (an unrecognised or
+ * malformed one is an {@link UnknownRequest} saying why).
  *
  * @example
  * ```ts
@@ -344,7 +664,7 @@ export const buildRequest = (
     }
     return buildHttp(record, shape, common, options)
   }
-  const records = buildRecords(record, common, options)
+  const records = buildRecords(record, common, options) ?? buildEvent(record, common)
   if (records !== undefined) return ok(records)
   return ok({ kind: 'unknown', ...common, reason: 'No known event source matches the event' })
 }

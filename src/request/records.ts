@@ -13,11 +13,14 @@ import {
 import type {
   AppRequest,
   BuildOptions,
+  CloudWatchLogRecord,
   DynamoDbRecord,
   EventBridgeRecord,
+  FirehoseRecord,
   KafkaRecord,
   KinesisRecord,
   S3ObjectRecord,
+  SesRecord,
   SnsRecord,
   SqsRecord,
 } from './index.ts'
@@ -27,7 +30,7 @@ type Common = Pick<AppRequest, 'receivedAt' | 'requestId' | 'event'>
 const decodeBase64 = (value: unknown): string | undefined =>
   typeof value === 'string' ? Buffer.from(value, 'base64').toString('utf8') : undefined
 
-/** S3 keys arrive URL-encoded with `+` for spaces. */
+/** S3 keys arrive URL-encoded with `+` for spaces, directly and through EventBridge alike. */
 const decodeS3Key = (key: string): string =>
   key.includes('+') || key.includes('%') ? (safeDecode(key.replaceAll('+', ' ')) ?? key) : key
 
@@ -54,7 +57,7 @@ const s3FromEventBridge = (event: Json): S3ObjectRecord => {
   const detail = asRecord(event.detail) ?? {}
   return {
     bucket: asString(pick(detail, 'bucket', 'name')) ?? '',
-    key: asString(pick(detail, 'object', 'key')) ?? '',
+    key: decodeS3Key(asString(pick(detail, 'object', 'key')) ?? ''),
     size: asNumber(pick(detail, 'object', 'size')),
     eventName: asString(event['detail-type']) ?? '',
     eventTime: asString(event.time),
@@ -192,6 +195,104 @@ const kafkaRecords = (event: Json): KafkaRecord[] => {
   return out
 }
 
+/** The strings of a list; anything else is skipped. */
+const strings = (value: unknown): string[] =>
+  (asArray(value) ?? []).filter((item): item is string => typeof item === 'string')
+
+/**
+ * The decoded `awslogs.data` (base64 of gzipped JSON), or undefined when it is not that. Node's
+ * zlib is loaded on the first CloudWatch Logs event, not at import: no other source needs it.
+ */
+const decodeLogs = (data: unknown): Json | undefined => {
+  if (typeof data !== 'string') return undefined
+  const zlib = process.getBuiltinModule('node:zlib')
+  try {
+    return asRecord(JSON.parse(zlib.gunzipSync(Buffer.from(data, 'base64')).toString('utf8')))
+  } catch {
+    return undefined
+  }
+}
+
+const logRecords = (decoded: Json): CloudWatchLogRecord[] => {
+  const messageType = asString(decoded.messageType) ?? ''
+  // A control message checks that the destination is reachable: it carries no log events.
+  if (messageType === 'CONTROL_MESSAGE') return []
+  const logGroup = asString(decoded.logGroup) ?? ''
+  const logStream = asString(decoded.logStream) ?? ''
+  const owner = asString(decoded.owner) ?? ''
+  const subscriptionFilters = strings(decoded.subscriptionFilters)
+  return objects(asArray(decoded.logEvents) ?? []).map((event) => ({
+    id: asString(event.id) ?? '',
+    timestamp: asNumber(event.timestamp),
+    message: asString(event.message) ?? '',
+    extractedFields:
+      asRecord(event.extractedFields) === undefined
+        ? undefined
+        : stringEntries(event.extractedFields),
+    logGroup,
+    logStream,
+    owner,
+    subscriptionFilters,
+    messageType,
+    raw: event,
+  }))
+}
+
+/** `arn:aws:firehose:region:acct:deliverystream/name` -> `name`. */
+const afterSlash = (arn: unknown): string | undefined => {
+  const text = asString(arn)
+  if (text === undefined) return undefined
+  const name = text.slice(text.lastIndexOf('/') + 1)
+  return name === '' || name === text ? undefined : name
+}
+
+const firehoseRecords = (event: Json, list: unknown[]): FirehoseRecord[] => {
+  const deliveryStreamArn = asString(event.deliveryStreamArn) ?? ''
+  const deliveryStreamName = afterSlash(deliveryStreamArn) ?? ''
+  const sourceStreamName = afterSlash(event.sourceKinesisStreamArn)
+  return objects(list).map((record) => ({
+    recordId: asString(record.recordId) ?? '',
+    data: decodeBase64(record.data) ?? '',
+    deliveryStreamName,
+    deliveryStreamArn,
+    sourceStreamName,
+    partitionKey: asString(pick(record, 'kinesisRecordMetadata', 'partitionKey')),
+    approximateArrivalTimestamp: asNumber(record.approximateArrivalTimestamp),
+    raw: record,
+  }))
+}
+
+const verdict = (receipt: Json, name: string): string | undefined =>
+  asString(pick(receipt, name, 'status'))
+
+const sesRecord = (record: Json): SesRecord => {
+  const mail = asRecord(pick(record, 'ses', 'mail')) ?? EMPTY
+  const receipt = asRecord(pick(record, 'ses', 'receipt')) ?? EMPTY
+  return {
+    messageId: asString(mail.messageId) ?? '',
+    from: asString(mail.source) ?? '',
+    destination: strings(mail.destination),
+    recipients: strings(receipt.recipients),
+    subject: asString(pick(mail, 'commonHeaders', 'subject')),
+    timestamp: asString(mail.timestamp),
+    verdicts: {
+      spam: verdict(receipt, 'spamVerdict'),
+      virus: verdict(receipt, 'virusVerdict'),
+      spf: verdict(receipt, 'spfVerdict'),
+      dkim: verdict(receipt, 'dkimVerdict'),
+      dmarc: verdict(receipt, 'dmarcVerdict'),
+    },
+    raw: record,
+  }
+}
+
+/** Kafka event sources: MSK, and self-managed Kafka as named today and in older events. */
+const KAFKA_SOURCES: ReadonlySet<unknown> = new Set([
+  'aws:kafka',
+  'SelfManagedKafka',
+  'aws:SelfManagedKafka',
+])
+
 const eventBridgeRecord = (event: Json): EventBridgeRecord => ({
   id: asString(event.id) ?? '',
   source: asString(event.source) ?? '',
@@ -200,7 +301,7 @@ const eventBridgeRecord = (event: Json): EventBridgeRecord => ({
   time: asString(event.time),
   account: asString(event.account),
   region: asString(event.region),
-  resources: (asArray(event.resources) ?? []).filter((r): r is string => typeof r === 'string'),
+  resources: strings(event.resources),
   raw: event,
 })
 
@@ -209,8 +310,9 @@ const objects = (list: unknown[]): Json[] =>
   list.map((item) => asRecord(item)).filter((item): item is Json => item !== undefined)
 
 /**
- * Builds the request of a record event (S3, SQS, SNS, DynamoDB Streams, Kinesis, Kafka,
- * EventBridge), or undefined when the event is none of them.
+ * Builds the request of a record event (S3, SQS, SNS, DynamoDB Streams, Kinesis, SES, Kafka,
+ * EventBridge, CloudWatch Logs, Firehose), or undefined when the event is none of them. CloudWatch
+ * Logs data that does not decode is an unknown request saying so.
  */
 export const buildRecords = (
   event: Json,
@@ -234,14 +336,13 @@ export const buildRecords = (
         return { kind: 'dynamodb', ...common, records: items.map(dynamoDbRecord) }
       case 'aws:kinesis':
         return { kind: 'kinesis', ...common, records: items.map(kinesisRecord) }
+      case 'aws:ses':
+        return { kind: 'ses', ...common, records: items.map(sesRecord) }
       default:
         return undefined
     }
   }
-  if (
-    (event.eventSource === 'aws:kafka' || event.eventSource === 'SelfManagedKafka') &&
-    asRecord(event.records) !== undefined
-  ) {
+  if (KAFKA_SOURCES.has(event.eventSource) && asRecord(event.records) !== undefined) {
     return { kind: 'kafka', ...common, records: kafkaRecords(event) }
   }
   if (typeof event['detail-type'] === 'string' && typeof event.source === 'string') {
@@ -249,6 +350,19 @@ export const buildRecords = (
       return { kind: 's3', ...common, records: [s3FromEventBridge(event)] }
     }
     return { kind: 'eventbridge', ...common, records: [eventBridgeRecord(event)] }
+  }
+  const awslogs = asRecord(event.awslogs)
+  if (awslogs !== undefined) {
+    const decoded = decodeLogs(awslogs.data)
+    if (decoded === undefined) {
+      const reason = 'The CloudWatch Logs data (awslogs.data) is not base64 gzip JSON'
+      return { kind: 'unknown', ...common, reason }
+    }
+    return { kind: 'logs', ...common, records: logRecords(decoded) }
+  }
+  const firehose = asArray(event.records)
+  if (firehose !== undefined && typeof event.deliveryStreamArn === 'string') {
+    return { kind: 'firehose', ...common, records: firehoseRecords(event, firehose) }
   }
   return undefined
 }

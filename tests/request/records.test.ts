@@ -86,7 +86,7 @@ describe('record edge cases', () => {
     ['Records: null', { Records: null }],
     ['empty Records', { Records: [] }],
     ['Records of scalars', { Records: [1, 'a'] }],
-    ['an unknown record source', { Records: [{ eventSource: 'aws:ses' }] }],
+    ['an unknown record source', { Records: [{ eventSource: 'aws:codecommit' }] }],
     ['Kafka without records', { eventSource: 'aws:kafka', records: null }],
     ['a scheduled-looking event without detail-type', { source: 'aws.events' }],
   ])('answers %s with an unknown request that keeps the event', (_name, event) => {
@@ -98,5 +98,25 @@ describe('record edge cases', () => {
   it('treats an aws.s3 EventBridge event without a bucket as a plain EventBridge event', () => {
     const request = build({ source: 'aws.s3', 'detail-type': 'Bucket Created', detail: {} })
     expect(request.kind).toBe('eventbridge')
+  })
+})
+
+describe('record sources read the same way whichever way they come', () => {
+  it('URL-decodes S3 keys that come through EventBridge, as direct notifications', () => {
+    const event = loadEvent<{ detail: { object: { key: string } } }>(
+      's3/eventbridge-object-created',
+    )
+    event.detail.object.key = 'uploads/my+file%281%29.txt'
+    const request = build(event)
+    if (request.kind !== 's3') throw new Error(request.kind)
+    expect(request.records[0]?.key).toBe('uploads/my file(1).txt')
+  })
+
+  it('reads self-managed Kafka events with the current and the older event source', () => {
+    for (const name of ['self-managed-kafka/base', 'self-managed-kafka/legacy-event-source']) {
+      const request = build(loadEvent(name))
+      if (request.kind !== 'kafka') throw new Error(`${name} read as ${request.kind}`)
+      expect(request.records[0]).toMatchObject({ topic: 'mytopic', key: 'abcDEF123' })
+    }
   })
 })
