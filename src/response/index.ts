@@ -5,7 +5,8 @@
  * A handler returns a plain value (JSON, status 200), a {@link Reply} built with a helper
  * ({@link json}, {@link created}, {@link text}, {@link binary}, ...), a `Result` of either, or a
  * full response object of its own (anything with a numeric `statusCode`, passed through as it is).
- * {@link respond} shapes it for REST v1, HTTP API v2, Function URL or ALB, cookies included;
+ * {@link respond} shapes it for REST v1, HTTP API v2, Function URL, ALB or VPC Lattice, cookies
+ * included;
  * errors become RFC 9457 problem details that never show a 5xx error's internals.
  * {@link responder} is the Middy middleware that does this after the handler and on error.
  *
@@ -37,6 +38,7 @@ import {
 import { answerFailure, type ErrorLogger } from '../internal/failures.ts'
 import { asRecord, asString, dict, hasLineBreak, pick } from '../internal/guards.ts'
 import { loggerOption } from '../internal/options.ts'
+import { detectHttpShape } from '../request/http.ts'
 import type { HttpRequest, HttpShape } from '../request/index.ts'
 import { isResult } from '../result/index.ts'
 import { type CookieInit, serializeCookie } from './cookies.ts'
@@ -271,8 +273,17 @@ export interface AlbResponse {
   isBase64Encoded: boolean
 }
 
+/** A VPC Lattice response (event structure v1 and v2 alike): single-value headers. */
+export interface LatticeResponse {
+  statusCode: number
+  statusDescription: string
+  headers: Record<string, string>
+  body: string
+  isBase64Encoded: boolean
+}
+
 /** A response in one of the shapes Lambda's HTTP integrations read. */
-export type HttpResponse = RestV1Response | HttpV2Response | AlbResponse
+export type HttpResponse = RestV1Response | HttpV2Response | AlbResponse | LatticeResponse
 
 /** Turns a handler's value (not an error) into a reply; undefined for a full response object. */
 const replyOf = (value: unknown): Reply | undefined => {
@@ -289,7 +300,9 @@ const replyOf = (value: unknown): Reply | undefined => {
  * v2 or Function URL (the three take the same fields when there are no cookies); else undefined.
  */
 const plainJson = (value: unknown, target: ResponseTarget): HttpResponse | undefined => {
-  if (value === undefined || target.shape === 'alb' || target.method === 'HEAD') return undefined
+  if (value === undefined || target.method === 'HEAD' || hasStatusLine(target.shape)) {
+    return undefined
+  }
   if (typeof value === 'object' && value !== null) {
     if (REPLY in value || value instanceof Error || value instanceof Uint8Array) return undefined
     if (typeof (value as { statusCode?: unknown }).statusCode === 'number') return undefined
@@ -302,6 +315,26 @@ const plainJson = (value: unknown, target: ResponseTarget): HttpResponse | undef
     body,
     isBase64Encoded: false,
   }
+}
+
+/** The shapes whose responses carry a status line (`statusDescription`): ALB and VPC Lattice. */
+const hasStatusLine = (shape: HttpShape): boolean =>
+  shape === 'alb' || shape === 'lattice-v1' || shape === 'lattice-v2'
+
+/** A `Set-Cookie` in single-value headers, where only one fits. */
+const singleCookie = (
+  headers: Record<string, string>,
+  cookies: readonly string[],
+  shape: HttpShape,
+): void => {
+  if (cookies.length > 1) {
+    const [who, code] =
+      shape === 'alb'
+        ? ['An ALB target group without multi-value headers', 'ALB_SINGLE_VALUE_COOKIES']
+        : ['A VPC Lattice target group', 'LATTICE_SINGLE_VALUE_COOKIES']
+    throw new InternalServerError(`${who} can set only one cookie per response`, { code })
+  }
+  if (cookies[0] !== undefined) headers['Set-Cookie'] = cookies[0]
 }
 
 /** Places a reply in the shape of the target event. */
@@ -327,9 +360,21 @@ const shape = (reply: Reply, target: ResponseTarget): HttpResponse => {
     if (cookies.length > 0) response.multiValueHeaders = { 'Set-Cookie': [...cookies] }
     return response
   }
+  const statusDescription = `${reply.statusCode} ${reasonPhrase(reply.statusCode)}`
+  if (target.shape === 'lattice-v1' || target.shape === 'lattice-v2') {
+    singleCookie(headers, cookies, target.shape)
+    const lattice: LatticeResponse = {
+      statusCode: reply.statusCode,
+      statusDescription,
+      headers,
+      body: body ?? '',
+      isBase64Encoded,
+    }
+    return lattice
+  }
   const alb: AlbResponse = {
     statusCode: reply.statusCode,
-    statusDescription: `${reply.statusCode} ${reasonPhrase(reply.statusCode)}`,
+    statusDescription,
     body: body ?? '',
     isBase64Encoded,
   }
@@ -340,13 +385,7 @@ const shape = (reply: Reply, target: ResponseTarget): HttpResponse => {
     alb.multiValueHeaders = multi
     return alb
   }
-  if (cookies.length > 1) {
-    throw new InternalServerError(
-      'An ALB target group without multi-value headers can set only one cookie per response',
-      { code: 'ALB_SINGLE_VALUE_COOKIES' },
-    )
-  }
-  if (cookies[0] !== undefined) headers['Set-Cookie'] = cookies[0]
+  singleCookie(headers, cookies, 'alb')
   alb.headers = headers
   return alb
 }
@@ -405,18 +444,19 @@ export const targetOf = (event: unknown, request?: unknown): ResponseTarget | un
   }
   const raw = asRecord(event)
   if (raw === undefined) return undefined
-  const context = asRecord(raw.requestContext)
-  if (raw.version === '2.0' && context !== undefined) {
-    const domain = asString(context.domainName) ?? ''
-    const method = asString(pick(context, 'http', 'method')) ?? 'GET'
-    const shape = domain.includes('.lambda-url.') ? 'function-url' : 'http-v2'
-    return { shape, multiValue: false, method: method.toUpperCase() }
-  }
-  const method = asString(raw.httpMethod)
-  if (method === undefined) return undefined
-  const multiValue = asRecord(raw.multiValueHeaders) !== undefined
-  const shape = asRecord(context?.elb) === undefined ? 'rest-v1' : 'alb'
-  return { shape, multiValue, method: method.toUpperCase() }
+  // The request builder's detection: an event with httpMethod that is no HTTP request (a Bedrock
+  // Agent's, a WebSocket's) has no HTTP response.
+  const shape = detectHttpShape(raw)
+  if (shape === undefined) return undefined
+  const method =
+    shape === 'http-v2' || shape === 'function-url'
+      ? pick(raw.requestContext, 'http', 'method')
+      : shape === 'rest-v1' || shape === 'alb'
+        ? raw.httpMethod
+        : raw.method
+  const multiValue =
+    (shape === 'rest-v1' || shape === 'alb') && asRecord(raw.multiValueHeaders) !== undefined
+  return { shape, multiValue, method: (asString(method) ?? 'GET').toUpperCase() }
 }
 
 /** Options of {@link responder}. */

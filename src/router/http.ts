@@ -8,7 +8,7 @@ import {
   UnsupportedMediaTypeError,
 } from '../errors/index.ts'
 import { answerFailure, type ErrorLogger } from '../internal/failures.ts'
-import { dict, safeDecode } from '../internal/guards.ts'
+import { asRecord, dict, safeDecode } from '../internal/guards.ts'
 import { policiesEvaluated } from '../internal/policies.ts'
 import { type HttpRequest, isJsonMediaType } from '../request/index.ts'
 import { type ResponseTarget, respond, respondError, targetOf } from '../response/index.ts'
@@ -29,28 +29,53 @@ const METHOD = /^[A-Z]+$/
 const NO_OPTIONS: RouteOptions = Object.freeze({})
 const NO_PARAMS: Readonly<Record<string, string>> = Object.freeze(dict<string>())
 
+/**
+ * The method (upper-case) and path of a declared route, or a {@link RouteTableError} naming the
+ * route by its place in the table: a route without a method is refused, not routed as `UNDEFINED`.
+ */
+const checkRoute = (declared: unknown, place: number): { method: string; path: string } => {
+  const route = asRecord(declared)
+  if (route === undefined) {
+    throw new RouteTableError(
+      'ROUTE_INVALID',
+      `HTTP route #${place} is not an object with method, path and handler`,
+    )
+  }
+  const { method, path, handler } = route
+  const hasMethod = typeof method === 'string' && method !== ''
+  if (typeof path !== 'string') {
+    const named = hasMethod ? ` '${method}'` : ''
+    throw new RouteTableError(
+      'ROUTE_INVALID',
+      `HTTP route #${place}${named} has no path: give a string that starts with /`,
+    )
+  }
+  if (!hasMethod) {
+    throw new RouteTableError(
+      'ROUTE_INVALID',
+      `HTTP route #${place} '${path}' has no method: give GET, POST, ... or ANY`,
+    )
+  }
+  const upper = method.toUpperCase()
+  if (!METHOD.test(upper)) {
+    throw new RouteTableError('ROUTE_INVALID', `Invalid method '${method}' for '${path}'`)
+  }
+  if (typeof handler !== 'function') {
+    throw new RouteTableError('ROUTE_INVALID', `Route '${upper} ${path}' has no handler`)
+  }
+  return { method: upper, path }
+}
+
 /** The HTTP half of the routing table: a trie of the declared routes and the no-match route. */
 export class HttpTable {
   readonly #trie = new Trie<HttpRoute>()
   readonly #notFound: HttpRoute['handler'] | undefined
 
   constructor(routes: readonly HttpRoute[], notFound: HttpRoute['handler'] | undefined) {
-    for (const declared of routes) {
-      const method = String(declared.method).toUpperCase()
-      if (!METHOD.test(method)) {
-        throw new RouteTableError(
-          'ROUTE_INVALID',
-          `Invalid method '${declared.method}' for '${declared.path}'`,
-        )
-      }
-      if (typeof declared.handler !== 'function') {
-        throw new RouteTableError(
-          'ROUTE_INVALID',
-          `Route '${method} ${declared.path}' has no handler`,
-        )
-      }
-      this.#trie.add(method, declared.path, declared)
-    }
+    routes.forEach((declared, index) => {
+      const { method, path } = checkRoute(declared, index + 1)
+      this.#trie.add(method, path, declared)
+    })
     this.#notFound = notFound
   }
 

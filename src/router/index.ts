@@ -1,6 +1,8 @@
 /**
- * `metis-app/router`: one routing table for HTTP, S3, EventBridge, Kafka, SQS, SNS, DynamoDB
- * Streams and Kinesis.
+ * `metis-app/router`: one routing table for HTTP (API Gateway, Function URLs, ALB, VPC Lattice),
+ * the record sources (S3, SQS, SNS, EventBridge, Kafka, DynamoDB Streams, Kinesis, CloudWatch
+ * Logs, Firehose, SES) and the sources that invoke once per event (API Gateway WebSocket, Cognito
+ * triggers, Secrets Manager rotation, CloudFormation custom resources, AppSync, Bedrock Agents).
  *
  * {@link router} builds the table once per container (an HTTP segment trie and a key map per
  * record source) and returns a Middy handler that dispatches each request to its route. The same
@@ -29,13 +31,25 @@
  * synchronously when the route handler does, so that Middy arms no early-timeout timer for it.
  *
  * Record rules: the records of a batch are grouped by routing key (S3: the bucket name's first
- * `.` token; SQS: queue name; SNS: topic name; EventBridge: `source:detail-type`, else
- * `detail-type`; Kafka: topic; DynamoDB: table; Kinesis: stream; each replaceable by `keys`), each
- * group goes to its route (`'*'` is the no-match route of a source). Ordered sources (SQS FIFO
- * queues, Kinesis, DynamoDB Streams, Kafka per partition) run in batch order instead: a `{ batch }`
- * route gets each consecutive run of its key, and the first failure stops what follows it. With
- * `partialBatch`, a record that fails (and, for an ordered source, every record after it) is
- * reported in `batchItemFailures`; without it, the first failure fails the invocation.
+ * `.` token; SQS: queue name; SNS: topic name; EventBridge: a schedule's rule name, then
+ * `source:detail-type`, then `detail-type`; Kafka: topic; DynamoDB: table; Kinesis: stream;
+ * CloudWatch Logs: log group; Firehose: delivery stream; SES: the first recipient, lower-cased;
+ * each replaceable by `keys`), each group goes to its route (`'*'` is the no-match route of a
+ * source). A Firehose route returns each record's transformed data (text, bytes, any other value
+ * as JSON, `undefined` for the record as it came, or `{ result, data, metadata }`) and the router
+ * answers Firehose's `records`; an SES route may return `{ disposition }`. Ordered sources (FIFO
+ * SQS queues, Kinesis, DynamoDB Streams, Kafka per partition) run in batch order instead: a
+ * `{ batch }` route gets each consecutive run of its key, and the first failure stops what follows
+ * it. With `partialBatch`, a record that fails (and, for an ordered source, every record after it)
+ * is reported in `batchItemFailures`; without it, the first failure fails the invocation.
+ *
+ * Single-event rules: one route per key, tried most specific first (WebSocket: route key; Cognito:
+ * trigger source, then trigger; Secrets Manager: step; CloudFormation: `type:request`, then
+ * resource type, then request type; AppSync: `Type.field`, then field; Bedrock Agents:
+ * `group:operation`, then operation, then action group; `'*'` last). The route's value is the
+ * answer, in the caller's shape: WebSocket `{ statusCode, body }`, the Cognito event (the value's
+ * fields merged into `response`), the Bedrock Agent response; others as returned. No route, a
+ * throw or an error Result fails the invocation.
  *
  * Routes that declare `policies` run only after `pdp()` of `metis-app/auth` evaluated them (stack
  * `app.middleware()`, then `pip()`, then `pdp()`); otherwise the router answers a 500
@@ -69,25 +83,36 @@ import type { ErrorLogger } from '../internal/failures.ts'
 import { functionOption, loggerOption } from '../internal/options.ts'
 import type {
   AppRequest,
+  AppSyncRequest,
+  BedrockAgentRequest,
   BuildOptions,
+  CloudWatchLogRecord,
+  CognitoRequest,
+  CustomResourceRequest,
   DynamoDbRecord,
   EventBridgeRecord,
+  FirehoseRecord,
   HttpRequest,
   KafkaRecord,
   KinesisRecord,
   RecordsRequest,
   S3ObjectRecord,
+  SecretsRotationRequest,
+  SesRecord,
   SnsRecord,
   SqsRecord,
   UnknownRequest,
+  WebSocketRequest,
 } from '../request/index.ts'
 import { buildRequest, withObserver } from '../request/index.ts'
 import { err, ok, type Result } from '../result/index.ts'
+import { dispatchEvent, type EventPlan, EventTable, isEventRequest } from './events.ts'
 import { dispatchHttp, failHttp, type HttpPlan, HttpTable } from './http.ts'
 import { dispatchRecords, type RecordPlan, RecordTable } from './records.ts'
 import { RouteTableError } from './trie.ts'
 import type { InferOutput, StandardSchemaV1 } from './validate.ts'
 
+export type { FirehoseResponse, FirehoseResult } from './answers.ts'
 export { RouteTableError } from './trie.ts'
 export type {
   InferOutput,
@@ -218,6 +243,31 @@ export type RecordRoutes<K extends string, R, C extends object = Record<never, n
   Record<string, RecordRoute<K, R, C>>
 >
 
+/**
+ * The route of a source that invokes once per event: its value is the answer.
+ *
+ * @example
+ * ```ts
+ * const step: EventHandler<SecretsRotationRequest> = (req) => rotate(req.secretId, req.step)
+ * ```
+ */
+export type EventHandler<R, C extends object = Record<never, never>> = (
+  request: R,
+  context: RouterContext<C>,
+) => unknown
+
+/**
+ * Routes of a single-event source by routing key; `'*'` is the source's no-match route.
+ *
+ * @example
+ * ```ts
+ * const websocket: EventRoutes<WebSocketRequest> = { $connect: () => undefined, '*': () => 'ok' }
+ * ```
+ */
+export type EventRoutes<R, C extends object = Record<never, never>> = Readonly<
+  Record<string, EventHandler<R, C>>
+>
+
 /** The routing table. */
 export interface RouteTable<C extends object = Record<never, never>> {
   readonly http?: readonly HttpRoute<NoValidation, C>[]
@@ -228,6 +278,24 @@ export interface RouteTable<C extends object = Record<never, never>> {
   readonly kafka?: RecordRoutes<'kafka', KafkaRecord, C>
   readonly dynamodb?: RecordRoutes<'dynamodb', DynamoDbRecord, C>
   readonly kinesis?: RecordRoutes<'kinesis', KinesisRecord, C>
+  /** CloudWatch Logs subscriptions, by log group. */
+  readonly logs?: RecordRoutes<'logs', CloudWatchLogRecord, C>
+  /** Firehose transformations, by delivery stream; a route returns the record's new data. */
+  readonly firehose?: RecordRoutes<'firehose', FirehoseRecord, C>
+  /** SES receipt rules, by the first recipient (lower-cased). */
+  readonly ses?: RecordRoutes<'ses', SesRecord, C>
+  /** API Gateway WebSocket routes, by route key (`$connect`, `$default`, `sendMessage`). */
+  readonly websocket?: EventRoutes<WebSocketRequest, C>
+  /** Cognito triggers, by trigger source (`PreSignUp_SignUp`), then trigger (`PreSignUp`). */
+  readonly cognito?: EventRoutes<CognitoRequest, C>
+  /** Secrets Manager rotation, by step (`createSecret`, ...). */
+  readonly secretsmanager?: EventRoutes<SecretsRotationRequest, C>
+  /** CloudFormation custom resources, by `Custom::Type:Create`, `Custom::Type`, then `Create`. */
+  readonly cloudformation?: EventRoutes<CustomResourceRequest, C>
+  /** AppSync resolvers, by `Query.getPost`, then `getPost`. */
+  readonly appsync?: EventRoutes<AppSyncRequest, C>
+  /** Bedrock Agent actions, by `group:operation`, operation (`GET /orders/{id}`), then group. */
+  readonly bedrock?: EventRoutes<BedrockAgentRequest, C>
 }
 
 /** Replacements of the default routing key of each record source (the seed's factory overrides). */
@@ -239,6 +307,15 @@ export interface RoutingKeys {
   readonly kafka?: (record: KafkaRecord) => string
   readonly dynamodb?: (record: DynamoDbRecord) => string
   readonly kinesis?: (record: KinesisRecord) => string
+  readonly logs?: (record: CloudWatchLogRecord) => string
+  readonly firehose?: (record: FirehoseRecord) => string
+  readonly ses?: (record: SesRecord) => string
+  readonly websocket?: (request: WebSocketRequest) => string
+  readonly cognito?: (request: CognitoRequest) => string
+  readonly secretsmanager?: (request: SecretsRotationRequest) => string
+  readonly cloudformation?: (request: CustomResourceRequest) => string
+  readonly appsync?: (request: AppSyncRequest) => string
+  readonly bedrock?: (request: BedrockAgentRequest) => string
 }
 
 /** Options of {@link router}. */
@@ -249,9 +326,9 @@ export interface RouterOptions {
   readonly keys?: RoutingKeys
   /**
    * Answer record batches with a partial batch response (`batchItemFailures`) for SQS, Kinesis,
-   * DynamoDB Streams and Kafka, so that only failed records are retried. Turn on
-   * `ReportBatchItemFailures` on the event source mapping too. Default false: the first failure
-   * fails the invocation.
+   * DynamoDB Streams and Kafka, so that only failed records are retried (turn on
+   * `ReportBatchItemFailures` on the event source mapping too), and a failed Firehose record with
+   * `ProcessingFailed`. Default false: the first failure fails the invocation.
    */
   readonly partialBatch?: boolean
   /** Handles an event no source recognises; by default it fails the invocation with a 400 error. */
@@ -283,7 +360,11 @@ export interface RouterHandler {
   resolve(request: HttpRequest): Result<ResolvedRoute, AppError>
 }
 
-type Plan = HttpPlan | RecordPlan | { readonly kind: 'unknown'; readonly request: UnknownRequest }
+type Plan =
+  | HttpPlan
+  | RecordPlan
+  | EventPlan
+  | { readonly kind: 'unknown'; readonly request: UnknownRequest }
 
 /**
  * Builds the routing table once and returns the Middy handler that dispatches to it. Throws a
@@ -317,6 +398,7 @@ export const router = <C extends object = Record<never, never>>(
   functionOption('router', 'unknown', options.unknown)
   const http = new HttpTable(table.http ?? [], options.notFound)
   const records = new RecordTable(table, options.keys)
+  const events = new EventTable(table, options.keys)
   const plans = new WeakMap<object, Plan>()
   const build = options.build ?? {}
   const logger = options.logger
@@ -332,8 +414,10 @@ export const router = <C extends object = Record<never, never>>(
     return built.ok ? ok(withObserver(built.value, context)) : built
   }
 
-  const planOther = (request: Exclude<AppRequest, HttpRequest>): Exclude<Plan, HttpPlan> =>
-    request.kind === 'unknown' ? { kind: 'unknown', request } : records.plan(request)
+  const planOther = (request: Exclude<AppRequest, HttpRequest>): Exclude<Plan, HttpPlan> => {
+    if (request.kind === 'unknown') return { kind: 'unknown', request }
+    return isEventRequest(request) ? events.plan(request) : records.plan(request)
+  }
 
   const plan = (request: AppRequest): Result<Plan, AppError> =>
     request.kind === 'http' ? http.plan(request) : ok(planOther(request))
@@ -345,6 +429,7 @@ export const router = <C extends object = Record<never, never>>(
         code: 'UNRECOGNISED_EVENT',
       })
     }
+    if (planned.kind === 'event') return dispatchEvent(planned, context)
     return dispatchRecords(planned, context, options.partialBatch === true, logger)
   }
 

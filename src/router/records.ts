@@ -4,15 +4,24 @@ import { answerFailure, type ErrorLogger } from '../internal/failures.ts'
 import { asRecord, dict } from '../internal/guards.ts'
 import type {
   AppRequest,
+  CloudWatchLogRecord,
   DynamoDbRecord,
   EventBridgeRecord,
+  FirehoseRecord,
   KafkaRecord,
   KinesisRecord,
   S3ObjectRecord,
+  SesRecord,
   SnsRecord,
   SqsRecord,
 } from '../request/index.ts'
 import { isResult } from '../result/index.ts'
+import {
+  type FirehoseResponse,
+  type FirehoseResult,
+  firehoseFailure,
+  firehoseResult,
+} from './answers.ts'
 import type {
   ResolvedRoute,
   RouteOptions,
@@ -23,7 +32,7 @@ import type {
 import { RouteTableError } from './trie.ts'
 
 /** A request made of records. */
-export type RecordsAppRequest = Exclude<AppRequest, { kind: 'http' | 'unknown' }>
+export type RecordsAppRequest = Extract<AppRequest, { readonly records: readonly unknown[] }>
 type RecordKind = RecordsAppRequest['kind']
 type AnyRecord = RecordsAppRequest['records'][number]
 
@@ -61,10 +70,19 @@ const KINDS: readonly RecordKind[] = [
   'kafka',
   'dynamodb',
   'kinesis',
+  'logs',
+  'firehose',
+  'ses',
 ]
 
-/** Sources whose event source mappings read a partial batch response. */
-const PARTIAL_KINDS: ReadonlySet<RecordKind> = new Set(['sqs', 'kinesis', 'dynamodb', 'kafka'])
+/** Sources whose callers read which records failed: a partial batch response, Firehose results. */
+const PARTIAL_KINDS: ReadonlySet<RecordKind> = new Set([
+  'sqs',
+  'kinesis',
+  'dynamodb',
+  'kafka',
+  'firehose',
+])
 
 /** Sources that deliver records in order: a stream shard, a Kafka partition. */
 const ORDERED_KINDS: ReadonlySet<RecordKind> = new Set(['kinesis', 'dynamodb', 'kafka'])
@@ -93,6 +111,17 @@ const defaultKeys = {
   kafka: (record: KafkaRecord) => record.topic,
   dynamodb: (record: DynamoDbRecord) => record.tableName,
   kinesis: (record: KinesisRecord) => record.streamName,
+  logs: (record: CloudWatchLogRecord) => record.logGroup,
+  firehose: (record: FirehoseRecord) => record.deliveryStreamName,
+  ses: (record: SesRecord) => (record.recipients[0] ?? record.destination[0] ?? '').toLowerCase(),
+}
+
+/** `arn:aws:events:region:acct:rule/[bus/]name` -> `name`, for a scheduled event's rule. */
+const ruleName = (event: EventBridgeRecord): string | undefined => {
+  if (event.detailType !== 'Scheduled Event' || event.source !== 'aws.events') return undefined
+  const arn = event.resources[0] ?? ''
+  const at = arn.indexOf(':rule/')
+  return at < 0 ? undefined : arn.slice(arn.lastIndexOf('/') + 1) || undefined
 }
 
 const NO_PARAMS: Readonly<Record<string, string>> = Object.freeze(dict<string>())
@@ -143,7 +172,10 @@ export class RecordTable {
     if (custom !== undefined) return [custom(record)]
     if (kind === 'eventbridge') {
       const event = record as EventBridgeRecord
-      return [`${event.source}:${event.detailType}`, event.detailType]
+      const keys = [`${event.source}:${event.detailType}`, event.detailType]
+      // Every schedule has the same detail-type: its rule tells one schedule from another.
+      const rule = ruleName(event)
+      return rule === undefined ? keys : [rule, ...keys]
     }
     const key = defaultKeys[kind as Exclude<RecordKind, 'eventbridge'>]
     return [(key as (record: AnyRecord) => string)(record)]
@@ -180,6 +212,7 @@ export class RecordTable {
 /** The `itemIdentifier` Lambda expects for a failed record of each source. */
 const identify = (kind: RecordKind, record: AnyRecord): unknown => {
   if (kind === 'sqs') return (record as SqsRecord).messageId
+  if (kind === 'firehose') return (record as FirehoseRecord).recordId
   if (kind === 'kafka') {
     const kafka = record as KafkaRecord
     return { partition: `${kafka.topic}-${kafka.partition}`, offset: kafka.offset }
@@ -187,14 +220,21 @@ const identify = (kind: RecordKind, record: AnyRecord): unknown => {
   return (record as KinesisRecord | DynamoDbRecord).sequenceNumber
 }
 
-/** Runs one handler call; the failure (a throw or an error Result), or undefined on success. */
-const attempt = async (call: () => unknown): Promise<{ error: unknown } | undefined> => {
+type Outcome =
+  | { readonly ok: true; readonly value: unknown }
+  | { readonly ok: false; readonly error: unknown }
+
+/**
+ * Runs one handler call: its value (an ok Result unwrapped), or its failure (a throw or an error
+ * Result).
+ */
+const attempt = async (call: () => unknown): Promise<Outcome> => {
   try {
     const value = await call()
-    if (isResult(value) && !value.ok) return { error: value.error }
-    return undefined
+    if (!isResult(value)) return { ok: true, value }
+    return value.ok ? { ok: true, value: value.value } : { ok: false, error: value.error }
   } catch (error) {
-    return { error }
+    return { ok: false, error }
   }
 }
 
@@ -204,24 +244,80 @@ export interface BatchResponse {
 }
 
 /**
+ * What the records' routes answered, for the sources whose callers read an answer: Firehose's
+ * result per record, the disposition of an SES receipt rule.
+ */
+class Answers {
+  readonly #firehose = new Map<AnyRecord, FirehoseResult>()
+  #disposition: unknown
+
+  /** Keeps one record's answer; throws when a Firehose answer cannot be serialised. */
+  record(kind: RecordKind, record: AnyRecord, value: unknown): void {
+    if (kind === 'firehose') {
+      this.#firehose.set(record, firehoseResult(record as FirehoseRecord, value))
+    } else if (kind === 'ses' && typeof asRecord(value)?.disposition === 'string') {
+      this.#disposition = value
+    }
+  }
+
+  /** Keeps a batch route's answer: for Firehose, one result per record, in order. */
+  batch(kind: RecordKind, records: readonly AnyRecord[], value: unknown): void {
+    if (kind !== 'firehose') {
+      if (records[0] !== undefined) this.record(kind, records[0], value)
+      return
+    }
+    const list: readonly unknown[] = Array.isArray(value) ? value : []
+    records.forEach((record, i) => {
+      this.record(kind, record, list[i])
+    })
+  }
+
+  /** The answer of the invocation. */
+  answer(
+    plan: RecordPlan,
+    failed: ReadonlySet<unknown>,
+    reportable: boolean,
+    failures: BatchResponse['batchItemFailures'],
+  ): unknown {
+    if (plan.kind === 'firehose') {
+      const records = plan.request.records as readonly FirehoseRecord[]
+      const results = records.map((record) =>
+        failed.has(record.recordId)
+          ? firehoseFailure(record)
+          : (this.#firehose.get(record) ?? firehoseResult(record, undefined)),
+      )
+      return { records: results } satisfies FirehoseResponse
+    }
+    if (reportable) return { batchItemFailures: failures }
+    return this.#disposition
+  }
+}
+
+/**
  * Dispatches each group to its route. With `partial` (and a source that supports it) failures are
- * collected into a partial batch response; otherwise the first failure is thrown. In an ordered
- * batch a failure halts its Kafka partition, or the whole batch for a FIFO queue or a stream: every
- * later record of it is reported without running, so none is acknowledged ahead of the failed one.
+ * collected into a partial batch response (for Firehose: `ProcessingFailed` results); otherwise the
+ * first failure is thrown. In an ordered batch a failure halts its Kafka partition, or the whole
+ * batch for a FIFO queue or a stream: every later record of it is reported without running, so
+ * none is acknowledged ahead of the failed one. Firehose is answered with every record's result
+ * (the data a route returned, or the record as it came), SES with the disposition a route gave.
  */
 export const dispatchRecords = async (
   plan: RecordPlan,
   context: Context,
   partial: boolean,
   logger?: ErrorLogger,
-): Promise<BatchResponse | undefined> => {
+): Promise<unknown> => {
   const reportable = partial && PARTIAL_KINDS.has(plan.kind)
   const failures: { itemIdentifier: unknown }[] = []
+  const failed = new Set<unknown>()
+  const answers = new Answers()
   const routerContext = context as RouterContext
   const halted = new Set<string>()
 
   const report = (record: AnyRecord): void => {
-    failures.push({ itemIdentifier: identify(plan.kind, record) })
+    const itemIdentifier = identify(plan.kind, record)
+    failures.push({ itemIdentifier })
+    failed.add(itemIdentifier)
   }
 
   const isHalted = (record: AnyRecord): boolean =>
@@ -237,6 +333,15 @@ export const dispatchRecords = async (
     }
   }
 
+  /** Keeps an answer; one that cannot be shaped fails its records as a throw would. */
+  const keep = (records: readonly AnyRecord[], shape: () => void): void => {
+    try {
+      shape()
+    } catch (error) {
+      fail(records, error)
+    }
+  }
+
   for (const group of plan.groups) {
     routerContext.route = group.route
     const { entry } = group
@@ -246,8 +351,9 @@ export const dispatchRecords = async (
           report(record)
           continue
         }
-        const failure = await attempt(() => entry.fn(record as never, routerContext))
-        if (failure !== undefined) fail([record], failure.error)
+        const outcome = await attempt(() => entry.fn(record as never, routerContext))
+        if (!outcome.ok) fail([record], outcome.error)
+        else keep([record], () => answers.record(plan.kind, record, outcome.value))
       }
       continue
     }
@@ -267,8 +373,9 @@ export const dispatchRecords = async (
       continue
     }
     const groupRequest = { ...plan.request, records }
-    const failure = await attempt(() => entry.fn(groupRequest as never, routerContext))
-    if (failure !== undefined) fail(records, failure.error)
+    const outcome = await attempt(() => entry.fn(groupRequest as never, routerContext))
+    if (!outcome.ok) fail(records, outcome.error)
+    else keep(records, () => answers.batch(plan.kind, records, outcome.value))
   }
-  return reportable ? { batchItemFailures: failures } : undefined
+  return answers.answer(plan, failed, reportable, failures)
 }

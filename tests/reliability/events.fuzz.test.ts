@@ -301,4 +301,69 @@ describe('events through the request builder, the router and the responder', () 
     )
     tally('fuzz', 'HTTP events with arbitrary headers, query, cookies and body', numRuns)
   })
+
+  it('never answers a non-HTTP event with a 400, however its fields are changed', async () => {
+    const numRuns = runs(150)
+    // by folder, not by the detection under test; the WebSocket sample of the REST folder carries
+    // httpMethod and path, so a mutation that drops its connection id makes it a REST event
+    const httpFolders = ['alb/', 'apigw-http/', 'apigw-rest/', 'function-url/', 'lattice/']
+    const others = samples.filter((s) => !httpFolders.some((folder) => s.name.startsWith(folder)))
+    // every source takes every key: an event that reaches a route is never refused for its shape
+    const everything = router(
+      {
+        ...table,
+        logs: { '*': (r) => record(r) },
+        firehose: { '*': (r) => record(r) },
+        ses: { '*': (r) => record(r) },
+        websocket: { '*': (r) => record(r) },
+        cognito: { '*': () => undefined },
+        secretsmanager: { '*': () => undefined },
+        cloudformation: { '*': () => undefined },
+        appsync: { '*': (r) => record(r) },
+        bedrock: { '*': (r) => record(r) },
+      },
+      { ...quiet, partialBatch: true, unknown: (request) => request.reason },
+    )
+    /** Fields that make peers' events look like API Gateway's: the misreads of issue 16. */
+    const lookalike = fc.record(
+      {
+        httpMethod: fc.oneof(fc.constantFrom('GET', 'POST', ''), fc.jsonValue()),
+        method: fc.oneof(fc.constantFrom('GET', 'DELETE'), fc.jsonValue()),
+        path: fc.oneof(fc.constant('/a'), fc.jsonValue()),
+        version: fc.constantFrom('1.0', '2.0'),
+      },
+      { requiredKeys: [] },
+    )
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: others.length - 1 }),
+        fc.array(mutation, { maxLength: 3 }),
+        fc.option(lookalike, { nil: undefined }),
+        async (index, mutations, extra) => {
+          let event: unknown = (others[index] as { event: Json }).event
+          for (const m of mutations) event = mutate(event, m.path, m.op)
+          // Bedrock Agent events carry httpMethod and apiPath; Lattice carries method and path
+          const isBedrock = (event as Json | null)?.messageVersion !== undefined
+          if (extra !== undefined && typeof event === 'object' && event !== null && isBedrock) {
+            event = { ...(event as Json), ...extra }
+          }
+          // a Bedrock event stripped of every field that tells it from a bare REST test event
+          // (`{ httpMethod }`) is one: that is an HTTP shape, whose defects are a 400
+          const fields = (typeof event === 'object' && event !== null ? event : {}) as Json
+          const bare = ['messageVersion', 'actionGroup', 'apiPath'].every((f) => !(f in fields))
+          fc.pre(!(typeof fields.httpMethod === 'string' && bare))
+          const built = buildRequest(event)
+          expect(built.ok, built.ok ? '' : built.error.message).toBe(true)
+          try {
+            await everything(event, lambdaContext() as never)
+          } catch (error) {
+            if (!isAppError(error)) throw error
+            expect(error.statusCode, error.message).not.toBe(400)
+          }
+        },
+      ),
+      { numRuns },
+    )
+    tally('fuzz', 'non-HTTP event samples, mutated, never answered 400', numRuns)
+  })
 })

@@ -388,3 +388,57 @@ describe('headers that could split the response', () => {
     expect(() => created({}, '/orders/1\r\nSet-Cookie: a=b')).toThrow(TypeError)
   })
 })
+
+describe('VPC Lattice responses', () => {
+  const lattice: ResponseTarget = { shape: 'lattice-v2', multiValue: false, method: 'GET' }
+
+  it('answers with a status description and single-value headers, a cookie included', () => {
+    const reply = json({ a: 1 }, { cookies: [{ name: 'seen', value: '1' }] })
+    expect(respond(reply, lattice)).toEqual({
+      statusCode: 200,
+      statusDescription: '200 OK',
+      headers: { 'Content-Type': 'application/json', 'Set-Cookie': 'seen=1' },
+      body: '{"a":1}',
+      isBase64Encoded: false,
+    })
+    expect(respond({ a: 1 }, { ...lattice, shape: 'lattice-v1' })).toMatchObject({
+      statusDescription: '200 OK',
+      body: '{"a":1}',
+    })
+  })
+
+  it('answers a 500 problem rather than dropping cookies single-value headers cannot carry', () => {
+    const reply = noContent({
+      cookies: [
+        { name: 'a', value: '1' },
+        { name: 'b', value: '2' },
+      ],
+    })
+    const response = respond(reply, lattice) as { statusCode: number; body: string }
+    expect(response.statusCode).toBe(500)
+    expect(response.body).not.toContain('cookie')
+  })
+
+  it('reads the target of raw Lattice events, and of no event that only has httpMethod', async () => {
+    expect(targetOf(loadEvent('lattice/v1'))).toEqual({
+      shape: 'lattice-v1',
+      multiValue: false,
+      method: 'GET',
+    })
+    expect(targetOf(loadEvent('lattice/v2'))).toEqual({
+      shape: 'lattice-v2',
+      multiValue: false,
+      method: 'POST',
+    })
+    expect(targetOf(loadEvent('bedrock-agent/openapi'))).toBeUndefined()
+    expect(targetOf(loadEvent('apigw-rest/websocket'))).toBeUndefined()
+  })
+
+  it('passes the answer of a Bedrock Agent handler through rather than shaping it for REST', async () => {
+    const answer = { messageVersion: '1.0', response: { httpStatusCode: 200 } }
+    const handler = middy()
+      .use(responder({ logger: false }))
+      .handler(() => answer)
+    expect(await handler(loadEvent('bedrock-agent/openapi'), {} as Context)).toBe(answer)
+  })
+})

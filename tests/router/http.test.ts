@@ -11,6 +11,7 @@ import {
   router,
   type StandardSchemaV1,
 } from '../../src/router/index.ts'
+import { loadEvent } from '../support/events.ts'
 import { bodyOf, context, v1Event, v2Event } from './support.ts'
 
 /** A route whose handler answers with the template it was declared with, its method and params. */
@@ -581,5 +582,89 @@ describe('router.resolve', () => {
     if (!missing.ok || missing.value.kind !== 'http') throw new Error('not http')
     expect(app.resolve(missing.value)).toMatchObject({ ok: false, error: { statusCode: 404 } })
     expect(handler).not.toHaveBeenCalled()
+  })
+})
+
+describe('refusing malformed HTTP routes when the table is built', () => {
+  const handler = () => 'ok'
+  const refusal = (declared: unknown): RouteTableError => {
+    try {
+      router({ http: [echo('GET', '/fine'), declared as HttpRoute] })
+    } catch (error) {
+      if (error instanceof RouteTableError) return error
+      throw error
+    }
+    throw new Error('the table was built')
+  }
+
+  it('refuses a route without a method, naming the route, rather than routing method UNDEFINED', () => {
+    const error = refusal({ path: '/a', handler })
+    expect(error.code).toBe('ROUTE_INVALID')
+    expect(error.message).toBe("HTTP route #2 '/a' has no method: give GET, POST, ... or ANY")
+  })
+
+  it.each([
+    ['no path', { method: 'GET', handler }, "HTTP route #2 'GET' has no path"],
+    ['a numeric path', { method: 'GET', path: 42, handler }, "HTTP route #2 'GET' has no path"],
+    ['a non-string method', { method: 7, path: '/a', handler }, "HTTP route #2 '/a' has no method"],
+    ['an empty method', { method: '', path: '/a', handler }, "HTTP route #2 '/a' has no method"],
+  ])('refuses a route with %s with a RouteTableError, not a TypeError', (_case, declared, says) => {
+    expect(refusal(declared).message).toContain(says)
+  })
+
+  it('refuses an entry that is not a route at all', () => {
+    expect(refusal(null).message).toBe(
+      'HTTP route #2 is not an object with method, path and handler',
+    )
+  })
+})
+
+describe('VPC Lattice through the router', () => {
+  const app = router(
+    {
+      http: [
+        { method: 'GET', path: '/orders/{id}', handler: (req) => ({ id: req.params.id }) },
+        {
+          method: 'POST',
+          path: '/orders',
+          handler: (req) =>
+            json(req.input.body, { status: 201, cookies: [{ name: 's', value: '1' }] }),
+        },
+      ],
+    },
+    { logger: false },
+  )
+
+  it('answers a Lattice v2 request in the Lattice response shape', async () => {
+    const response = await app(loadEvent('lattice/v2'), context())
+    expect(response).toEqual({
+      statusCode: 201,
+      statusDescription: '201 Created',
+      headers: { 'Content-Type': 'application/json', 'Set-Cookie': 's=1' },
+      body: '{"sku":"widget"}',
+      isBase64Encoded: false,
+    })
+  })
+
+  it('routes a Lattice v1 request by its raw path and answers a miss with a problem', async () => {
+    expect(await app(loadEvent('lattice/v1'), context())).toMatchObject({
+      statusCode: 200,
+      statusDescription: '200 OK',
+      body: '{"id":"42"}',
+    })
+    const miss = { ...loadEvent('lattice/v1'), raw_path: '/nowhere' }
+    expect(await app(miss, context())).toMatchObject({
+      statusCode: 404,
+      statusDescription: '404 Not Found',
+      headers: { 'Content-Type': 'application/problem+json' },
+    })
+  })
+})
+
+describe('minimal hand-written events through the router', () => {
+  it('routes a REST event with only a method and a path, as peers and users write them', async () => {
+    const app = router({ http: [echo('GET', '/orders/{id}')] }, { logger: false })
+    const response = await app({ httpMethod: 'GET', path: '/orders/7' }, context())
+    expect(bodyOf(response)).toEqual({ route: 'GET /orders/{id}', params: { id: '7' } })
   })
 })

@@ -105,7 +105,7 @@ describe('the router middleware', () => {
       })
       .handler(app)
     await stack(loadEvent('sqs/base'), context())
-    expect(await stack(loadEvent('kinesis/firehose'), context())).toBe('unknown')
+    expect(await stack(loadEvent('s3/object-iam-user'), context())).toBe('unknown')
     expect(routes).toEqual([{ key: 'my-queue', params: {}, options: {} }, undefined])
   })
 })

@@ -206,7 +206,7 @@ describe('record routing', () => {
   })
 
   it('answers an unrecognised event with a 400 error, or the unknown handler', async () => {
-    const event = loadEvent('kinesis/firehose')
+    const event = loadEvent('s3/object-iam-user')
     await expect(router({})(event, context())).rejects.toMatchObject({
       statusCode: 400,
       code: 'UNRECOGNISED_EVENT',

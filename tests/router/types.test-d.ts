@@ -1,5 +1,11 @@
 import { describe, expectTypeOf, it } from 'vitest'
-import type { SqsRecord } from '../../src/request/index.ts'
+import type {
+  BedrockAgentRequest,
+  CloudWatchLogRecord,
+  FirehoseRecord,
+  SqsRecord,
+  WebSocketRequest,
+} from '../../src/request/index.ts'
 import {
   type ResolvedRoute,
   type RouterContext,
@@ -57,5 +63,16 @@ describe('router types', () => {
         },
       },
     })
+  })
+
+  it('gives the routes of the new sources their own typed records and requests', () => {
+    router({
+      logs: { '*': (event) => expectTypeOf(event).toEqualTypeOf<CloudWatchLogRecord>() },
+      firehose: { '*': (record) => expectTypeOf(record).toEqualTypeOf<FirehoseRecord>() },
+      websocket: { $connect: (request) => expectTypeOf(request).toEqualTypeOf<WebSocketRequest>() },
+      bedrock: { '*': (request) => expectTypeOf(request).toEqualTypeOf<BedrockAgentRequest>() },
+    })
+    // @ts-expect-error a single-event route is a function, not { record }
+    router({ cognito: { x: { record: () => undefined } } })
   })
 })
