@@ -7,8 +7,9 @@ import type { MiddlewareObj } from '@middy/core'
 import type { Context } from 'aws-lambda'
 import type { JSONWebKeySet } from 'jose'
 import { choiceOption, numberOption, urlOption } from '../internal/options.ts'
+import { requestOf } from '../request/accessor.ts'
 import { err, type Result } from '../result/index.ts'
-import { eventView, type FoundBearer, findBearer, requestView, type TokenSource } from './token.ts'
+import { type FoundBearer, findBearer, NO_HEADERS, requestView, type TokenSource } from './token.ts'
 import {
   createUserinfo,
   type SubjectOutcome,
@@ -253,8 +254,8 @@ export const pip = (
 
   // Synchronous for a token in the cache and no userinfo lookup: the common path costs no promise.
   const pipBefore = (request: PipRequest): void | Promise<void> => {
-    const built = (request.context as { request?: { kind?: unknown; headers?: unknown } }).request
-    const view = built?.kind === 'http' ? requestView(built) : eventView(request.event)
+    const built = requestOf(request.event, request.context)
+    const view = built.ok && built.value.kind === 'http' ? requestView(built.value) : NO_HEADERS
     const found = findBearer(view, location)
     if (!found.found)
       return withSubject(request, found, err({ reason: found.reason, message: found.message }))

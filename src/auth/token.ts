@@ -2,8 +2,8 @@
  * Finding the bearer token of a request (RFC 6750 section 2), before anything decodes it.
  * Internal to `metis-app/auth`.
  */
-import { asArray, asRecord, asString } from '../internal/guards.ts'
-import { HEADER, readsHeaders } from '../internal/headers.ts'
+import { headerOf } from '../request/http.ts'
+import type { HttpRequest } from '../request/types.ts'
 
 /** Where a bearer token was found. */
 export type TokenSource = 'authorization' | 'header' | 'cookie'
@@ -90,62 +90,25 @@ const tooLarge = (source: TokenSource, maxLength: number): FoundBearer => ({
 })
 
 /**
- * Reads headers and cookies from a built `HttpRequest` (structurally, from `context.request`). The
- * multi-value view is read only for events that have one (REST v1, ALB multi-value): it is built
- * lazily by the request, and a repeated header elsewhere arrives comma-joined, which is malformed.
+ * Reads headers and cookies from the invocation's `HttpRequest`. The multi-value view is read only
+ * for events that have one (REST v1, ALB multi-value): it is built lazily by the request, and a
+ * repeated header elsewhere arrives comma-joined, which is malformed. One header is read without
+ * building the whole header view.
  */
-export const requestView = (request: {
-  multiValue?: unknown
-  multiValueHeaders?: unknown
-  headers?: unknown
-  cookies?: unknown
-}): HeaderView => ({
+export const requestView = (request: HttpRequest): HeaderView => ({
   values: (name) => {
-    if (request.multiValue === true) {
-      const all = asArray(asRecord(request.multiValueHeaders)?.[name])
-      if (all !== undefined) return all.filter((v): v is string => typeof v === 'string')
+    if (request.multiValue) {
+      const all = request.multiValueHeaders[name]
+      if (all !== undefined) return all
     }
-    // A built request reads the one header without building its whole header view.
-    const one = readsHeaders(request)
-      ? request[HEADER](name)
-      : asString(asRecord(request.headers)?.[name])
+    const one = headerOf(request, name)
     return one === undefined ? [] : [one]
   },
-  cookie: (name) => asString(asRecord(request.cookies)?.[name]),
+  cookie: (name) => request.cookies[name],
 })
 
-/** Reads headers and cookies from a raw Lambda HTTP event, matching header names in any case. */
-export const eventView = (event: unknown): HeaderView => {
-  const record = asRecord(event) ?? {}
-  const view: HeaderView = {
-    values: (name) => {
-      const all = asArray(headerIn(asRecord(record.multiValueHeaders), name))
-      if (all !== undefined && all.length > 0)
-        return all.filter((v): v is string => typeof v === 'string')
-      const one = asString(headerIn(asRecord(record.headers), name))
-      return one === undefined ? [] : [one]
-    },
-    cookie: (name) => {
-      // HTTP API v2 and Function URLs send cookies apart; the others in the Cookie header.
-      const pairs = asArray(record.cookies)?.filter((v): v is string => typeof v === 'string') ?? [
-        ...view.values('cookie').flatMap((header) => header.split(';')),
-      ]
-      for (const pair of pairs) {
-        const at = pair.indexOf('=')
-        if (at > 0 && pair.slice(0, at).trim() === name) return pair.slice(at + 1).trim()
-      }
-      return undefined
-    },
-  }
-  return view
-}
-
-// A header by lower-case name: the lower-case key first (HTTP API v2 sends those), else a scan.
-const headerIn = (headers: Record<string, unknown> | undefined, name: string): unknown => {
-  if (headers === undefined) return undefined
-  if (Object.hasOwn(headers, name)) return headers[name]
-  for (const key in headers) {
-    if (key.length === name.length && key.toLowerCase() === name) return headers[key]
-  }
-  return undefined
-}
+/** A request that is not HTTP (or could not be read) carries no token. */
+export const NO_HEADERS: HeaderView = Object.freeze({
+  values: () => [],
+  cookie: () => undefined,
+})

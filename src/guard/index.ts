@@ -24,9 +24,8 @@
 import type { MiddlewareObj } from '@middy/core'
 import type { Context } from 'aws-lambda'
 import { AppError, BadRequestError, isAppError, ServiceUnavailableError } from '../errors/index.ts'
-import { asRecord, asString, pick } from '../internal/guards.ts'
 import { functionOption, numberOption } from '../internal/options.ts'
-import { detectHttpShape } from '../request/http.ts'
+import { httpTargetOf } from '../request/accessor.ts'
 import { err, isResult, ok, type Result } from '../result/index.ts'
 
 /** What a check returns: pass (`true`, `ok(...)`) or fail (`false`, `err(reason)`). */
@@ -232,22 +231,19 @@ export const requireEnv = <const N extends string>(
 }
 
 /**
- * A check that the event is an HTTP request (API Gateway REST or HTTP API, Function URL, ALB):
- * the built request's kind when `requestBuilder()` ran first, else the event's shape. Fails 400.
+ * A check that the event is an HTTP request (API Gateway REST or HTTP API, Function URL, ALB, VPC
+ * Lattice), read from the invocation's typed request (`context.request`, built once by whichever
+ * part needs it first). Fails 400.
  *
  * @example
  * ```ts
  * handlerGuard(requireHttp())
  * ```
  */
-export const requireHttp = (): Check => (event, context) => {
-  const kind = asString(pick(context, 'request', 'kind'))
-  const http =
-    kind !== undefined ? kind === 'http' : detectHttpShape(asRecord(event) ?? {}) !== undefined
-  return http
+export const requireHttp = (): Check => (event, context) =>
+  httpTargetOf(event, context) !== undefined
     ? PASSED
     : err(new BadRequestError('The event is not an HTTP request', { code: 'NOT_HTTP' }))
-}
 
 /**
  * A check that at least `ms` milliseconds of Lambda time remain

@@ -16,7 +16,7 @@ import type {
   CustomResourceRequest,
   SecretsRotationRequest,
   WebSocketRequest,
-} from './index.ts'
+} from './types.ts'
 
 type Common = Pick<AppRequest, 'receivedAt' | 'requestId' | 'event'>
 

@@ -9,10 +9,9 @@ import {
   safeDecode,
   stringEntries,
 } from '../internal/guards.ts'
-import { HEADER } from '../internal/headers.ts'
 import { err, ok, type Result } from '../result/index.ts'
 import { parseCookies } from './cookies.ts'
-import type { BuildOptions, HttpRequest, HttpShape } from './index.ts'
+import type { BuildOptions, HttpRequest, HttpShape } from './types.ts'
 
 type Common = Pick<HttpRequest, 'receivedAt' | 'requestId' | 'event'>
 
@@ -495,10 +494,14 @@ class HttpRequestView implements HttpRequest {
     return this.#headers
   }
 
-  /** `headers[name]`, read without building the header view when it is not built yet. */
-  [HEADER](name: string): string | undefined {
-    if (this.#headers !== undefined) return this.#headers[name]
-    return singleHeader(singleMap(this.#raw, this.shape), multiMap(this.#raw, this.shape), name)
+  /** `headers[name]` of a request, read without building its header view when it is not built yet. */
+  static header(request: HttpRequestView, name: string): string | undefined {
+    if (request.#headers !== undefined) return request.#headers[name]
+    return singleHeader(
+      singleMap(request.#raw, request.shape),
+      multiMap(request.#raw, request.shape),
+      name,
+    )
   }
 
   get contentType(): string | undefined {
@@ -601,3 +604,15 @@ class HttpRequestView implements HttpRequest {
     }
   }
 }
+
+/**
+ * One header of an HTTP request by lower-case name, as `request.headers[name]`; a request the
+ * builder made answers without building its whole header view (the PIP reads `authorization` so).
+ *
+ * @example
+ * ```ts
+ * const authorization = headerOf(request, 'authorization')
+ * ```
+ */
+export const headerOf = (request: HttpRequest, name: string): string | undefined =>
+  request instanceof HttpRequestView ? HttpRequestView.header(request, name) : request.headers[name]

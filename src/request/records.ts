@@ -23,7 +23,7 @@ import type {
   SesRecord,
   SnsRecord,
   SqsRecord,
-} from './index.ts'
+} from './types.ts'
 
 type Common = Pick<AppRequest, 'receivedAt' | 'requestId' | 'event'>
 

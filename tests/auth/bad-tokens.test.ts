@@ -1,4 +1,5 @@
 import { createPublicKey } from 'node:crypto'
+import { readFileSync } from 'node:fs'
 import { base64url, CompactSign, exportSPKI, SignJWT } from 'jose'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { type PipOptions, pdp, pip, resetAuthCaches, tokenRequired } from '../../src/auth/index.ts'
@@ -125,8 +126,13 @@ describe('bad bearer input: every one is a 401 and the handler does not run', ()
 
   it('refuses two Authorization headers', async () => {
     const token = await sign(key, claimsAt(nowSec))
+    // A REST API event carries repeated headers in multiValueHeaders.
+    const rest = JSON.parse(
+      readFileSync(new URL('../fixtures/events/apigw-rest/no-auth.json', import.meta.url), 'utf8'),
+    ) as Record<string, unknown>
     const event = {
-      ...httpEvent(),
+      ...rest,
+      headers: { Authorization: `Bearer ${token}` },
       multiValueHeaders: { Authorization: [`Bearer ${token}`, `Bearer ${token}`] },
     }
     await expectInvalid(event, 'malformed')

@@ -1,6 +1,7 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { type AuthInfo, type PipOptions, pip, resetAuthCaches } from '../../src/auth/index.ts'
 import { breakerFetch, circuitBreaker } from '../../src/circuit/index.ts'
+import { buildRequest } from '../../src/request/index.ts'
 import {
   AUDIENCE,
   bearerEvent,
@@ -226,11 +227,16 @@ describe('pip() token sources and helpers', () => {
     expect(byCookie.bearer()).toBe(token)
   })
 
-  it('reads the built request when there is one, and the raw event for a non-HTTP request', async () => {
+  it('reads the one typed request of the event: the one built before it, else its own', async () => {
     const token = await sign(key, claimsAt(nowSec))
-    const built = { kind: 'http', headers: { authorization: `Bearer ${token}` }, multiValue: false }
-    expect((await authOf(local(), httpEvent(), built)).valid).toBe(true)
-    expect((await authOf(local(), bearerEvent(token), { kind: 'sqs' })).valid).toBe(true)
+    const event = bearerEvent(token)
+    const built = buildRequest(event)
+    expect((await authOf(local(), event, built.ok ? built.value : undefined)).valid).toBe(true)
+    // A request of another event left on a reused context is not this event's: built anew.
+    const stale = buildRequest(httpEvent())
+    expect((await authOf(local(), event, stale.ok ? stale.value : undefined)).valid).toBe(true)
+    const sqs = await authOf(local(), { Records: [{ eventSource: 'aws:sqs', body: token }] })
+    expect(sqs.reason).toBe('absent')
   })
 
   it('reads scopes from scope or scp and activities from a configured claim, as lists or strings', async () => {

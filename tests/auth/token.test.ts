@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest'
-import { eventView, findBearer, requestView } from '../../src/auth/token.ts'
+import { findBearer, type HeaderView, NO_HEADERS, requestView } from '../../src/auth/token.ts'
+import { buildRequest } from '../../src/request/index.ts'
+
+/** The PIP's view of an event: the typed request's headers (an HTTP API event when it has cookies). */
+const eventView = (event: Record<string, unknown> | null): HeaderView => {
+  const base = Array.isArray(event?.cookies)
+    ? { version: '2.0', rawPath: '/', requestContext: { http: { method: 'GET', path: '/' } } }
+    : { httpMethod: 'GET', path: '/' }
+  const built = buildRequest(event === null ? null : { ...base, ...event })
+  return built.ok && built.value.kind === 'http' ? requestView(built.value) : NO_HEADERS
+}
 
 const location = { maxTokenLength: 100 }
 
@@ -106,11 +116,9 @@ describe('findBearer', () => {
   })
 
   it('reads a built request: lower-case headers, all values and cookies', () => {
-    const view = requestView({
-      multiValue: true,
-      headers: { authorization: 'Bearer one' },
-      multiValueHeaders: { authorization: ['Bearer one'] },
-      cookies: { at: 'c.o.k' },
+    const view = eventView({
+      headers: { Authorization: 'Bearer one', Cookie: 'at=c.o.k' },
+      multiValueHeaders: { Authorization: ['Bearer one'], Cookie: ['at=c.o.k'] },
     })
     expect(findBearer(view, location)).toEqual({
       found: true,
@@ -118,25 +126,21 @@ describe('findBearer', () => {
       source: 'authorization',
     })
     expect(view.cookie('at')).toBe('c.o.k')
-    const single = requestView({ headers: { authorization: 'Bearer two' } })
+    const single = eventView({ headers: { authorization: 'Bearer two' } })
     expect(findBearer(single, location)).toMatchObject({ token: 'two' })
-    expect(requestView({}).values('authorization')).toEqual([])
-    const twice = requestView({
-      multiValue: true,
-      multiValueHeaders: { authorization: ['Bearer a', 'Bearer b'] },
-    })
+    expect(eventView({}).values('authorization')).toEqual([])
+    const twice = eventView({ multiValueHeaders: { authorization: ['Bearer a', 'Bearer b'] } })
     expect(findBearer(twice, location)).toMatchObject({ found: false, reason: 'malformed' })
-    expect(
-      requestView({ multiValue: true, headers: { authorization: 'Bearer c' } }).values(
-        'authorization',
-      ),
-    ).toEqual(['Bearer c'])
+    expect(eventView({ headers: { authorization: 'Bearer c' } }).values('authorization')).toEqual([
+      'Bearer c',
+    ])
   })
 
   it('treats an event without headers as carrying no token', () => {
     expect(findBearer(eventView(null), location)).toMatchObject({ found: false, reason: 'absent' })
+    // The request builder reads a number as its text: a header that is no Bearer is malformed.
     expect(findBearer(eventView({ headers: { authorization: 42 } }), location)).toMatchObject({
-      reason: 'absent',
+      reason: 'malformed',
     })
   })
 })

@@ -251,10 +251,13 @@ describe('targetOf', () => {
     })
   })
 
-  it('prefers the built request and answers undefined for events that are not HTTP', async () => {
-    const request = { kind: 'http', shape: 'alb', multiValue: true, method: 'PUT' }
-    expect(targetOf({}, request)).toEqual({ shape: 'alb', multiValue: true, method: 'PUT' })
-    expect(targetOf({}, { kind: 'http', shape: 'rest-v1' })).toEqual({
+  it('reads the typed request of the event, and answers undefined for events that are not HTTP', async () => {
+    const alb = { ...(await loadEvent('alb/multi-fields')), httpMethod: 'PUT' }
+    const context = {}
+    expect(targetOf(alb, context)).toEqual({ shape: 'alb', multiValue: true, method: 'PUT' })
+    // built once, kept on context.request for every other part
+    expect((context as { request?: { event: unknown } }).request?.event).toBe(alb)
+    expect(targetOf({ httpMethod: 'GET', path: '/' })).toEqual({
       shape: 'rest-v1',
       multiValue: false,
       method: 'GET',
