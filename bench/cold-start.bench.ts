@@ -157,7 +157,7 @@ export const handler = createHandler()`,
   [TRACER_OUT]: `import { createHandler } from ${example}
 export const handler = createHandler()`,
   [LIKE_FOR_LIKE]: `import middy from '@middy/core'
-import { pip, pdp, activity, tokenRequired } from 'metis-app/auth'
+import { pip, activity, tokenRequired } from 'metis-app/auth'
 import { observer } from 'metis-app/observer'
 import { requestBuilder } from 'metis-app/request'
 import { created, responder } from 'metis-app/response'
@@ -175,8 +175,8 @@ const app = router({ http: [
 ] })
 export const handler = middy()
   .use(observer()).use(responder())
-  .use(requestBuilder()).use(app.middleware())
-  .use(pip({ issuer: env.ISSUER, audience: env.AUDIENCE, jwksUri: env.JWKS_URI })).use(pdp())
+  .use(requestBuilder())
+  .use(pip({ issuer: env.ISSUER, audience: env.AUDIENCE, jwksUri: env.JWKS_URI }))
   .handler(app)`,
 }
 const OWN_CODE = `import * as a from 'metis-app/result'

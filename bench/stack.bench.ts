@@ -352,9 +352,7 @@ const oursStack = async (observe: Record<string, unknown> | false | 'trio') => {
     .use(response.responder({ logger: false }))
     .use(guard.handlerGuard(guard.envEstablished(['BENCH_ENV'])))
     .use(request.requestBuilder())
-    .use(app.middleware())
     .use(auth.pip({ issuer: ISSUER, audience: AUDIENCE, jwks, algorithms: [ALG] }))
-    .use(auth.pdp())
     .use(selfTokenPart.selfToken(tokenClient))
     .handler(app as never) as unknown as Handler
 }

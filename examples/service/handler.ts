@@ -16,7 +16,7 @@
  */
 import middy from '@middy/core'
 import type { KyInstance } from 'ky'
-import { activity, pdp, pip, tokenRequired } from 'metis-app/auth'
+import { type AuthContext, activity, pip, tokenRequired } from 'metis-app/auth'
 import { circuitBreaker, kyWithBreaker } from 'metis-app/circuit'
 import { BadGatewayError, UnprocessableEntityError } from 'metis-app/errors'
 import { envEstablished, handlerGuard } from 'metis-app/guard'
@@ -67,7 +67,7 @@ export const createHandler = () => {
     ))
   const orders: Record<string, unknown>[] = []
 
-  const app = router<ObserverContext & SelfTokenContext>({
+  const app = router<AuthContext & ObserverContext & SelfTokenContext>({
     http: [
       { method: 'GET', path: '/health', handler: () => ({ status: 'ok' }) },
       {
@@ -114,9 +114,7 @@ export const createHandler = () => {
     .use(responder({ logger: (error) => obs.observer.logger.error('request failed', { error }) }))
     .use(handlerGuard(envEstablished([...REQUIRED_ENV])))
     .use(requestBuilder())
-    .use(app.middleware())
     .use(pip({ issuer: env('ISSUER'), audience: env('AUDIENCE'), jwksUri: env('JWKS_URI') }))
-    .use(pdp())
     .use(
       selfToken({
         tokenEndpoint: env('TOKEN_ENDPOINT'),

@@ -4,7 +4,7 @@
  * `inventory:stock:read` activity.
  */
 import middy from '@middy/core'
-import { activity, pdp, pip, tokenRequired } from 'metis-app/auth'
+import { activity, pip, tokenRequired } from 'metis-app/auth'
 import { requestBuilder } from 'metis-app/request'
 import { responder } from 'metis-app/response'
 import { router } from 'metis-app/router'
@@ -36,8 +36,6 @@ export const inventoryHandler = (config: InventoryConfig) => {
   return middy()
     .use(responder({ logger: false }))
     .use(requestBuilder())
-    .use(app.middleware())
     .use(pip(config))
-    .use(pdp())
     .handler(app)
 }

@@ -4,14 +4,15 @@
  */
 
 import type { MiddlewareObj } from '@middy/core'
+import type { Context } from 'aws-lambda'
 import {
   AppError,
   ForbiddenError,
   ServiceUnavailableError,
   UnauthorizedError,
 } from '../errors/index.ts'
+import { type Decision, runChecks } from '../internal/check.ts'
 import { textOption } from '../internal/options.ts'
-import { markPoliciesEvaluated } from '../internal/policies.ts'
 import { err, isResult, ok, type Result } from '../result/index.ts'
 import { hasActivity } from './activity.ts'
 import type { AuthContext, AuthInfo } from './pip.ts'
@@ -167,9 +168,9 @@ export const scope = (required: string): Policy => ({
 })
 
 /** A user predicate: true allows, false denies with 403; a Result decides with its own error. */
-export type PolicyPredicate = (
+export type PolicyPredicate<C extends object = AuthContext> = (
   auth: AuthInfo,
-  context: object,
+  context: C & AuthContext,
 ) => boolean | Result<void, AppError> | Promise<boolean | Result<void, AppError>>
 
 /** Options of {@link custom}. */
@@ -194,11 +195,11 @@ export interface CustomOptions {
  *   auth.claims?.tenant === (context as { route?: { params: { tenant?: string } } }).route?.params.tenant)
  * ```
  */
-export const custom = (
+export const custom = <C extends object = AuthContext>(
   name: string,
-  predicate: PolicyPredicate,
+  predicate: PolicyPredicate<C>,
   options: CustomOptions = {},
-): Policy => ({
+): Policy<C & AuthContext> => ({
   name,
   evaluate: async (context) => {
     const auth = requireAuth(context, `policy ${name}`)
@@ -226,9 +227,11 @@ export const custom = (
  * all(scope('orders:read'), activity('orders:order:read'))
  * ```
  */
-export const all = (...policies: readonly Policy[]): Policy => ({
+export const all = <C extends object = AuthContext>(
+  ...policies: readonly Policy<C>[]
+): Policy<C> => ({
   name: `all(${policies.map((p) => p.name).join(', ')})`,
-  evaluate: (context) => decideAll(context, policies, 0),
+  evaluate: (context) => runChecks(context, policies),
 })
 
 /**
@@ -239,7 +242,9 @@ export const all = (...policies: readonly Policy[]): Policy => ({
  * any(activity('orders:order:read'), scope('admin'))
  * ```
  */
-export const any = (...policies: readonly Policy[]): Policy => ({
+export const any = <C extends object = AuthContext>(
+  ...policies: readonly Policy<C>[]
+): Policy<C> => ({
   name: `any(${policies.map((p) => p.name).join(', ')})`,
   evaluate: async (context) => {
     let first: Result<void, AppError> | undefined
@@ -262,45 +267,18 @@ export const any = (...policies: readonly Policy[]): Policy => ({
  * if (!decision.ok) throw decision.error
  * ```
  */
-export const evaluatePolicies = async (
-  context: object,
-  policies: readonly Policy[],
-): Promise<Result<void, AppError>> => decideAll(context, policies, 0)
-
-type Decision = Result<void, AppError> | Promise<Result<void, AppError>>
-
-// Synchronous while the policies are (the built-in ones are): no promise on the common path.
-const decideAll = (context: object, policies: readonly Policy[], from: number): Decision => {
-  for (let index = from; index < policies.length; index += 1) {
-    const decision = (policies[index] as Policy).evaluate(context)
-    if (decision instanceof Promise) {
-      return decision.then((settled) =>
-        settled.ok ? decideAll(context, policies, index + 1) : settled,
-      )
-    }
-    if (!decision.ok) return decision
-  }
-  return allowed
-}
-
-interface RouteWithPolicies {
-  route?: { options?: { policies?: readonly Policy[] } }
-}
-
-/** Marks the route once its policies allowed: the router runs a route with policies only then. */
-const markAllowed = (decision: Decision, context: object, route: object): Decision => {
-  if (decision instanceof Promise)
-    return decision.then((settled) => markAllowed(settled, context, route))
-  if (decision.ok) markPoliciesEvaluated(context, route)
-  return decision
-}
+export const evaluatePolicies = async <C extends object>(
+  context: C,
+  policies: readonly Policy<C>[],
+): Promise<Result<void, AppError>> => runChecks(context, policies)
 
 /**
- * Middy middleware: the policy decision point. In `before` it evaluates its own policies, then the
- * policies of the route the router's middleware resolved (`context.route.options.policies`), and
- * throws the first denial as an `AppError`: the handler does not run and the error flows through
- * `onError` (`@middy/http-error-handler`, the metis-app responder). Without `pip()` before it, every
- * request is a 500 `MIDDLEWARE_ORDER` error that says so.
+ * Middy middleware: the policy decision point, for a handler without a router. In `before` it
+ * evaluates its policies in order and throws the first denial as an `AppError`: the handler does
+ * not run and the error flows through `onError` (the metis-app responder,
+ * `@middy/http-error-handler`). A route of `metis-app/router` takes its policies itself
+ * (`policies: [activity(...)]`), and the router runs them: no `pdp()` is needed there. Without
+ * `pip()` before it, every request is a 500 `MIDDLEWARE_ORDER` error that says so.
  *
  * @example
  * ```ts
@@ -310,28 +288,20 @@ const markAllowed = (decision: Decision, context: object, route: object): Decisi
  *   .handler(handler)
  * ```
  */
-export const pdp = (...policies: readonly Policy[]): MiddlewareObj => {
-  const routed = (context: object): void | Promise<void> => {
-    const route = (context as RouteWithPolicies).route
-    const routePolicies = route?.options?.policies
-    if (route === undefined || routePolicies === undefined) return
-    return enforce(markAllowed(decideAll(context, routePolicies, 0), context, route))
-  }
-  const pdpBefore = (request: { context: object }): void | Promise<void> => {
+export const pdp = (
+  ...policies: readonly Policy[]
+): MiddlewareObj<unknown, unknown, Error, Context & AuthContext> => {
+  const pdpBefore = (request: {
+    context: Context & Partial<AuthContext>
+  }): void | Promise<void> => {
     requireAuth(request.context, 'pdp()')
-    return enforce(decideAll(request.context, policies, 0), request.context, routed)
+    return enforce(runChecks(request.context as Context & AuthContext, policies))
   }
   return { name: 'metis-app/auth/pdp', before: pdpBefore }
 }
 
-// Throws a denial; else continues with `next` (the route's policies after the global ones).
-const enforce = (
-  decision: Decision,
-  context?: object,
-  next?: (context: object) => void | Promise<void>,
-): void | Promise<void> => {
-  if (decision instanceof Promise)
-    return decision.then((settled) => enforce(settled, context, next))
+// Throws a denial.
+const enforce = (decision: Decision): void | Promise<void> => {
+  if (decision instanceof Promise) return decision.then(enforce)
   if (!decision.ok) throw decision.error
-  return next?.(context as object)
 }

@@ -1,13 +1,13 @@
-import type { AppError } from '../errors/index.ts'
-import type { Result } from '../result/index.ts'
+import type { Check } from '../internal/check.ts'
+import type { AuthContext } from './pip.ts'
 
 /**
- * A policy of the policy decision point: given the Lambda context (which holds the PIP outcome,
- * the request and the resolved route), it allows (`ok`) or denies with an `AppError` (`err`).
- * Route options of `metis-app/router` carry policies of this type; `metis-app/auth` builds them
- * (`tokenRequired()`, `activity()`, `scope()`, `custom()`, `all()`, `any()`) and its `pdp()`
- * middleware evaluates the global ones, then the resolved route's, before the handler. A policy
- * reads the PIP outcome from `context.auth` (`requireAuth(context, name)` in `metis-app/auth`).
+ * A policy: a named check over the Lambda context that allows (`ok`) or denies with an
+ * `AppError` (`err`). `metis-app/auth` builds them (`tokenRequired()`, `activity()`, `scope()`,
+ * `custom()`, `all()`, `any()`); they read the PIP outcome from `context.auth`, so their context
+ * type is `AuthContext`. A route of `metis-app/router` takes them as its `policies` (the router
+ * runs them right before the handler, and refuses at compile time a router whose context type
+ * lacks `AuthContext`); `pdp(...)` runs them as a middleware for a handler without a router.
  *
  * @example
  * ```ts
@@ -17,9 +17,4 @@ import type { Result } from '../result/index.ts'
  * }
  * ```
  */
-export interface Policy {
-  /** A short name for logs and error details. */
-  readonly name: string
-  /** Decides for one invocation. */
-  readonly evaluate: (context: object) => Result<void, AppError> | Promise<Result<void, AppError>>
-}
+export type Policy<C extends object = AuthContext> = Check<C>

@@ -4,7 +4,7 @@
  * reads. Each shapes what a route returned; anything already in the caller's shape passes through.
  */
 import { asRecord, asString } from '../internal/guards.ts'
-import type { BedrockAgentRequest, CognitoRequest, FirehoseRecord } from '../request/index.ts'
+import type { BedrockAgentRequest, CognitoRequest, FirehoseRecord } from '../request/types.ts'
 import type { EventAppRequest } from './events.ts'
 
 /**

@@ -6,17 +6,17 @@
 import type { Context } from 'aws-lambda'
 import { AppError, toAppError } from '../errors/index.ts'
 import { dict } from '../internal/guards.ts'
-import type { AppRequest } from '../request/index.ts'
+import type { AppRequest } from '../request/types.ts'
 import { isResult } from '../result/index.ts'
 import { answerEvent } from './answers.ts'
+import { RouteTableError } from './trie.ts'
 import type {
   ResolvedRoute,
   RouteOptions,
   RouterContext,
   RouteTable,
   RoutingKeys,
-} from './index.ts'
-import { RouteTableError } from './trie.ts'
+} from './types.ts'
 
 /** The sources that invoke once per event. */
 export type EventKind =

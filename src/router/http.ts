@@ -2,19 +2,19 @@ import type { Context } from 'aws-lambda'
 import {
   type AppError,
   BadRequestError,
-  InternalServerError,
   MethodNotAllowedError,
   NotFoundError,
   UnsupportedMediaTypeError,
 } from '../errors/index.ts'
+import { type Check, runChecks } from '../internal/check.ts'
 import { answerFailure, type ErrorLogger } from '../internal/failures.ts'
 import { asRecord, dict, safeDecode } from '../internal/guards.ts'
-import { policiesEvaluated } from '../internal/policies.ts'
-import { type HttpRequest, isJsonMediaType } from '../request/index.ts'
+import { isJsonMediaType } from '../request/http.ts'
+import type { HttpRequest } from '../request/types.ts'
 import { type ResponseTarget, respond, respondError, targetOf } from '../response/index.ts'
 import { err, isResult, ok, type Result } from '../result/index.ts'
-import type { HttpRoute, ResolvedRoute, RoutedRequest, RouteOptions } from './index.ts'
 import { RouteTableError, splitPath, Trie } from './trie.ts'
+import type { HttpRoute, ResolvedRoute, RoutedRequest, RouteOptions } from './types.ts'
 import { validateParts } from './validate.ts'
 
 /** An HTTP request with its resolved route, ready to dispatch. */
@@ -128,9 +128,8 @@ export const failHttp = (
   context: Context,
   error: AppError,
   logger: Logger,
-  request?: unknown,
 ): unknown => {
-  const target = targetOf(event, request)
+  const target = targetOf(event, context)
   if (target === undefined) throw error
   answerFailure(context, error, logger)
   return respondError(error, target)
@@ -266,16 +265,6 @@ const call = (
 }
 
 /**
- * A route that declares policies which no policy decision point evaluated: `pdp()` missing, or
- * stacked before `app.middleware()`. Answered as a 500 rather than running the route unprotected.
- */
-const unguardedRoute = (route: ResolvedRoute): AppError =>
-  new InternalServerError(
-    `Route ${route.method ?? ''} ${route.key} declares policies but no pdp() evaluated them: stack app.middleware(), then pip(), then pdp() before the handler`,
-    { code: 'MIDDLEWARE_ORDER' },
-  )
-
-/**
  * Runs the route handler and shapes its outcome (the request is the response target: it has the
  * shape, the multi-value flag and the method); never throws. Answers synchronously when the route
  * handler and its validators do (Middy then arms no early-timeout timer), else a promise.
@@ -284,15 +273,30 @@ export const dispatchHttp = (plan: HttpPlan, context: Context, logger: Logger): 
   const { request, route } = plan
   try {
     ;(context as { route?: ResolvedRoute }).route = route
-    if (route.options.policies?.length && !policiesEvaluated(context, route)) {
-      throw unguardedRoute(route)
+    const checks = route.options.policies
+    if (checks === undefined || checks.length === 0) return validated(plan, context, logger)
+    const decision = runChecks(context, checks as readonly Check<object>[])
+    if (decision instanceof Promise) {
+      return decision
+        .then((settled) =>
+          settled.ok
+            ? validated(plan, context, logger)
+            : fail(settled.error, request, context, logger),
+        )
+        .catch((error: unknown) => fail(error, request, context, logger))
     }
-    const pending = inputsOf(plan)
-    if (!(pending instanceof Promise)) return call(plan, context, pending, logger)
-    return pending
-      .then((inputs) => call(plan, context, inputs, logger))
-      .catch((error: unknown) => fail(error, request, context, logger))
+    if (!decision.ok) return fail(decision.error, request, context, logger)
+    return validated(plan, context, logger)
   } catch (error) {
     return fail(error, request, context, logger)
   }
+}
+
+/** The route's inputs (body, validation), then its handler; after its checks allowed. */
+const validated = (plan: HttpPlan, context: Context, logger: Logger): unknown => {
+  const pending = inputsOf(plan)
+  if (!(pending instanceof Promise)) return call(plan, context, pending, logger)
+  return pending
+    .then((inputs) => call(plan, context, inputs, logger))
+    .catch((error: unknown) => fail(error, plan.request, context, logger))
 }

@@ -14,7 +14,7 @@ import type {
   SesRecord,
   SnsRecord,
   SqsRecord,
-} from '../request/index.ts'
+} from '../request/types.ts'
 import { isResult } from '../result/index.ts'
 import {
   type FirehoseResponse,
@@ -22,14 +22,14 @@ import {
   firehoseFailure,
   firehoseResult,
 } from './answers.ts'
+import { RouteTableError } from './trie.ts'
 import type {
   ResolvedRoute,
   RouteOptions,
   RouterContext,
   RouteTable,
   RoutingKeys,
-} from './index.ts'
-import { RouteTableError } from './trie.ts'
+} from './types.ts'
 
 /** A request made of records. */
 export type RecordsAppRequest = Extract<AppRequest, { readonly records: readonly unknown[] }>

@@ -1,6 +1,7 @@
 import middy, { type MiddlewareObj } from '@middy/core'
 import { beforeAll, describe, expect, it } from 'vitest'
 import {
+  type AuthContext,
   activity,
   all,
   any,
@@ -113,41 +114,27 @@ describe('pdp()', () => {
     ).toBe(false)
   })
 
-  it('applies the resolved route policies after its own', async () => {
+  it('evaluates its own policies only: a route declares its policies to the router, which runs them', async () => {
     const allowed = await runStack(
-      [local(), withRoute([scope('orders:read')]), pdp(tokenRequired())],
+      [local(), withRoute([scope('admin')]), pdp(tokenRequired(), scope('orders:read'))],
       bearerEvent(granted),
     )
     expect(allowed.handlerRan).toBe(true)
-    const denied = await runStack(
-      [local(), withRoute([scope('admin')]), pdp()],
-      bearerEvent(granted),
-    )
+    const denied = await runStack([local(), pdp(scope('admin'))], bearerEvent(granted))
     expect(denied.handlerRan).toBe(false)
     expect(denied.response.statusCode).toBe(403)
-    const global = await runStack(
-      [local(), withRoute([scope('orders:read')]), pdp(scope('admin'))],
-      bearerEvent(granted),
-    )
-    expect(global.response.headers['WWW-Authenticate']).toContain('scope="admin"')
+    expect(denied.response.headers['WWW-Authenticate']).toContain('scope="admin"')
   })
 
-  it('keeps going through asynchronous policies, global and routed, to the first denial', async () => {
+  it('keeps going through asynchronous policies to the first denial', async () => {
     const slowYes = custom('slow-yes', async () => true)
     const denied = await runStack(
-      [
-        local(),
-        withRoute([slowYes, scope('admin'), scope('root')]),
-        pdp(slowYes, scope('orders:read')),
-      ],
+      [local(), pdp(slowYes, scope('orders:read'), slowYes, scope('admin'), scope('root'))],
       bearerEvent(granted),
     )
     expect(denied.handlerRan).toBe(false)
     expect(denied.response.headers['WWW-Authenticate']).toContain('scope="admin"')
-    const allowed = await runStack(
-      [local(), withRoute([slowYes]), pdp(slowYes)],
-      bearerEvent(granted),
-    )
+    const allowed = await runStack([local(), pdp(slowYes, slowYes)], bearerEvent(granted))
     expect(allowed.handlerRan).toBe(true)
   })
 
@@ -158,7 +145,7 @@ describe('pdp()', () => {
       .handler(async () => {
         handlerRan = true
       })
-    await expect(handler(bearerEvent(granted), lambdaContext())).rejects.toMatchObject({
+    await expect(handler(bearerEvent(granted), lambdaContext() as never)).rejects.toMatchObject({
       statusCode: 500,
       code: 'MIDDLEWARE_ORDER',
       message: 'pdp() needs the PIP outcome on context.auth: stack pip() before it',
@@ -173,7 +160,7 @@ describe('pdp()', () => {
       .use(local())
       .use(pdp(scope('admin')))
       .handler(async () => 'ran')
-    await expect(handler(bearerEvent(granted), lambdaContext())).rejects.toBeInstanceOf(
+    await expect(handler(bearerEvent(granted), lambdaContext() as never)).rejects.toBeInstanceOf(
       ForbiddenError,
     )
     expect(seen).toHaveLength(1)
@@ -213,8 +200,11 @@ describe('policy composition', () => {
 
   it('evaluatePolicies() allows an empty list and stops at the first denial', async () => {
     expect(await evaluatePolicies({}, [])).toEqual(ok(undefined))
-    const first: Policy = { name: 'first', evaluate: () => err(new ForbiddenError('first')) }
-    const denial = await evaluatePolicies({}, [first, tokenRequired()])
+    const first: Policy<object> = {
+      name: 'first',
+      evaluate: () => err(new ForbiddenError('first')),
+    }
+    const denial = await evaluatePolicies({} as AuthContext, [first, tokenRequired()])
     expect(denial.ok === false && denial.error.message).toBe('first')
   })
 })

@@ -112,11 +112,7 @@ const table: RouteTable = {
 const quiet = { logger: false as const }
 const bare = router(table, quiet)
 const partial = router(table, { ...quiet, partialBatch: true })
-const stacked = middy()
-  .use(responder(quiet))
-  .use(requestBuilder())
-  .use(partial.middleware())
-  .handler(partial)
+const stacked = middy().use(responder(quiet)).use(requestBuilder()).handler(partial)
 
 /** The three ways a user runs the table: the router alone, with partial batches, and stacked. */
 const handlers = [

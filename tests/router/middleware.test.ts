@@ -3,69 +3,69 @@ import httpCors from '@middy/http-cors'
 import httpErrorHandler from '@middy/http-error-handler'
 import httpJsonBodyParser from '@middy/http-json-body-parser'
 import { describe, expect, it, vi } from 'vitest'
-import type { Policy } from '../../src/auth/policy.ts'
-import { markPoliciesEvaluated } from '../../src/internal/policies.ts'
 import { requestBuilder } from '../../src/request/index.ts'
 import { created, responder } from '../../src/response/index.ts'
 import { ok } from '../../src/result/index.ts'
-import { type ResolvedRoute, router } from '../../src/router/index.ts'
+import { type RouteCheck, router } from '../../src/router/index.ts'
 import { loadEvent } from '../support/events.ts'
 import { bodyOf, context, v1Event, v2Event } from './support.ts'
 
-const allowAll: Policy = { name: 'allow-all', evaluate: () => ok(undefined) }
+const allowAll: RouteCheck = { name: 'allow-all', evaluate: () => ok(undefined) }
 
-describe('the router middleware', () => {
-  it('resolves the route before later middlewares and dispatches without resolving again', async () => {
-    const handler = vi.fn((request: { params: unknown }) => ({ params: request.params }))
+describe('the router as the handler', () => {
+  it('routes with the request the request builder built, without building or resolving again', async () => {
+    const seen: unknown[] = []
     const app = router({
-      http: [{ method: 'GET', path: '/orders/{id}', handler, options: { policies: [allowAll] } }],
+      http: [
+        {
+          method: 'GET',
+          path: '/orders/{id}',
+          handler: (request, ctx) => {
+            seen.push(ctx.request, ctx.route)
+            return { params: request.params }
+          },
+          options: { policies: [allowAll] },
+        },
+      ],
     })
     const resolve = vi.spyOn(app, 'resolve')
-    const seenByLater: ResolvedRoute[] = []
+    let built: unknown
     const stack = middy()
       .use(requestBuilder())
-      .use(app.middleware())
       .use({
-        // stands in for pdp(): sees the route, and records that its policies were evaluated
         before: (request) => {
-          const { route } = request.context as unknown as { route: ResolvedRoute }
-          seenByLater.push(route)
-          markPoliciesEvaluated(request.context, route)
+          built = (request.context as { request?: unknown }).request
         },
       })
       .handler(app)
     const response = await stack(v2Event('GET', '/orders/7'), context())
     expect(bodyOf(response)).toEqual({ params: { id: '7' } })
-    expect(seenByLater).toEqual([
-      {
-        key: '/orders/{id}',
-        method: 'GET',
-        params: { id: '7' },
-        options: { policies: [allowAll] },
-      },
-    ])
-    expect(handler).toHaveBeenCalledTimes(1)
+    expect(seen[0]).toBe(built)
+    expect(seen[1]).toEqual({
+      key: '/orders/{id}',
+      method: 'GET',
+      params: { id: '7' },
+      options: { policies: [allowAll] },
+    })
     expect(resolve).not.toHaveBeenCalled()
   })
 
-  it('routes the event it is given when a reused context holds another event plan or request', async () => {
+  it('routes the event it is given when a reused context holds another event request', async () => {
     const app = router({
       http: [{ method: 'GET', path: '/{name}', handler: (r) => r.params.name }],
     })
     const shared = context()
-    const resolve = app.middleware().before as (request: object) => void
-    resolve({ event: v2Event('GET', '/first'), context: shared })
+    expect(bodyOf(await app(v2Event('GET', '/first'), shared))).toBe('first')
     expect(bodyOf(await app(v2Event('GET', '/second'), shared))).toBe('second')
-    expect(bodyOf(await app(v2Event('GET', '/third'), shared))).toBe('third')
+    expect((shared as unknown as { request: { path: string } }).request.path).toBe('/second')
   })
 
-  it('builds and shares the request itself when no request builder ran', async () => {
+  it('builds the request itself when no request builder ran, and leaves it on context.request', async () => {
     const app = router({ http: [{ method: 'GET', path: '/x', handler: (r) => r.path }] })
     let shared: unknown
     const stack = middy()
-      .use(app.middleware())
       .use({
-        before: (request) => {
+        after: (request) => {
           shared = (request.context as unknown as { request: { kind: string } }).request.kind
         },
       })
@@ -74,39 +74,36 @@ describe('the router middleware', () => {
     expect(shared).toBe('http')
   })
 
-  it('throws 404 and 405 in before, so that later middlewares and the handler do not run', async () => {
-    const later = vi.fn()
+  it('answers 404 and 405 itself as problem details, and the route handler does not run', async () => {
     const handler = vi.fn()
-    const app = router({ http: [{ method: 'GET', path: '/x', handler }] })
-    const stack = middy().use(responder()).use(app.middleware()).use({ before: later }).handler(app)
-    expect(await stack(v2Event('GET', '/y'), context())).toMatchObject({ statusCode: 404 })
+    const app = router({ http: [{ method: 'GET', path: '/x', handler }] }, { logger: false })
+    const stack = middy().handler(app)
+    expect(await stack(v2Event('GET', '/y'), context())).toMatchObject({
+      statusCode: 404,
+      headers: { 'Content-Type': 'application/problem+json' },
+    })
     const notAllowed = await stack(v2Event('DELETE', '/x'), context())
     expect(notAllowed).toMatchObject({ statusCode: 405, headers: { Allow: 'GET, HEAD' } })
-    expect(later).not.toHaveBeenCalled()
     expect(handler).not.toHaveBeenCalled()
   })
 
-  it('throws the 400 of an event the request builder cannot read', async () => {
+  it('answers the 400 of an event the request builder cannot read', async () => {
     const app = router({})
-    const stack = middy().use(responder()).use(app.middleware()).handler(app)
+    const stack = middy().use(responder()).handler(app)
     const event = { ...v2Event('POST', '/x', { body: '!!' }), isBase64Encoded: true }
     expect(await stack(event, context())).toMatchObject({ statusCode: 400 })
   })
 
-  it('sets the first group route for records and leaves unknown events to the handler', async () => {
+  it('sets the group route for records and leaves unknown events to its unknown handler', async () => {
     const routes: unknown[] = []
-    const app = router({ sqs: { 'my-queue': () => undefined } }, { unknown: () => 'unknown' })
-    const stack = middy()
-      .use(app.middleware())
-      .use({
-        before: (request) => {
-          routes.push((request.context as unknown as { route?: unknown }).route)
-        },
-      })
-      .handler(app)
+    const app = router(
+      { sqs: { 'my-queue': (_record, ctx) => void routes.push(ctx.route) } },
+      { unknown: () => 'unknown' },
+    )
+    const stack = middy().handler(app)
     await stack(loadEvent('sqs/base'), context())
     expect(await stack(loadEvent('s3/object-iam-user'), context())).toBe('unknown')
-    expect(routes).toEqual([{ key: 'my-queue', params: {}, options: {} }, undefined])
+    expect(routes[0]).toEqual({ key: 'my-queue', params: {}, options: {} })
   })
 })
 
@@ -197,11 +194,10 @@ describe('the router with real Middy HTTP middlewares', () => {
     expect(bodyOf(response)).toEqual({ id: '42' })
   })
 
-  it('works after the router middleware and with the Middy error handler answering its 405', async () => {
+  it('works with the Middy error handler and body parser alone, answering its 405 itself', async () => {
     const resolved = middy()
       .use(httpErrorHandler({ logger: false }))
       .use(httpJsonBodyParser({ disableContentTypeError: true }))
-      .use(app.middleware())
       .handler(app)
     expect(await send(resolved, v2Event('DELETE', '/orders'))).toMatchObject({
       statusCode: 405,
@@ -231,7 +227,7 @@ describe('route handlers after the request builder', () => {
         },
       ],
     })
-    const stack = middy().use(requestBuilder()).use(app.middleware()).handler(app)
+    const stack = middy().use(requestBuilder()).handler(app)
     const event = {
       ...v1Event('GET', '/orders/7', { headers: { accept: 'text/html', cookie: 'a=1' } }),
       queryStringParameters: { page: '2' },
