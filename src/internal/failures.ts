@@ -1,7 +1,8 @@
 /**
  * The errors a part answered itself during one invocation (a route's throw shaped as a 500
- * problem, a 404 for an unknown path, a record reported as a batch item failure), kept by the
- * invocation's Lambda context. The observer's "request end" line reads them, so that a failure is
+ * problem, a 404 for an unknown path, a record reported as a batch item failure), kept on the
+ * invocation's Lambda context as `context.failures`: plain data, no hidden channel. The observer's
+ * "request end" line reads them, so that a failure is
  * logged once, by the observer, at the level its status deserves. Without an observer on the
  * context, the part that answered logs a server error itself (`console.error` by default), as a
  * middleware used alone must. Internal to metis-app.
@@ -17,7 +18,10 @@ export interface AnsweredFailure {
 /** A part's `logger` option: called with each error it answers with a 5xx; `false` logs none. */
 export type ErrorLogger = false | ((error: unknown) => void)
 
-const answered = new WeakMap<object, AnsweredFailure[]>()
+/** Where the failures are kept: `context.failures`, in the order they were answered. */
+export interface FailuresContext {
+  failures?: AnsweredFailure[]
+}
 
 const observed = (context: object): boolean =>
   (context as { observer?: unknown }).observer !== undefined
@@ -36,9 +40,9 @@ export const answerFailure = (
 ): void => {
   if (context !== undefined) {
     const failure: AnsweredFailure = items === undefined ? { error } : { error, items }
-    const list = answered.get(context)
-    if (list === undefined) answered.set(context, [failure])
-    else list.push(failure)
+    const holder = context as FailuresContext
+    if (holder.failures === undefined) holder.failures = [failure]
+    else holder.failures.push(failure)
   }
   if (logger === false) return
   if (logger === undefined && context !== undefined && observed(context)) return
@@ -48,4 +52,10 @@ export const answerFailure = (
 
 /** The failures answered during the invocation of this context, if any. */
 export const answeredFailures = (context: object): readonly AnsweredFailure[] | undefined =>
-  answered.get(context)
+  (context as FailuresContext).failures
+
+/** Forgets the failures of an earlier invocation of a reused context (tests, local servers). */
+export const clearFailures = (context: object): void => {
+  const holder = context as FailuresContext
+  if (holder.failures !== undefined) holder.failures = undefined
+}
