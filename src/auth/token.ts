@@ -28,7 +28,7 @@ export type FoundBearer =
       readonly source?: TokenSource
     }
 
-/** The HTTP parts of a request the PIP reads: from `context.request` or from the raw event. */
+/** The HTTP parts of a request the PIP reads, from the invocation's typed request. */
 export interface HeaderView {
   /** All values of a header, by lower-case name. */
   values(name: string): readonly string[]

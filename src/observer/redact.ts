@@ -14,22 +14,10 @@ export const REDACTED = '[REDACTED]'
  * to configuration because a login body is the most common secret a logged event carries, and
  * forgetting to configure it costs a leak while redacting it costs nothing.
  */
-export const DEFAULT_REDACTED_FIELDS: readonly string[] = [
-  'authorization',
-  'proxy-authorization',
-  'cookie',
-  'cookies',
-  'set-cookie',
-  'x-api-key',
-  'apikey',
-  'x-amz-security-token',
-  'authorizationtoken',
-  'access_token',
-  'refresh_token',
-  'id_token',
-  'client_secret',
-  'password',
-]
+export const DEFAULT_REDACTED_FIELDS: readonly string[] = (
+  'authorization proxy-authorization cookie cookies set-cookie x-api-key apikey ' +
+  'x-amz-security-token authorizationtoken access_token refresh_token id_token client_secret password'
+).split(' ')
 
 /**
  * What the `body` of an object with `isBase64Encoded: true` is replaced with: the encoded body may
@@ -48,20 +36,8 @@ const CREDENTIAL_IN_TEXT = /\b(bearer|basic)(\s+)([A-Za-z0-9\-._~+/]+=*)/gi
  * stay as they are; any other word after the scheme is taken for a credential and masked.
  */
 const PROSE_AFTER_SCHEME = new Set([
-  'access',
-  'auth',
-  'authentication',
-  'authorization',
-  'challenge',
-  'credential',
-  'credentials',
-  'header',
-  'jwt',
-  'or',
-  'realm',
-  'scheme',
-  'token',
-  'tokens',
+  ...'access auth authentication authorization challenge credential credentials'.split(' '),
+  ...'header jwt or realm scheme token tokens'.split(' '),
 ])
 
 const isCredential = (word: string): boolean =>
@@ -86,6 +62,8 @@ const JSON_VALUE = [
 
 /** A function that returns a redacted copy of any value. */
 export type Redactor = (value: unknown) => unknown
+type Seen = WeakSet<object>
+type Entries = Array<[string, unknown]>
 
 /**
  * Builds a redactor for the default fields plus `extra` (case-insensitive names). The copy
@@ -103,11 +81,8 @@ export type Redactor = (value: unknown) => unknown
  * ```
  */
 export const redactor = (extra: readonly string[] = []): Redactor => {
-  const fields = new Set(
-    [...DEFAULT_REDACTED_FIELDS, ...extra]
-      .filter((name) => name !== '')
-      .map((name) => name.toLowerCase()),
-  )
+  const fields = new Set([...DEFAULT_REDACTED_FIELDS, ...extra].map((name) => name.toLowerCase()))
+  fields.delete('')
   const names = [...fields].map(escapeRegExp).join('|')
   // One scan decides whether the three field patterns below need to run at all.
   const anyField = new RegExp(names, 'i')
@@ -120,7 +95,7 @@ export const redactor = (extra: readonly string[] = []): Redactor => {
   // `;`, because a Cookie header's value is itself a `;`-separated list of secrets.
   const headerInText = new RegExp(String.raw`(?<![\w-])(${names})([ \t]*:[ \t]*)[^\r\n]*`, 'gi')
 
-  const copy = (value: unknown, depth: number, seen: WeakSet<object>): unknown => {
+  const copy = (value: unknown, depth: number, seen: Seen): unknown => {
     if (typeof value === 'string') return redactText(value, depth, seen)
     if (typeof value !== 'object' || value === null) return value
     if (seen.has(value)) return '[Circular]'
@@ -133,11 +108,7 @@ export const redactor = (extra: readonly string[] = []): Redactor => {
     return copyEntries(entries, depth, seen)
   }
 
-  const copyEntries = (
-    entries: Array<[string, unknown]>,
-    depth: number,
-    seen: WeakSet<object>,
-  ): Record<string, unknown> => {
+  const copyEntries = (entries: Entries, depth: number, seen: Seen): Record<string, unknown> => {
     const out: Record<string, unknown> = {}
     for (const [key, item] of entries) {
       out[key] = fields.has(key.toLowerCase()) ? REDACTED : copy(item, depth + 1, seen)
@@ -145,7 +116,7 @@ export const redactor = (extra: readonly string[] = []): Redactor => {
     return out
   }
 
-  const redactText = (text: string, depth: number, seen: WeakSet<object>): string => {
+  const redactText = (text: string, depth: number, seen: Seen): string => {
     const first = text.trimStart()[0]
     if (first === '{' || first === '[' || first === '"') {
       const parsed = parseJson(text)
@@ -173,8 +144,8 @@ const hideBody = (entry: [string, unknown]): [string, unknown] =>
   entry[0] === 'body' ? ['body', REDACTED_BASE64_BODY] : entry
 
 /** An error's name, message, own fields, stack and cause, in that order. */
-const errorEntries = (error: Error): Array<[string, unknown]> => {
-  const entries: Array<[string, unknown]> = [
+const errorEntries = (error: Error): Entries => {
+  const entries: Entries = [
     ['name', error.name],
     ['message', error.message],
     ...Object.entries(error),
@@ -186,10 +157,7 @@ const errorEntries = (error: Error): Array<[string, unknown]> => {
 
 const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 
-/**
- * Text that starts with `{`, `[` or `"` parses to an object, an array or a string (JSON encoded
- * twice), or not at all.
- */
+/** Text that starts with `{`, `[` or `"`: an object, an array, a string (JSON encoded twice). */
 const parseJson = (text: string): unknown => {
   try {
     return JSON.parse(text) as unknown

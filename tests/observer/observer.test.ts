@@ -6,8 +6,8 @@ import middy from '@middy/core'
 import httpErrorHandler from '@middy/http-error-handler'
 import type { Context } from 'aws-lambda'
 import { NotFoundError } from 'metis-app/errors'
-import { observer, type RequestEndEntry } from 'metis-app/observer'
-import { type AppRequest, requestBuilder } from 'metis-app/request'
+import { type ObserverContext, observer, type RequestEndEntry } from 'metis-app/observer'
+import { type AppRequest, requestBuilder, updateRequest } from 'metis-app/request'
 import { responder } from 'metis-app/response'
 import { router } from 'metis-app/router'
 import { describe, expect, it, vi } from 'vitest'
@@ -511,17 +511,17 @@ describe('observer: instances and custom observers', () => {
   })
 })
 
-describe('the observer on the built request', () => {
-  it('is reachable from context.request after the request builder and the router', async () => {
+describe('the observer beside the built request', () => {
+  it('reaches route handlers on context.observer, and updateRequest copies the request with its views', async () => {
     const obs = observer({ serviceName: 'svc', metricsNamespace: 'ns', logRequests: false })
     const seen: unknown[] = []
-    const app = router({
+    const app = router<ObserverContext>({
       http: [
         {
           method: 'POST',
           path: '/lambda',
           handler: (request, context) => {
-            seen.push(request.observer === context.request.observer)
+            seen.push(context.observer === obs.observer)
             return JSON.stringify(request).includes('"logger"')
           },
         },
@@ -530,13 +530,14 @@ describe('the observer on the built request', () => {
     const withBuilder = middy()
       .use(obs)
       .use(requestBuilder())
-      .handler((_event: unknown, context: { request: AppRequest; observer: unknown }) => {
-        seen.push(context.request.observer === context.observer)
-        return Object.keys({ ...context.request }).includes('observer')
+      .handler((_event: unknown, context: { request: AppRequest } & ObserverContext) => {
+        seen.push(context.observer === obs.observer)
+        const copy = updateRequest(context.request, {})
+        return copy.kind === 'http' && copy.headers['user-agent'] === 'HTTPie/3.2.2'
       })
     const routed = middy().use(obs).handler(app)
     const event = () => loadEvent('apigw-http/no-auth') as never
-    expect(await withBuilder(event(), lambdaContext() as never)).toBe(false)
+    expect(await withBuilder(event(), lambdaContext() as never)).toBe(true)
     expect(await routed(event(), lambdaContext() as never)).toMatchObject({ body: 'false' })
     expect(seen).toEqual([true, true])
   })
