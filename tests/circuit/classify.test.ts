@@ -7,7 +7,7 @@ import {
   statusOf,
 } from 'metis-app/circuit'
 import { AppError, NotFoundError, ServiceUnavailableError } from 'metis-app/errors'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { sleep } from '../../src/circuit/time.ts'
 
 const withCode = (code: string) => Object.assign(new Error(code), { code })
@@ -70,12 +70,28 @@ describe('defaultIsFailure', () => {
 
 describe('the default sleep', () => {
   it('returns at once for a signal that already aborted, and early when it aborts', async () => {
-    await sleep(60_000, AbortSignal.abort())
-    const controller = new AbortController()
-    const waiting = sleep(60_000, controller.signal)
-    controller.abort()
-    await waiting
-    await sleep(0)
-    expect(true).toBe(true)
+    vi.useFakeTimers()
+    try {
+      await sleep(60_000, AbortSignal.abort())
+      expect(vi.getTimerCount()).toBe(0)
+      const controller = new AbortController()
+      const waiting = sleep(60_000, controller.signal)
+      expect(vi.getTimerCount()).toBe(1)
+      controller.abort()
+      await waiting
+      // the timer is cleared, not left to fire a minute later
+      expect(vi.getTimerCount()).toBe(0)
+      let slept = false
+      const short = sleep(10).then(() => {
+        slept = true
+      })
+      await vi.advanceTimersByTimeAsync(9)
+      expect(slept).toBe(false)
+      await vi.advanceTimersByTimeAsync(1)
+      await short
+      expect(slept).toBe(true)
+    } finally {
+      vi.useRealTimers()
+    }
   })
 })

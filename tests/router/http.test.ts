@@ -2,7 +2,6 @@ import { describe, expect, it, vi } from 'vitest'
 import { ConflictError } from '../../src/errors/index.ts'
 import { created, json } from '../../src/response/index.ts'
 import { err, ok } from '../../src/result/index.ts'
-import { failHttp } from '../../src/router/http.ts'
 import {
   type HttpRoute,
   type RoutedRequest,
@@ -557,13 +556,6 @@ describe('route bodies and validation', () => {
     )
     expect(bodyOf(plain)).toEqual({ got: 'hi' })
     expect(bodyOf(await app(v2Event('POST', '/auto'), context()))).toEqual({ got: null })
-  })
-})
-
-describe('failHttp', () => {
-  it('throws the error when the event has no HTTP shape to answer in', () => {
-    const error = new ConflictError()
-    expect(() => failHttp({ Records: [] }, context(), error, false)).toThrow(error)
   })
 })
 

@@ -269,9 +269,11 @@ describe('invalidate and reset', () => {
     expect(server.count()).toBe(2)
   })
 
-  it('does nothing on invalidate() with no token', () => {
+  it('does nothing on invalidate() with no token: the next get() asks once', async () => {
     const { client } = setup()
-    expect(() => client.invalidate()).not.toThrow()
+    client.invalidate()
+    expect(await tokenOf(client)).toBe('token-1')
+    expect(server.count()).toBe(1)
   })
 
   it('forgets the token on reset(), and a request in flight then does not refill the cache', async () => {
