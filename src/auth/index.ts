@@ -41,6 +41,7 @@ export {
   activity,
   all,
   any,
+  type CustomOptions,
   custom,
   evaluatePolicies,
   type PolicyPredicate,

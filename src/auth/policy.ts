@@ -1,4 +1,4 @@
-import type { Check } from '../internal/check.ts'
+import type { Decision } from '../internal/check.ts'
 import type { AuthContext } from './pip.ts'
 
 /**
@@ -17,4 +17,9 @@ import type { AuthContext } from './pip.ts'
  * }
  * ```
  */
-export type Policy<C extends object = AuthContext> = Check<C>
+export interface Policy<C extends object = AuthContext> {
+  /** A short name for logs and error details (`'token-required'`, `'scope:orders:read'`). */
+  readonly name: string
+  /** Decides for one invocation: `ok(undefined)` allows, `err(appError)` denies. */
+  readonly evaluate: (context: C) => Decision
+}

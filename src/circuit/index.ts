@@ -39,6 +39,8 @@
  * ```
  * @module
  */
+
+export type { DynamoDbClient } from '../internal/dynamodb-client.ts'
 export {
   type CircuitBreaker,
   type CircuitBreakerOptions,

@@ -7,12 +7,16 @@
 import type { AppError } from '../errors/index.ts'
 import { ok, type Result } from '../result/index.ts'
 
-/** What a check decides: `ok` allows, an error Result denies with its `AppError`. */
+/**
+ * What a check decides: `ok` allows, an error Result denies with its `AppError`.
+ * @inline
+ */
 export type Decision = Result<void, AppError> | Promise<Result<void, AppError>>
 
 /**
  * A named decision over the context `C` it needs. The context is a function parameter, so that a
  * check that needs `context.auth` does not fit a route whose stack lacks it.
+ * @inline
  */
 export interface Check<C extends object = object> {
   /** A short name for logs and error details. */

@@ -25,6 +25,8 @@
  * ```
  * @module
  */
+
+export type { ErrorLogger } from '../internal/failures.ts'
 export { type CookieAttributes, type CookieInit, serializeCookie } from './cookies.ts'
 export { type ResponderOptions, responder } from './middleware.ts'
 export {

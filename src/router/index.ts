@@ -83,6 +83,7 @@ export { RouteTableError } from './trie.ts'
 export * from './types.ts'
 export type {
   InferOutput,
+  InputPart,
   StandardIssue,
   StandardResult,
   StandardSchemaV1,

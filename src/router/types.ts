@@ -2,7 +2,7 @@
 
 import type { Context } from 'aws-lambda'
 import type { AppError } from '../errors/index.ts'
-import type { Check } from '../internal/check.ts'
+import type { Decision } from '../internal/check.ts'
 import type { ErrorLogger } from '../internal/failures.ts'
 import type {
   AppRequest,
@@ -54,7 +54,12 @@ export interface RouteValidation {
  * }
  * ```
  */
-export type RouteCheck<C extends object = object> = Check<C>
+export interface RouteCheck<C extends object = object> {
+  /** A short name for logs and error details. */
+  readonly name: string
+  /** Decides for one invocation: `ok(undefined)` allows, `err(appError)` denies. */
+  readonly evaluate: (context: C) => Decision
+}
 
 /** What a route declares besides its handler. */
 export interface RouteOptions<
@@ -105,7 +110,7 @@ export type RouterContext<C extends object = Record<never, never>> = Context &
 export type NoValidation = Record<never, never>
 
 /** The output of the schema of `part`, or the fallback when the route declares none. */
-type OutputOf<V, Part extends string, Fallback> = V extends {
+export type OutputOf<V, Part extends string, Fallback> = V extends {
   readonly [P in Part]: infer S extends StandardSchemaV1
 }
   ? InferOutput<S>
