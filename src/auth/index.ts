@@ -50,7 +50,7 @@ export {
   scope,
   tokenRequired,
 } from './pdp.ts'
-export { AUTH_KEY, type AuthContext, type AuthInfo, type PipOptions, pip } from './pip.ts'
+export { type AuthContext, type AuthInfo, type PipOptions, pip } from './pip.ts'
 export type { Policy } from './policy.ts'
 export type { TokenSource } from './token.ts'
 export type { Subject, SubjectOutcome, UserinfoEndpoint, UserinfoFunction } from './userinfo.ts'

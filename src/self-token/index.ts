@@ -48,9 +48,8 @@ export {
 } from './credentials.ts'
 export { type DynamoDbTokenStoreOptions, dynamoDbTokenStore } from './dynamodb.ts'
 export { TokenError, type TokenErrorCode, type TokenErrorOptions } from './errors.ts'
-export { basicAuthorization, type ClientAuthMethod, jwtExpiry } from './grant.ts'
+export type { ClientAuthMethod } from './grant.ts'
 export {
-  SELF_TOKEN_KEY,
   type SelfTokenAccessor,
   type SelfTokenContext,
   type SelfTokenMiddlewareOptions,
@@ -63,4 +62,4 @@ export {
   type SelfToken,
   type TokenStore,
 } from './store.ts'
-export { type Duration, planRefresh, type RefreshPlan, type RefreshPolicy } from './window.ts'
+export type { Duration, RefreshPlan, RefreshPolicy } from './window.ts'

@@ -1,4 +1,3 @@
-import { INITIAL_SNAPSHOT } from 'metis-app/circuit'
 import { describe, expect, it } from 'vitest'
 import {
   countFailure,
@@ -8,6 +7,7 @@ import {
   releaseProbe,
   waitLeft,
 } from '../../src/circuit/machine.ts'
+import { INITIAL_SNAPSHOT } from '../../src/circuit/store.ts'
 
 const config: MachineConfig = {
   failureThreshold: 3,

@@ -1,14 +1,9 @@
 import { inspect } from 'node:util'
 import { decodeJwt } from 'jose'
 import { toProblem } from 'metis-app/errors'
-import {
-  basicAuthorization,
-  jwtExpiry,
-  type SelfTokenOptions,
-  selfTokenClient,
-  TokenError,
-} from 'metis-app/self-token'
+import { type SelfTokenOptions, selfTokenClient, TokenError } from 'metis-app/self-token'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { basicAuthorization, jwtExpiry } from '../../src/self-token/grant.ts'
 import { type OidcProvider, startOidcProvider } from '../support/oidc.ts'
 import { manualClock, startTokenServer, type TokenServer, tokenAnswer } from './support.ts'
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
-import { planRefresh } from 'metis-app/self-token'
 import { describe, expect, it } from 'vitest'
+import { planRefresh } from '../../src/self-token/window.ts'
 
 const duration = fc.oneof(
   fc.constant(undefined),

@@ -1,5 +1,5 @@
-import { planRefresh } from 'metis-app/self-token'
 import { describe, expect, it } from 'vitest'
+import { planRefresh } from '../../src/self-token/window.ts'
 
 const MIN = 60_000
 const tenMinutes = { issuedAt: 0, expiresAt: 10 * MIN }
