@@ -22,7 +22,7 @@ const oursTimeout = circuitBreaker({
   name: 'bench-timeout',
   store: memoryCircuitStore(),
   retry: false,
-  timeout: 10_000,
+  timeoutMs: 10_000,
 })
 const opossum = new CircuitBreaker(work, { timeout: false, resetTimeout: 300_000 })
 const opossumTimeout = new CircuitBreaker(work, { timeout: 10_000, resetTimeout: 300_000 })

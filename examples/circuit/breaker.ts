@@ -6,7 +6,7 @@ export const protect = <T>(dependency: () => Promise<T>, clock: () => number = D
   const breaker = circuitBreaker({
     name: 'flaky',
     failureThreshold: 2,
-    standDown: 30_000,
+    standDownMs: 30_000,
     retry: false,
     clock,
   })

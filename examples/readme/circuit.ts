@@ -1,5 +1,5 @@
 /**
- * The README's "Circuit breaker" block inside the handler it belongs to: the breaker and the ky
+ * The "docs/circuit.md" example block inside the handler it belongs to: the breaker and the ky
  * client at module scope, the call in an invocation that has the observer's context. The two are
  * alternatives: `inventory` goes through the breaker by itself, and `breaker.execute` protects any
  * other async call (here plain `ky`, whose `HTTPError` carries the status the breaker classifies;
@@ -20,10 +20,10 @@ const breaker = circuitBreaker({
   name: 'inventory',
   store: dynamoDbCircuitStore({
     client: new DynamoDBClient({}),
-    // biome-ignore lint/style/noNonNullAssertion: the README's text; requireEnv() in a real service
+    // biome-ignore lint/style/noNonNullAssertion: the page's text; requireEnv() in a real service
     tableName: process.env.STATE_TABLE!,
   }),
-  timeout: 2_000,
+  timeoutMs: 2_000,
 })
 const inventory = kyWithBreaker(
   ky.create({ prefix: 'https://inventory.internal', retry: 0 }),

@@ -48,7 +48,7 @@ interface Stock {
 /** Builds the handler from the environment (once per container, as Lambda would). */
 export const createHandler = () => {
   const obs = observer({ serviceName: 'orders', metricsNamespace: 'shop' })
-  const inventoryBreaker = circuitBreaker({ name: 'inventory', timeout: 2_000 })
+  const inventoryBreaker = circuitBreaker({ name: 'inventory', timeoutMs: 2_000 })
   // Created on the first call out, then reused: ky probes the fetch API when it is imported, which
   // makes Node load its HTTP client (about 20 ms), so a container that never calls the inventory
   // (health checks, S3 events) does not pay for it at start.

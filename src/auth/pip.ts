@@ -40,8 +40,8 @@ export interface PipOptions {
   secret?: string | Uint8Array
   /** Allowed `alg` values; default `RS256, PS256, ES256, EdDSA` (`HS256` with `secret`). */
   algorithms?: readonly string[]
-  /** Seconds of clock skew accepted on `exp`, `nbf` and `iat` (default 5). */
-  clockToleranceSec?: number
+  /** Clock skew accepted on `exp`, `nbf` and `iat`, in ms (default 5,000). */
+  clockToleranceMs?: number
   /** The longest token accepted, in characters, checked before decoding (default 8192). */
   maxTokenLength?: number
   /** Claims that must be present besides `exp` (always required), `iss` and `aud`. */
@@ -146,7 +146,7 @@ export interface AuthContext {
 }
 
 const defaults = {
-  clockToleranceSec: 5,
+  clockToleranceMs: 5_000,
   maxTokenLength: 8192,
   jwksCooldownMs: 30_000,
   jwksTimeoutMs: 5_000,
@@ -193,7 +193,7 @@ export const pip = (
     issuer: config.issuer,
     audience: config.audience,
     algorithms: algorithmsFor(config, keys),
-    clockToleranceSec: config.clockToleranceSec,
+    clockToleranceMs: config.clockToleranceMs,
     requiredClaims: config.requiredClaims ?? [],
     typ: config.typ,
     keys,
@@ -327,10 +327,10 @@ const refuseUnsafeWhereItMatters = (): void => {
   )
 }
 
-/** The durations (ms, and `clockToleranceSec`) and sizes, checked when the PIP is created. */
+/** The durations (ms) and sizes, checked when the PIP is created. */
 const checkNumbers = (config: PipOptions & typeof defaults): void => {
   for (const name of [
-    'clockToleranceSec',
+    'clockToleranceMs',
     'jwksCooldownMs',
     'jwksTimeoutMs',
     'jwksCacheMaxAgeMs',

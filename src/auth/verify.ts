@@ -84,7 +84,7 @@ export interface VerifierSettings {
   readonly issuer: string | readonly string[]
   readonly audience: string | readonly string[]
   readonly algorithms: readonly string[]
-  readonly clockToleranceSec: number
+  readonly clockToleranceMs: number
   readonly requiredClaims: readonly string[]
   readonly typ: string | undefined
   readonly keys: KeySource
@@ -186,11 +186,11 @@ export const createVerifier = (
   }
   const key = keyResolver(settings.keys, watcher)
   const fastVerify = createFastVerify(key, settings.algorithms)
-  const toleranceMs = settings.clockToleranceSec * 1000
+  const toleranceMs = settings.clockToleranceMs
   const claimOptions = {
     issuer: settings.issuer as string | string[],
     audience: settings.audience as string | string[],
-    clockTolerance: settings.clockToleranceSec,
+    clockTolerance: settings.clockToleranceMs / 1000,
     requiredClaims: ['exp', ...settings.requiredClaims],
     ...(settings.typ === undefined ? {} : { typ: settings.typ }),
   }
@@ -291,7 +291,7 @@ const decodeUnsafely = (
     throw new Rejected({ reason, message })
   }
   if (typeof payload.exp !== 'number') fail('missing-claim', 'The token has no "exp" claim')
-  const timing = checkTime(payload as VerifiedClaims, now, settings.clockToleranceSec * 1000)
+  const timing = checkTime(payload as VerifiedClaims, now, settings.clockToleranceMs)
   if (timing !== undefined) throw new Rejected(timing)
   const issuers = ([] as string[]).concat(settings.issuer as string | string[])
   if (!issuers.includes(payload.iss as string))

@@ -71,10 +71,10 @@ export interface CircuitStateChange {
 export interface RetryOptions {
   /** Attempts after the first one. Default 2. */
   retries?: number
-  /** The backoff's base, in ms: attempt n waits a random time below `baseDelay * 2^n`. Default 100. */
-  baseDelay?: number
+  /** The backoff's base, in ms: attempt n waits a random time below `baseDelayMs * 2^n`. Default 100. */
+  baseDelayMs?: number
   /** The largest wait between attempts, in ms. Default 2,000. */
-  maxDelay?: number
+  maxDelayMs?: number
   /** Which failures are worth another attempt. Default {@link isRetryable}. */
   shouldRetry?: (error: unknown) => boolean
 }
@@ -85,16 +85,16 @@ export interface CircuitBreakerOptions {
   name: string
   /** Where the circuit's state lives. Default: a new `memoryCircuitStore()` for this breaker. */
   store?: CircuitStore
-  /** Failures within `window` that open the circuit. Default 3. */
+  /** Failures within `windowMs` that open the circuit. Default 3. */
   failureThreshold?: number
   /** The failure-counting window in ms, from the window's first failure. Default 300,000 (5 min). */
-  window?: number
+  windowMs?: number
   /** How long an open circuit refuses calls, in ms. Default 300,000 (5 min). */
-  standDown?: number
+  standDownMs?: number
   /** Probes that must succeed, one at a time, before a half-open circuit closes. Default 1. */
   halfOpenProbes?: number
   /** How long an elected prober holds its lease, in ms. Default 30,000; keep it above a call's length. */
-  probeLease?: number
+  probeLeaseMs?: number
   /**
    * Whether an error is a failure of the dependency (counted by the circuit). Default
    * {@link defaultIsFailure}: timeouts, thrown errors other than 4xx answers, and error Results
@@ -102,7 +102,7 @@ export interface CircuitBreakerOptions {
    */
   isFailure?: (error: unknown, kind: FailureKind) => boolean
   /** Per-attempt time limit in ms; the attempt's `AbortSignal` aborts when it passes. Default none. */
-  timeout?: number
+  timeoutMs?: number
   /** Retry policy, or `false` for a single attempt. Default `{ retries: 2 }`. */
   retry?: RetryOptions | false
   /** Time left for every call (e.g. a container-wide budget); per-call options take precedence. */
@@ -132,7 +132,7 @@ export interface ExecuteOptions {
   /**
    * Epoch ms after which no attempt starts and no wait runs past: backoff, attempts, and waits on
    * the store (time spent reading the circuit or claiming a probe counts against it). An attempt
-   * that this deadline, rather than the breaker's `timeout`, cuts short is not counted as a failure.
+   * that this deadline, rather than the breaker's `timeoutMs`, cuts short is not counted as a failure.
    */
   deadline?: number
   /**
@@ -229,7 +229,7 @@ const metricNames: Readonly<Record<CircuitStateName, string>> = {
 
 /**
  * Creates a circuit breaker for any async call: closed, open after `failureThreshold` failures
- * within `window`, refusing calls for `standDown`, then half-open with one elected prober at a
+ * within `windowMs`, refusing calls for `standDownMs`, then half-open with one elected prober at a
  * time (a lease that expires, so a prober that died never leaves it stuck); a probe's success
  * closes it, a probe's failure opens it again. State lives in `store`, so breakers with the same
  * name in many Lambda instances share one circuit when the store is shared (DynamoDB). Create it
@@ -245,7 +245,7 @@ const metricNames: Readonly<Record<CircuitStateName, string>> = {
  * const payments = circuitBreaker({
  *   name: 'payments',
  *   store: dynamoDbCircuitStore({ client: new DynamoDBClient({}), tableName: 'circuits' }),
- *   timeout: 2_000,
+ *   timeoutMs: 2_000,
  * })
  *
  * export const handler = async (event, context) => {
@@ -263,19 +263,20 @@ export const circuitBreaker = (options: CircuitBreakerOptions): CircuitBreaker =
   }
   const config: MachineConfig = {
     failureThreshold: positive('failureThreshold', options.failureThreshold ?? 3, true),
-    window: positive('window', options.window ?? 300_000),
-    standDown: positive('standDown', options.standDown ?? 300_000),
+    window: positive('windowMs', options.windowMs ?? 300_000),
+    standDown: positive('standDownMs', options.standDownMs ?? 300_000),
     halfOpenProbes: positive('halfOpenProbes', options.halfOpenProbes ?? 1, true),
-    probeLease: positive('probeLease', options.probeLease ?? 30_000),
+    probeLease: positive('probeLeaseMs', options.probeLeaseMs ?? 30_000),
   }
-  const timeout = options.timeout === undefined ? undefined : positive('timeout', options.timeout)
+  const timeout =
+    options.timeoutMs === undefined ? undefined : positive('timeoutMs', options.timeoutMs)
   const retry = options.retry === false ? undefined : (options.retry ?? {})
   const retries = retry === undefined ? 0 : (retry.retries ?? 2)
   if (!Number.isInteger(retries) || retries < 0) {
     throw new TypeError('circuitBreaker: retry.retries must be a non-negative integer')
   }
-  const baseDelay = retry?.baseDelay ?? 100
-  const maxDelay = retry?.maxDelay ?? 2_000
+  const baseDelay = retry?.baseDelayMs ?? 100
+  const maxDelay = retry?.maxDelayMs ?? 2_000
   const shouldRetry = retry?.shouldRetry ?? isRetryable
   const isFailure = options.isFailure ?? defaultIsFailure
   const store = options.store ?? memoryCircuitStore()
@@ -290,10 +291,10 @@ export const circuitBreaker = (options: CircuitBreakerOptions): CircuitBreaker =
   // store failed, the breaker is "degraded" until a write succeeds again; meanwhile a local circuit
   // that is not closed owns every decision (the store cannot record its transitions), and a closed
   // one still reads the store to see what other instances decided. After each store failure the
-  // breaker leaves the store alone for the store's `cacheTtl` (1 s by default) and answers from its
+  // breaker leaves the store alone for the store's `cacheTtlMs` (1 s by default) and answers from its
   // local state, so that a store that hangs costs one wait per interval, not one per call.
   const local = memoryCircuitStore()
-  const storeRest = store.cacheTtl ?? 1_000
+  const storeRest = store.cacheTtlMs ?? 1_000
   let lastSeen: CircuitSnapshot = INITIAL_SNAPSHOT
   let degraded = false
   // The clock time before which the store is not asked again (it failed just before).
@@ -437,7 +438,7 @@ export const circuitBreaker = (options: CircuitBreakerOptions): CircuitBreaker =
 
   /**
    * Waits for the store while the call has time left: `undefined` when its deadline came first.
-   * The store's work goes on (a write still lands; DynamoDB's own `requestTimeout` ends it).
+   * The store's work goes on (a write still lands; DynamoDB's own `requestTimeoutMs` ends it).
    */
   const within = <T>(pending: MaybePromise<T>, call: Call): MaybePromise<T | undefined> => {
     if (call.deadline === undefined || !(pending instanceof Promise)) return pending

@@ -43,9 +43,12 @@ export interface DynamoDbCircuitStoreOptions {
   /** The table's partition key attribute (a string). Default `'pk'`. */
   partitionKey?: string
   /** How long a read answers from this container's cache, in ms. Default 1,000. */
-  cacheTtl?: number
-  /** Lifetime of an item after its last write, in seconds (the `expiresAt` TTL attribute). Default 86,400. */
-  ttlSeconds?: number
+  cacheTtlMs?: number
+  /**
+   * Lifetime of an item after its last write, in ms (written, in seconds, as the `expiresAt` TTL
+   * attribute). Default 86,400,000 (a day).
+   */
+  ttlMs?: number
   /**
    * Counters per failure window: a failure counts in the bucket of `window / buckets` ms it falls
    * in, and a bucket counts while its start is within the window. Default 10.
@@ -57,19 +60,19 @@ export interface DynamoDbCircuitStoreOptions {
    */
   maxAttempts?: number
   /** How long to wait for DynamoDB per request, in ms, before the request is aborted. Default 1,000. */
-  requestTimeout?: number
+  requestTimeoutMs?: number
   /** A number in [0, 1) for the jitter between conflicting writes. Default `Math.random`. */
   random?: () => number
   /** Waits between conflicting writes. Default a `setTimeout` timer. */
   sleep?: Sleep
-  /** Runs `requestTimeout`. Default `setTimeout`. */
+  /** Runs `requestTimeoutMs`. Default `setTimeout`. */
   schedule?: Schedule
 }
 
 /** A {@link CircuitStore} on DynamoDB, with a per-container read cache. */
 export interface DynamoDbCircuitStore extends CircuitStore {
-  /** The `cacheTtl` option (also how long the breaker leaves DynamoDB alone after it failed). */
-  readonly cacheTtl: number
+  /** The `cacheTtlMs` option (also how long the breaker leaves DynamoDB alone after it failed). */
+  readonly cacheTtlMs: number
   update(name: string, now: number, change: CircuitChange): Promise<CircuitUpdate>
   countFailure(name: string, now: number, rule: FailureRule): Promise<CircuitUpdate>
   /** Forgets this container's cached snapshots (the table is untouched). */
@@ -143,14 +146,14 @@ const names = () => {
  *   change, so no state flips back. Closing removes the buckets: a closed circuit starts from 0.
  * - Failures that happen together in one container share one write; a success on a closed
  *   circuit costs nothing.
- * - Reads are cached per container for `cacheTtl` (1 s), and concurrent reads share one request:
+ * - Reads are cached per container for `cacheTtlMs` (1 s), and concurrent reads share one request:
  *   a closed circuit costs at most one `GetItem` per second per container.
  * - `expiresAt` (epoch seconds) is refreshed by every write; an item past it counts as a fresh
  *   closed circuit in code too, since DynamoDB's TTL deletes items up to days late. Keep
- *   `ttlSeconds` well above the breaker's `window` and `standDown`.
- * - Errors (throttling, unavailable, `requestTimeout`) reject with `CircuitStoreError`; the
+ *   `ttlMs` well above the breaker's `windowMs` and `standDownMs`.
+ * - Errors (throttling, unavailable, `requestTimeoutMs`) reject with `CircuitStoreError`; the
  *   breaker then warns and goes on with its local state, and asks DynamoDB again only after
- *   `cacheTtl`, so that a DynamoDB that does not answer costs one `requestTimeout` per interval,
+ *   `cacheTtlMs`, so that a DynamoDB that does not answer costs one `requestTimeoutMs` per interval,
  *   not one per call. A call with a deadline never waits on DynamoDB past it.
  *
  * The table: a string partition key `pk` (items are `CIR#<name>`, after `keyPrefix`), TTL on
@@ -193,13 +196,13 @@ export const dynamoDbCircuitStore = (
   options: DynamoDbCircuitStoreOptions,
 ): DynamoDbCircuitStore => {
   const { client } = options
-  const { tableName, partitionKey, requestTimeout, keyOf, sdk } = openTable(
+  const { tableName, partitionKey, requestTimeoutMs, keyOf, sdk } = openTable(
     'dynamoDbCircuitStore',
     'CIR',
     options,
   )
-  const cacheTtl = options.cacheTtl ?? 1_000
-  const ttlSeconds = positive('ttlSeconds', options.ttlSeconds ?? 86_400)
+  const cacheTtlMs = options.cacheTtlMs ?? 1_000
+  const ttlSeconds = Math.ceil(positive('ttlMs', options.ttlMs ?? 86_400_000) / 1000)
   const buckets = positive('buckets', options.buckets ?? 10)
   if (!Number.isInteger(buckets)) {
     throw new TypeError('dynamoDbCircuitStore: buckets must be a positive integer')
@@ -212,7 +215,7 @@ export const dynamoDbCircuitStore = (
   const cache = new Map<string, { seen: Seen; at: number }>()
   const reading = new Map<string, Promise<Seen>>()
 
-  /** Sends one command, aborting it after `requestTimeout`; any failure becomes a store error. */
+  /** Sends one command, aborting it after `requestTimeoutMs`; any failure becomes a store error. */
   const send = async <T>(
     operation: 'read' | 'update',
     build: (commands: Sdk) => GetItemCommand | UpdateItemCommand,
@@ -224,11 +227,14 @@ export const dynamoDbCircuitStore = (
       const command = build(await sdk()) as GetItemCommand
       const call = client.send(command, { abortSignal: abort.signal }) as Promise<unknown>
       const timedOut = new Promise<never>((_resolve, reject) => {
-        cancel = setTimer(requestTimeout, () => {
+        cancel = setTimer(requestTimeoutMs, () => {
           // Rejected before the abort, so that this error wins even over a client that rejects
           // at once when aborted.
           reject(
-            new CircuitStoreError(operation, `DynamoDB did not answer within ${requestTimeout} ms`),
+            new CircuitStoreError(
+              operation,
+              `DynamoDB did not answer within ${requestTimeoutMs} ms`,
+            ),
           )
           abort.abort()
         })
@@ -337,7 +343,7 @@ export const dynamoDbCircuitStore = (
 
   const fresh = (name: string, now: number): Seen | undefined => {
     const cached = cache.get(name)
-    return cached !== undefined && now - cached.at < cacheTtl ? cached.seen : undefined
+    return cached !== undefined && now - cached.at < cacheTtlMs ? cached.seen : undefined
   }
 
   const read = (name: string, now: number): MaybePromise<CircuitSnapshot> => {
@@ -631,7 +637,7 @@ export const dynamoDbCircuitStore = (
   const countFailure = (name: string, now: number, rule: FailureRule): Promise<CircuitUpdate> =>
     new Promise((resolve, reject) => enqueue(name, { now, rule, resolve, reject }))
 
-  return { cacheTtl, read, update, countFailure, clearCache: () => cache.clear() }
+  return { cacheTtlMs, read, update, countFailure, clearCache: () => cache.clear() }
 }
 
 const isConditionFailure = (error: unknown): boolean =>

@@ -50,7 +50,7 @@ export class CircuitOpenError extends AppError {
 }
 
 /**
- * 504: the call took longer than the breaker's `timeout` (its `AbortSignal` was aborted), or than
+ * 504: the call took longer than the breaker's `timeoutMs` (its `AbortSignal` was aborted), or than
  * the time left before the caller's deadline, or no time was left before it. Only the breaker's
  * own `timeout` counts as a failure of the dependency; the caller's deadline says nothing about
  * it. Retryable; `beforeStart` marks the case where the dependency was never called.

@@ -3,9 +3,9 @@
  * can share.
  *
  * - {@link circuitBreaker} creates a breaker: `execute(fn)` calls `fn(signal)` and answers a
- *   `Result`. Closed, the call goes through; after `failureThreshold` failures (3) within `window`
+ *   `Result`. Closed, the call goes through; after `failureThreshold` failures (3) within `windowMs`
  *   (5 min) the circuit opens and answers `CircuitOpenError` (503, not retryable) at once for
- *   `standDown` (5 min); then one elected prober at a time (a lease that expires) tries the call:
+ *   `standDownMs` (5 min); then one elected prober at a time (a lease that expires) tries the call:
  *   its success closes the circuit, its failure opens it again.
  * - What counts as a failure: timeouts, thrown errors other than 4xx answers, and error Results
  *   that are retryable (5xx, 408, 429, network). Retries (2 by default) use exponential backoff

@@ -76,14 +76,14 @@ export type MaybePromise<T> = T | Promise<T>
  *   it, the breaker counts through `update`.
  *
  * All may throw (or reject) on store errors; the breaker then falls back to its local state,
- * logs a warning, and leaves the store alone for `cacheTtl` before asking it again.
+ * logs a warning, and leaves the store alone for `cacheTtlMs` before asking it again.
  */
 export interface CircuitStore {
   /**
    * How long, in ms, a read may be answered from a cache. After the store failed, the breaker
    * answers from its local state for this long before it asks the store again. Default 1,000.
    */
-  readonly cacheTtl?: number
+  readonly cacheTtlMs?: number
   /** The circuit's state as of `now` (possibly cached). */
   read(name: string, now: number): MaybePromise<CircuitSnapshot>
   /** Applies `change` atomically (see {@link CircuitChange}). */

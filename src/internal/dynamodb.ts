@@ -17,7 +17,7 @@ export interface TableOptions {
   readonly tableName: string
   readonly keyPrefix?: string
   readonly partitionKey?: string
-  readonly requestTimeout?: number
+  readonly requestTimeoutMs?: number
 }
 
 /** A store's view of its table. */
@@ -26,7 +26,7 @@ export interface Table {
   /** The partition key attribute (`pk` by default), for condition expressions. */
   readonly partitionKey: string
   /** How long to wait for DynamoDB per request, in ms. */
-  readonly requestTimeout: number
+  readonly requestTimeoutMs: number
   /** The key of the item `<keyPrefix><kind>#<id>`. */
   keyOf(id: string): Item
   /** The SDK, imported on the first call. */
@@ -52,12 +52,16 @@ export const openTable = (store: string, kind: string, options: TableOptions): T
   }
   const keyPrefix = options.keyPrefix ?? ''
   const partitionKey = options.partitionKey ?? 'pk'
-  const requestTimeout = positiveOption(store, 'requestTimeout', options.requestTimeout ?? 1_000)
+  const requestTimeoutMs = positiveOption(
+    store,
+    'requestTimeoutMs',
+    options.requestTimeoutMs ?? 1_000,
+  )
   let sdk: Promise<Sdk> | undefined
   return {
     tableName,
     partitionKey,
-    requestTimeout,
+    requestTimeoutMs,
     keyOf: (id) => ({ [partitionKey]: { S: `${keyPrefix}${kind}#${id}` } }),
     sdk: () => {
       sdk ??= import('@aws-sdk/client-dynamodb')

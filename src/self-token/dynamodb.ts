@@ -19,7 +19,7 @@ export interface DynamoDbTokenStoreOptions {
   /** The table's partition key attribute (a string). Default `'pk'`. */
   partitionKey?: string
   /** How long to wait for DynamoDB per request, in ms, before it is aborted. Default 1,000. */
-  requestTimeout?: number
+  requestTimeoutMs?: number
 }
 
 const num = (value: AttributeValue | undefined): number | undefined => {
@@ -39,7 +39,7 @@ const num = (value: AttributeValue | undefined): number | undefined => {
  *   it; the new token's `PutItem` replaces the item and so ends the claim. `release` removes both
  *   with an `UpdateItem` conditional on the claimant, after a failed token request.
  * - Reads are eventually consistent: a token a few hundred ms old is as good as the newest.
- * - Errors (throttling, unavailable, `requestTimeout`) answer an error Result; the client then
+ * - Errors (throttling, unavailable, `requestTimeoutMs`) answer an error Result; the client then
  *   warns and goes on with its memory.
  *
  * The table: a string partition key `pk` (items are `TOK#<key>`, after `keyPrefix`) and TTL on
@@ -62,9 +62,9 @@ const num = (value: AttributeValue | undefined): number | undefined => {
 export const dynamoDbTokenStore = (options: DynamoDbTokenStoreOptions): TokenStore => {
   const { client } = options
   const table = openTable('dynamoDbTokenStore', 'TOK', options)
-  const { tableName, partitionKey, requestTimeout, keyOf } = table
+  const { tableName, partitionKey, requestTimeoutMs, keyOf } = table
   const commands = table.sdk
-  const timeout = () => ({ abortSignal: AbortSignal.timeout(requestTimeout) })
+  const timeout = () => ({ abortSignal: AbortSignal.timeout(requestTimeoutMs) })
 
   return {
     async read(key) {

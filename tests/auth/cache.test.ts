@@ -249,7 +249,7 @@ describe('revocation: a key a JWKS refresh drops', () => {
         issuer: ISSUER,
         audience: AUDIENCE,
         algorithms: ['RS256'],
-        clockToleranceSec: 5,
+        clockToleranceMs: 5_000,
         requiredClaims: [],
         typ: undefined,
         keys: {

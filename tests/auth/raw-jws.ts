@@ -168,7 +168,7 @@ export const settingsFor = (
   issuer: ISSUER,
   audience: AUDIENCE,
   algorithms: ['RS256', 'PS256', 'ES256', 'ES384', 'EdDSA'],
-  clockToleranceSec: 5,
+  clockToleranceMs: 5_000,
   requiredClaims: [],
   typ: undefined,
   keys,
@@ -224,15 +224,12 @@ export const joseVerdict = async (
       issuer: settings.issuer as string,
       audience: settings.audience as string,
       algorithms: [...settings.algorithms],
-      clockTolerance: settings.clockToleranceSec,
+      clockTolerance: settings.clockToleranceMs / 1000,
       requiredClaims: ['exp', ...settings.requiredClaims],
       ...(settings.typ === undefined ? {} : { typ: settings.typ }),
       currentDate: new Date(now),
     })
-    if (
-      typeof payload.iat === 'number' &&
-      payload.iat * 1000 > now + settings.clockToleranceSec * 1000
-    ) {
+    if (typeof payload.iat === 'number' && payload.iat * 1000 > now + settings.clockToleranceMs) {
       return { reason: 'issued-in-future' }
     }
     return { claims: payload, header: protectedHeader }

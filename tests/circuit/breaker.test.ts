@@ -202,7 +202,7 @@ describe('circuitBreaker: open and half-open', () => {
     const store = memoryCircuitStore()
     const options = { name: 'shared', store, clock: clock.now, retry: false as const }
     const a = circuitBreaker({ ...options, instanceId: 'a' })
-    const b = circuitBreaker({ ...options, instanceId: 'b', probeLease: 10_000 })
+    const b = circuitBreaker({ ...options, instanceId: 'b', probeLeaseMs: 10_000 })
     await fail(a as never, 3)
     clock.advance(5 * MINUTE)
     // a becomes the prober and is frozen mid-call (its promise never settles).
@@ -220,8 +220,8 @@ describe('circuitBreaker: open and half-open', () => {
     const clock = manualClock()
     const store = memoryCircuitStore()
     const options = { name: 'late', store, clock: clock.now, retry: false as const }
-    const a = circuitBreaker({ ...options, instanceId: 'a', probeLease: 1_000 })
-    const b = circuitBreaker({ ...options, instanceId: 'b', probeLease: 1_000 })
+    const a = circuitBreaker({ ...options, instanceId: 'a', probeLeaseMs: 1_000 })
+    const b = circuitBreaker({ ...options, instanceId: 'b', probeLeaseMs: 1_000 })
     await fail(a as never, 3)
     clock.advance(5 * MINUTE)
     let releaseA: () => void = () => undefined
@@ -250,7 +250,7 @@ describe('circuitBreaker: open and half-open', () => {
 describe('circuitBreaker: retry, timeout and deadline', () => {
   it('retries retryable failures twice by default with full-jitter exponential backoff', async () => {
     const { breaker, waits } = setup({
-      retry: { baseDelay: 100, maxDelay: 1_000 },
+      retry: { baseDelayMs: 100, maxDelayMs: 1_000 },
       random: () => 0.5,
       failureThreshold: 10,
     })
@@ -267,7 +267,7 @@ describe('circuitBreaker: retry, timeout and deadline', () => {
 
   it('caps the backoff at maxDelay', async () => {
     const { breaker, waits } = setup({
-      retry: { retries: 4, baseDelay: 100, maxDelay: 300 },
+      retry: { retries: 4, baseDelayMs: 100, maxDelayMs: 300 },
       random: () => 0.99,
       failureThreshold: 10,
     })
@@ -312,7 +312,7 @@ describe('circuitBreaker: retry, timeout and deadline', () => {
   })
 
   it('never waits past the deadline: no retry when the backoff would end after it', async () => {
-    const { breaker, clock } = setup({ retry: { baseDelay: 1_000 }, random: () => 0.9 })
+    const { breaker, clock } = setup({ retry: { baseDelayMs: 1_000 }, random: () => 0.9 })
     let calls = 0
     await breaker.execute(
       async () => {
@@ -326,7 +326,7 @@ describe('circuitBreaker: retry, timeout and deadline', () => {
 
   it('reads remainingTime once and limits each attempt by it', async () => {
     const { schedule, timers } = manualTimers()
-    const { breaker } = setup({ timeout: 10_000, schedule })
+    const { breaker } = setup({ timeoutMs: 10_000, schedule })
     await breaker.execute(async () => 'fast', { remainingTime: () => 1_234 })
     await breaker.execute(async () => 'fast', { remainingTime: () => 60_000 })
     expect(timers.map((t) => t.ms)).toEqual([1_234, 10_000])
@@ -348,7 +348,7 @@ describe('circuitBreaker: retry, timeout and deadline', () => {
 
   it('aborts the signal of a call that times out and counts the timeout as a failure', async () => {
     const { schedule, timers } = manualTimers()
-    const { breaker } = setup({ timeout: 50, failureThreshold: 1, schedule })
+    const { breaker } = setup({ timeoutMs: 50, failureThreshold: 1, schedule })
     let aborted: unknown
     const pending = breaker.execute(
       (signal) =>
@@ -368,7 +368,7 @@ describe('circuitBreaker: retry, timeout and deadline', () => {
 
   it('passes a call that beats its timeout and stops the timer', async () => {
     const { schedule, timers } = manualTimers()
-    const { breaker } = setup({ timeout: 50, schedule })
+    const { breaker } = setup({ timeoutMs: 50, schedule })
     expect(await breaker.execute(async () => 'quick')).toEqual(ok('quick'))
     expect(await breaker.execute(async () => ok('a Result'))).toEqual(ok('a Result'))
     expect(await breaker.execute(() => Promise.reject(new Error('quick failure')))).toMatchObject({
@@ -483,7 +483,7 @@ describe('circuitBreaker: reporting and store failures', () => {
     const { breaker, clock, changes } = setup({
       store: counting,
       failureThreshold: 7,
-      window: 60_000,
+      windowMs: 60_000,
     })
     await breaker.execute(boom)
     expect(counted).toEqual([{ now: clock.now(), rule: { failureThreshold: 7, window: 60_000 } }])
@@ -590,13 +590,13 @@ describe('circuitBreaker: options', () => {
     expect(() => circuitBreaker({ name: '' })).toThrow(/name/)
     expect(() => circuitBreaker({ name: 'x', failureThreshold: 0 })).toThrow(/failureThreshold/)
     expect(() => circuitBreaker({ name: 'x', failureThreshold: 1.5 })).toThrow(/integer/)
-    expect(() => circuitBreaker({ name: 'x', window: Number.NaN })).toThrow(/window/)
-    expect(() => circuitBreaker({ name: 'x', timeout: -1 })).toThrow(/timeout/)
+    expect(() => circuitBreaker({ name: 'x', windowMs: Number.NaN })).toThrow(/window/)
+    expect(() => circuitBreaker({ name: 'x', timeoutMs: -1 })).toThrow(/timeout/)
     expect(() => circuitBreaker({ name: 'x', retry: { retries: -1 } })).toThrow(/retries/)
   })
 
   it('works with its defaults: a memory store per breaker, a random instance id, real timers', async () => {
-    const a = circuitBreaker({ name: 'defaults', timeout: 1_000 })
+    const a = circuitBreaker({ name: 'defaults', timeoutMs: 1_000 })
     const b = circuitBreaker({ name: 'defaults' })
     expect(a.instanceId).not.toBe(b.instanceId)
     expect(await a.execute(async () => 'ok')).toEqual(ok('ok'))

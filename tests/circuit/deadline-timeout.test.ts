@@ -5,7 +5,7 @@ import { hangs, openAndWait, settled, heldBreaker as setup } from './helpers.ts'
 
 describe('circuitBreaker: a timeout of the caller’s deadline is not a failure', () => {
   it('does not count an attempt cut short by remainingTime as a failure of the dependency', async () => {
-    const { breaker, timers, inner } = setup({ timeout: 2_000, failureThreshold: 1 })
+    const { breaker, timers, inner } = setup({ timeoutMs: 2_000, failureThreshold: 1 })
     const pending = breaker.execute(hangs, { remainingTime: () => 50 })
     await settled()
     expect(timers.map((t) => t.ms)).toEqual([50])
@@ -34,7 +34,7 @@ describe('circuitBreaker: a timeout of the caller’s deadline is not a failure'
   })
 
   it('still counts the breaker’s own timeout when it ends the attempt before the deadline would', async () => {
-    const { breaker, timers, inner } = setup({ timeout: 2_000, failureThreshold: 2 })
+    const { breaker, timers, inner } = setup({ timeoutMs: 2_000, failureThreshold: 2 })
     const first = breaker.execute(hangs, { remainingTime: () => 60_000 })
     await settled()
     timers[0]?.fire()
@@ -49,7 +49,7 @@ describe('circuitBreaker: a timeout of the caller’s deadline is not a failure'
   })
 
   it('gives back the probe lease instead of re-opening when the deadline cuts the probe short', async () => {
-    const { breaker, clock, timers, inner } = setup({ timeout: 2_000 })
+    const { breaker, clock, timers, inner } = setup({ timeoutMs: 2_000 })
     await openAndWait(breaker, clock)
     const pending = breaker.execute(hangs, { remainingTime: () => 50 })
     await settled()

@@ -209,7 +209,7 @@ describe('dynamoDbCircuitStore: one circuit shared by many containers', () => {
   it('lets another container take over when the prober dies holding its lease', async () => {
     const clock = manualClock()
     const name = fresh('lease')
-    const options = { breaker: { failureThreshold: 1, probeLease: 10_000 } }
+    const options = { breaker: { failureThreshold: 1, probeLeaseMs: 10_000 } }
     const dead = container(name, clock, options)
     const alive = container(name, clock, options)
     await dead.breaker.execute(boom)
@@ -290,7 +290,7 @@ describe('dynamoDbCircuitStore: items', () => {
   it('keys items CIR#<name> after the prefix, counting in a bucket attribute, with a TTL in epoch seconds', async () => {
     const clock = manualClock()
     const name = fresh('key')
-    const c = container(name, clock, { store: { keyPrefix: 'orders#', ttlSeconds: 3_600 } })
+    const c = container(name, clock, { store: { keyPrefix: 'orders#', ttlMs: 3_600_000 } })
     await c.breaker.execute(boom)
     const item = await rawItem(`orders#CIR#${name}`)
     // The default window (5 min) in 10 buckets of 30 s: the bucket that holds the clock's time.
@@ -332,7 +332,7 @@ describe('dynamoDbCircuitStore: items', () => {
   it('counts in as many buckets per window as asked', async () => {
     const clock = manualClock()
     const name = fresh('buckets')
-    const c = container(name, clock, { store: { buckets: 3 }, breaker: { window: 60_000 } })
+    const c = container(name, clock, { store: { buckets: 3 }, breaker: { windowMs: 60_000 } })
     await c.breaker.execute(boom)
     expect(Object.keys(bucketsOf(await rawItem(`CIR#${name}`)))).toEqual([
       String(Math.floor(clock.now() / 20_000) * 20_000),
@@ -342,7 +342,7 @@ describe('dynamoDbCircuitStore: items', () => {
   it('treats an expired item as a fresh closed circuit, even before DynamoDB deletes it', async () => {
     const clock = manualClock()
     const name = fresh('expired')
-    const c = container(name, clock, { store: { ttlSeconds: 60 } })
+    const c = container(name, clock, { store: { ttlMs: 60_000 } })
     await c.breaker.execute(boom)
     await c.breaker.execute(boom)
     clock.advance(61_000)
@@ -474,9 +474,7 @@ describe('dynamoDbCircuitStore: items', () => {
   it('rejects a missing table name and non-positive limits', () => {
     const client = dynamo.client
     expect(() => dynamoDbCircuitStore({ client, tableName: '' })).toThrow(/tableName/)
-    expect(() => dynamoDbCircuitStore({ client, tableName: 't', ttlSeconds: 0 })).toThrow(
-      /ttlSeconds/,
-    )
+    expect(() => dynamoDbCircuitStore({ client, tableName: 't', ttlMs: 0 })).toThrow(/ttlMs/)
     expect(() => dynamoDbCircuitStore({ client, tableName: 't', buckets: 0 })).toThrow(/buckets/)
     expect(() => dynamoDbCircuitStore({ client, tableName: 't', buckets: 2.5 })).toThrow(
       /buckets must be a positive integer/,
@@ -557,7 +555,7 @@ describe('dynamoDbCircuitStore: faults', () => {
     const { schedule, timers } = manualTimers()
     const { logger, lines } = recorder()
     const c = container(fresh('hung'), clock, {
-      store: { requestTimeout: 250, schedule },
+      store: { requestTimeoutMs: 250, schedule },
       breaker: { logger },
     })
     let aborted = false
@@ -589,7 +587,7 @@ describe('dynamoDbCircuitStore: faults', () => {
     const { schedule, timers } = manualTimers()
     const { logger, lines } = recorder()
     const c = container(fresh('hung-calls'), clock, {
-      store: { requestTimeout: 1_000, schedule },
+      store: { requestTimeoutMs: 1_000, schedule },
       breaker: { logger },
     })
     let sends = 0

@@ -127,7 +127,7 @@ describe('breakerFetch', () => {
 
   it('aborts a hanging request at the breaker timeout and rejects with CircuitTimeoutError', async () => {
     const { schedule, timers } = manualTimers()
-    const { breaker } = breakerOn('fetch-timeout', { timeout: 100, schedule })
+    const { breaker } = breakerOn('fetch-timeout', { timeoutMs: 100, schedule })
     const reached = new Promise<void>((resolve) => (hangReached = resolve))
     const caller = new AbortController()
     const pending = breakerFetch(breaker)(`${base}/hang`, { signal: caller.signal }).catch(

@@ -22,7 +22,7 @@ describe('circuit state machine (property)', () => {
             clock: clock.now,
             retry: false,
             instanceId: `i${i}`,
-            probeLease: 10_000,
+            probeLeaseMs: 10_000,
           }),
         )
         let version = 0

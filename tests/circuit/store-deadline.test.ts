@@ -17,7 +17,7 @@ import {
 
 describe('circuitBreaker: time spent on the store counts against the deadline', () => {
   it('limits fn by the time left after a slow store read, not the time left before it', async () => {
-    const { breaker, clock, timers, hold, release } = setup({ timeout: 10_000 })
+    const { breaker, clock, timers, hold, release } = setup({ timeoutMs: 10_000 })
     hold.read = true
     const pending = breaker.execute(async () => 'fast', { deadline: clock.now() + 1_000 })
     await settled()
@@ -178,7 +178,7 @@ describe('circuitBreaker: time spent on the store counts against the deadline', 
     let reads = 0
     const inner = memoryCircuitStore()
     const down: CircuitStore = {
-      cacheTtl: 1_000,
+      cacheTtlMs: 1_000,
       read: async () => {
         reads++
         throw new Error('DynamoDB did not answer within 1000 ms')

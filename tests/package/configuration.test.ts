@@ -36,8 +36,8 @@ const cases: [string, () => unknown, string][] = [
   ],
   [
     'pip with a negative tolerance',
-    () => pip({ ...jwks, clockToleranceSec: -1 }),
-    'pip(): clockToleranceSec must be a number >= 0',
+    () => pip({ ...jwks, clockToleranceMs: -1 }),
+    'pip(): clockToleranceMs must be a number >= 0',
   ],
   [
     'pip with a fractional cache size',

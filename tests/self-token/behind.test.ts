@@ -40,7 +40,7 @@ const setup = (extra: Partial<SelfTokenOptions> = {}, clock = manualClock()) => 
   const logger = recordingLogger()
   const breaker = circuitBreaker({
     name: 'idp',
-    timeout: 3_000,
+    timeoutMs: 3_000,
     retry: { retries: 2 },
     failureThreshold: 10,
     clock: clock.now,

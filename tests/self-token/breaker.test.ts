@@ -35,7 +35,7 @@ describe('the token endpoint behind the circuit breaker', () => {
     const breaker = circuitBreaker({
       name: 'idp',
       failureThreshold: 3,
-      standDown: 60_000,
+      standDownMs: 60_000,
       retry: false,
       clock: clock.now,
     })
@@ -112,7 +112,7 @@ describe('the token endpoint behind the circuit breaker', () => {
   })
 
   it("answers TOKEN_ENDPOINT_TIMEOUT when the breaker's timeout ends a hanging request", async () => {
-    const breaker = circuitBreaker({ name: 'idp', timeout: 100, retry: false })
+    const breaker = circuitBreaker({ name: 'idp', timeoutMs: 100, retry: false })
     server.answer(() => 'hang')
     const result = await client(breaker).get()
     expect(!result.ok && [result.error.code, result.error.statusCode]).toEqual([

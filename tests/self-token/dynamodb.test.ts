@@ -89,7 +89,7 @@ describe('dynamoDbTokenStore', () => {
     const hanging = dynamoDbTokenStore({
       client: new DynamoDBClient({ ...dynamo.clientConfig, endpoint: server.url }),
       tableName: TABLE,
-      requestTimeout: 100,
+      requestTimeoutMs: 100,
     })
     const started = Date.now()
     expect((await hanging.read('k')).ok).toBe(false)
@@ -119,7 +119,7 @@ describe('dynamoDbTokenStore', () => {
     expect((await missing.release?.('k', 'a'))?.ok).toBe(false)
   })
 
-  it.each([[{ tableName: '' }], [{ tableName: TABLE, requestTimeout: 0 }]])(
+  it.each([[{ tableName: '' }], [{ tableName: TABLE, requestTimeoutMs: 0 }]])(
     'refuses %o at creation',
     (options) => {
       expect(() => dynamoDbTokenStore({ client: dynamo.client, ...options })).toThrow(TypeError)

@@ -8,7 +8,7 @@ import middy from '@middy/core'
 import { circuitBreaker } from 'metis-app/circuit'
 import { observer } from 'metis-app/observer'
 
-const breaker = circuitBreaker({ name: 'inventory', timeout: 2_000 })
+const breaker = circuitBreaker({ name: 'inventory', timeoutMs: 2_000 })
 
 export const handler = middy()
   .use(observer({ serviceName: 'inventory' }))

@@ -45,13 +45,13 @@ let opened = false
 const store = dynamoDbCircuitStore({
   client,
   tableName: env('FLEET_TABLE'),
-  requestTimeout: 10_000,
+  requestTimeoutMs: 10_000,
 })
 const options: Omit<CircuitBreakerOptions, 'name'> = {
   store,
   failureThreshold: Number(env('FLEET_THRESHOLD')),
-  window: 600_000,
-  standDown: 600_000,
+  windowMs: 600_000,
+  standDownMs: 600_000,
   retry: false,
   logger: {
     info: () => undefined,

@@ -71,7 +71,7 @@ const run = async (): Promise<SelfTokenFleetReport> => {
     clientSecret: 'fleet-secret',
     storeKey: 'fleet',
     store: dynamoDbTokenStore({ client: dynamo, tableName: setting('FLEET_TABLE') }),
-    breaker: circuitBreaker({ name: 'idp', timeout: 3_000 }),
+    breaker: circuitBreaker({ name: 'idp', timeoutMs: 3_000 }),
     clockSkew: FLEET_SKEW_MS,
     fetch: (input, init) => {
       endpointRequests += 1
