@@ -64,25 +64,25 @@ export interface SelfTokenOptions extends RefreshPolicy {
    */
   breaker?: TokenBreaker
   /** Per-request time limit in ms. Default 5,000. */
-  timeout?: number
+  timeoutMs?: number
   /**
    * Attempts after the first for retryable failures, without a breaker (with one, for answers
    * with a `Retry-After` only). Default 2.
    */
   retries?: number
   /** Base of the full-jitter exponential backoff between attempts, ms. Default 100. */
-  retryBaseDelay?: number
+  retryBaseDelayMs?: number
   /** Lifetime of a token with no `expires_in` and no JWT `exp`, ms. Default 300,000. */
-  defaultLifetime?: number
+  defaultLifetimeMs?: number
   /** After a failed early refresh, the cached token serves this long before the next try, ms. Default 5,000. */
-  refreshRetryDelay?: number
+  refreshRetryDelayMs?: number
   /**
    * How long an instance holds the store's claim on a refresh (stores with `claim`), ms: keep it
-   * above a token request's length. Default twice `timeout`. A failed request releases it early
+   * above a token request's length. Default twice `timeoutMs`. A failed request releases it early
    * (stores with `release`). No wait between attempts (a backoff, a `Retry-After`) runs past it,
    * with or without a store.
    */
-  refreshClaim?: number
+  refreshClaimMs?: number
   /** This instance's id in the store's refresh claim. Default a random UUID. */
   instanceId?: string
   /** Receives warnings: store failures, a failed early refresh. */
@@ -243,14 +243,14 @@ const unexpected = (thrown: unknown): Result<SelfToken, TokenError> =>
  * - Refresh behind the answer: while the cached token is usable, `get()` answers it at once, and
  *   past the refresh point starts the refresh behind that answer; no caller with a usable token
  *   waits on the endpoint. A failed refresh keeps the token (with a warning) and tries again after
- *   `refreshRetryDelay`, or the endpoint's `Retry-After` when longer. Only callers with no usable
+ *   `refreshRetryDelayMs`, or the endpoint's `Retry-After` when longer. Only callers with no usable
  *   token wait on a refresh, and only they get its error.
  * - Single flight: concurrent `get()` calls share one store read and one request.
  * - Failures are {@link TokenError}s; retryable ones (5xx, 429, network, timeout) are retried
  *   (`retries`, or the breaker's policy), `invalid_client` and other 4xx never. A 429 or 503
  *   with `Retry-After` (seconds or an HTTP-date) is retried after that wait, when it ends before
  *   the caller's deadline (`get({ remainingTime })`, which `selfToken()` passes) and within
- *   `refreshClaim`, else not retried. With a breaker, 4xx answers do not count as failures,
+ *   `refreshClaimMs`, else not retried. With a breaker, 4xx answers do not count as failures,
  *   unusable 2xx answers and `Retry-After` answers count once (without the breaker retrying them).
  * - The store failing never fails `get()`: the client warns and goes on with memory.
  *
@@ -267,7 +267,7 @@ const unexpected = (thrown: unknown): Result<SelfToken, TokenError> =>
  *   clientSecret: { ssm: '/orders/client-secret' },
  *   scope: 'inventory:read',
  *   store: dynamoDbTokenStore({ client: new DynamoDBClient({}), tableName: 'tokens' }),
- *   breaker: circuitBreaker({ name: 'identity', timeout: 3_000 }),
+ *   breaker: circuitBreaker({ name: 'identity', timeoutMs: 3_000 }),
  * })
  * const result = await tokens.get()
  * if (result.ok) await ky.get(url, { headers: { authorization: `Bearer ${result.value.accessToken}` } })
@@ -283,16 +283,19 @@ export const selfTokenClient = (options: SelfTokenOptions): SelfTokenClient => {
   checkCredentialSource('selfTokenClient', 'clientSecret', options.clientSecret)
   const instanceId = options.instanceId ?? globalThis.crypto.randomUUID()
   const policy: RefreshPolicy = {
-    expiryThreshold: options.expiryThreshold,
-    windowWidth: options.windowWidth,
-    clockSkew: nonNegative('clockSkew', options.clockSkew ?? 10_000),
+    expiryThresholdMs: options.expiryThresholdMs,
+    windowWidthMs: options.windowWidthMs,
+    clockSkewMs: nonNegative('clockSkewMs', options.clockSkewMs ?? 10_000),
   }
   const retries = nonNegative('retries', options.retries ?? 2)
-  const retryBaseDelay = nonNegative('retryBaseDelay', options.retryBaseDelay ?? 100)
-  const refreshRetryDelay = nonNegative('refreshRetryDelay', options.refreshRetryDelay ?? 5_000)
-  const refreshClaim = nonNegative(
-    'refreshClaim',
-    options.refreshClaim ?? 2 * (options.timeout ?? 5_000),
+  const retryBaseDelayMs = nonNegative('retryBaseDelayMs', options.retryBaseDelayMs ?? 100)
+  const refreshRetryDelayMs = nonNegative(
+    'refreshRetryDelayMs',
+    options.refreshRetryDelayMs ?? 5_000,
+  )
+  const refreshClaimMs = nonNegative(
+    'refreshClaimMs',
+    options.refreshClaimMs ?? 2 * (options.timeoutMs ?? 5_000),
   )
   const scope = list(options.scope).join(' ')
   const resource = list(options.resource)
@@ -308,8 +311,8 @@ export const selfTokenClient = (options: SelfTokenOptions): SelfTokenClient => {
     audience: options.audience,
     resource,
     extraParams: options.extraParams ?? {},
-    timeout: numberOption('selfTokenClient', 'timeout', options.timeout, 5_000, { min: 1 }),
-    defaultLifetime: nonNegative('defaultLifetime', options.defaultLifetime ?? 300_000),
+    timeout: numberOption('selfTokenClient', 'timeoutMs', options.timeoutMs, 5_000, { min: 1 }),
+    defaultLifetimeMs: nonNegative('defaultLifetimeMs', options.defaultLifetimeMs ?? 300_000),
     clock,
     fetch: options.fetch,
   }
@@ -392,7 +395,7 @@ export const selfTokenClient = (options: SelfTokenOptions): SelfTokenClient => {
     try {
       const answer = await store.claim(key, {
         now,
-        until: now + refreshClaim,
+        until: now + refreshClaimMs,
         replaces,
         claimant: instanceId,
       })
@@ -466,7 +469,7 @@ export const selfTokenClient = (options: SelfTokenOptions): SelfTokenClient => {
       if (result.ok || !result.error.retryable || tries >= retries) return result
       const asked = result.error.retryAfterMs
       if (asked === undefined && breaker !== undefined) return result
-      const wait = asked ?? Math.floor(random() * Math.min(2_000, retryBaseDelay * 2 ** tries))
+      const wait = asked ?? Math.floor(random() * Math.min(2_000, retryBaseDelayMs * 2 ** tries))
       if (clock() + wait >= until) return result
       await sleep(wait)
     }
@@ -481,7 +484,7 @@ export const selfTokenClient = (options: SelfTokenOptions): SelfTokenClient => {
 
   /**
    * A failure: the best token still usable, with a warning, else the error. This instance tries
-   * again after `refreshRetryDelay`, or after the wait the endpoint asked for when longer.
+   * again after `refreshRetryDelayMs`, or after the wait the endpoint asked for when longer.
    */
   const fallBack = (
     best: Entry | undefined,
@@ -498,7 +501,7 @@ export const selfTokenClient = (options: SelfTokenOptions): SelfTokenClient => {
       }),
     )
     if (mine) {
-      const retryIn = Math.max(refreshRetryDelay, error.retryAfterMs ?? 0)
+      const retryIn = Math.max(refreshRetryDelayMs, error.retryAfterMs ?? 0)
       memory = { ...best, refreshAt: Math.min(best.usableUntil, now + retryIn) }
     }
     return best.result
@@ -521,7 +524,7 @@ export const selfTokenClient = (options: SelfTokenOptions): SelfTokenClient => {
     than: Entry | undefined,
     replaces: number,
   ): Promise<Entry | Claim> => {
-    for (let waited = 0, step = 50; waited < refreshClaim; step = Math.min(2 * step, 1_000)) {
+    for (let waited = 0, step = 50; waited < refreshClaimMs; step = Math.min(2 * step, 1_000)) {
       await sleep(step)
       waited += step
       const found = takeable(await readStore(key), than)
@@ -569,14 +572,14 @@ export const selfTokenClient = (options: SelfTokenOptions): SelfTokenClient => {
     if (claim === 'refused') {
       const now = clock()
       if (usable(best, now)) {
-        return keep({ ...best, refreshAt: Math.min(best.usableUntil, now + refreshRetryDelay) })
+        return keep({ ...best, refreshAt: Math.min(best.usableUntil, now + refreshRetryDelayMs) })
       }
       const landed = await awaitClaimant(key, best, replaces)
       if (typeof landed !== 'string') return keep(landed)
       claim = landed
     }
     // No wait past the caller's deadline, nor past the claim (another instance may take it then).
-    const until = Math.min(deadline ?? Number.POSITIVE_INFINITY, startedAt + refreshClaim)
+    const until = Math.min(deadline ?? Number.POSITIVE_INFINITY, startedAt + refreshClaimMs)
     const result = await callEndpoint(credentials.value, deadline, until)
     if (!result.ok) {
       if (claim === 'claimed') await releaseClaim(key)

@@ -7,22 +7,22 @@ import { optionError, textOption, urlOption } from '../internal/options.ts'
 import { err, ok, type Result, toError } from '../result/index.ts'
 import { TokenError } from './errors.ts'
 
-/** An SSM parameter, read with Powertools' `SSMProvider` (decrypted; cached `maxAge` seconds). */
+/** An SSM parameter, read with Powertools' `SSMProvider` (decrypted; cached `maxAgeMs`). */
 export interface SsmSource {
   /** The parameter name (`/orders/client-secret`). */
   readonly ssm: string
-  /** Seconds Powertools keeps the value. Default 300. */
-  readonly maxAge?: number
+  /** How long Powertools keeps the value, in ms (whole seconds, rounded up). Default 300,000. */
+  readonly maxAgeMs?: number
 }
 
-/** A Secrets Manager secret, read with Powertools' `SecretsProvider` (cached `maxAge` seconds). */
+/** A Secrets Manager secret, read with Powertools' `SecretsProvider` (cached `maxAgeMs`). */
 export interface SecretsManagerSource {
   /** The secret's name or ARN. */
   readonly secretsManager: string
   /** For a JSON secret: the field that holds the value (`client_secret`). */
   readonly field?: string
-  /** Seconds Powertools keeps the value. Default 300. */
-  readonly maxAge?: number
+  /** How long Powertools keeps the value, in ms (whole seconds, rounded up). Default 300,000. */
+  readonly maxAgeMs?: number
 }
 
 /**
@@ -56,7 +56,11 @@ export interface Credentials {
   readonly clientSecret: string
 }
 
-const DEFAULT_MAX_AGE = 300
+const DEFAULT_MAX_AGE_MS = 300_000
+
+/** Powertools' `maxAge` is in whole seconds. */
+const maxAgeOf = (source: { readonly maxAgeMs?: number }): number =>
+  Math.ceil((source.maxAgeMs ?? DEFAULT_MAX_AGE_MS) / 1000)
 
 /**
  * Checks a credential source when the client is created: a non-empty string (an http(s) URL for
@@ -109,11 +113,11 @@ export const credentialResolver = (providers: ParameterProviders = {}) => {
     if (typeof source === 'function') return source()
     if ('ssm' in source) {
       const provider = await ssmProvider()
-      return provider.get(source.ssm, { maxAge: source.maxAge ?? DEFAULT_MAX_AGE, decrypt: true })
+      return provider.get(source.ssm, { maxAge: maxAgeOf(source), decrypt: true })
     }
     const provider = await secretsProvider()
     const value = await provider.get(source.secretsManager, {
-      maxAge: source.maxAge ?? DEFAULT_MAX_AGE,
+      maxAge: maxAgeOf(source),
     })
     return source.field === undefined ? value : fieldOf(value, source.field)
   }

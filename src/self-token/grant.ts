@@ -26,7 +26,7 @@ export interface GrantOptions {
   /** Per-request time limit in ms. */
   timeout: number
   /** Lifetime in ms of a token whose answer has no `expires_in` and which is no JWT with `exp`. */
-  defaultLifetime: number
+  defaultLifetimeMs: number
   /** Epoch ms. */
   clock: () => number
   /** The `fetch` ky uses. */
@@ -250,7 +250,7 @@ const parseAnswer = (
   const expiresAt =
     expiresIn !== undefined
       ? receivedAt + expiresIn * 1000
-      : (jwtExpiry(accessToken) ?? receivedAt + options.defaultLifetime)
+      : (jwtExpiry(accessToken) ?? receivedAt + options.defaultLifetimeMs)
   if (!(expiresAt > receivedAt)) return err(invalid('the token has expired already', status))
   if (!(expiresAt - receivedAt <= MAX_LIFETIME)) {
     return err(invalid('the token would live longer than a year', status))

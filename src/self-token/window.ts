@@ -9,11 +9,11 @@ export type Duration = number | ((lifetimeMs: number) => number)
 /** How early a token is refreshed; see {@link planRefresh}. */
 export interface RefreshPolicy {
   /** Refresh once the token is within this of its expiry. Default 10 % of its lifetime, at least 5 s. */
-  expiryThreshold?: Duration
+  expiryThresholdMs?: Duration
   /** The refresh happens at a random point of a window this wide before the threshold. Default 10 % of the lifetime, at least 5 s. */
-  windowWidth?: Duration
+  windowWidthMs?: Duration
   /** Taken off the expiry for clocks that disagree; at most a quarter of the lifetime. Default 10,000 ms. */
-  clockSkew?: number
+  clockSkewMs?: number
 }
 
 /** The times a cached token is used by. */
@@ -43,8 +43,8 @@ const evaluate = (duration: Duration | undefined, lifetime: number, name: string
 }
 
 /**
- * The refresh point of a token for this instance: within `expiryThreshold` of its usable end, at a
- * point drawn by `random` from a window of `windowWidth` before that (the seed's random retry
+ * The refresh point of a token for this instance: within `expiryThresholdMs` of its usable end, at a
+ * point drawn by `random` from a window of `windowWidthMs` before that (the seed's random retry
  * window), so that instances sharing a token do not all refresh at once. Whatever the settings, a
  * token is used for at least the first half of its lifetime: a threshold and window larger than
  * that (the seed's fixed one-hour defaults on a 10-minute token) are scaled down in proportion,
@@ -62,10 +62,10 @@ export const planRefresh = (
   random: () => number,
 ): RefreshPlan => {
   const lifetime = Math.max(0, token.expiresAt - token.issuedAt)
-  const skew = Math.min(policy.clockSkew ?? DEFAULT_SKEW, lifetime / 4)
+  const skew = Math.min(policy.clockSkewMs ?? DEFAULT_SKEW, lifetime / 4)
   const usableUntil = token.expiresAt - skew
-  let threshold = evaluate(policy.expiryThreshold, lifetime, 'expiryThreshold')
-  let width = evaluate(policy.windowWidth, lifetime, 'windowWidth')
+  let threshold = evaluate(policy.expiryThresholdMs, lifetime, 'expiryThresholdMs')
+  let width = evaluate(policy.windowWidthMs, lifetime, 'windowWidthMs')
   const budget = lifetime / 2 - skew
   if (threshold + width > budget) {
     const factor = budget / (threshold + width)

@@ -101,8 +101,8 @@ const cases: [string, () => unknown, string][] = [
   ],
   [
     'selfToken with a zero timeout',
-    () => selfTokenClient({ ...identity, timeout: 0 }),
-    'selfTokenClient: timeout must be a number >= 1',
+    () => selfTokenClient({ ...identity, timeoutMs: 0 }),
+    'selfTokenClient: timeoutMs must be a number >= 1',
   ],
   [
     'selfToken with an unknown auth method',

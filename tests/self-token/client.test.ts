@@ -73,7 +73,7 @@ describe('the memory cache', () => {
   })
 
   it('does not refresh a 10-minute token on every call with the seed-sized one-hour settings', async () => {
-    const { client, clock } = setup({ expiryThreshold: 60 * MIN, windowWidth: 60 * MIN })
+    const { client, clock } = setup({ expiryThresholdMs: 60 * MIN, windowWidthMs: 60 * MIN })
     for (let second = 0; second < 300; second += 10) {
       expect(await tokenOf(client)).toBe('token-1')
       clock.advance(10_000)
@@ -90,8 +90,8 @@ describe('the memory cache', () => {
     expect(!result.ok && result.error.code).toBe('TOKEN_ENDPOINT_ERROR')
   })
 
-  it('answers the still-valid token when an early refresh fails, warns without the token, and retries after refreshRetryDelay', async () => {
-    const { client, clock, logger } = setup({ refreshRetryDelay: 30_000 })
+  it('answers the still-valid token when an early refresh fails, warns without the token, and retries after refreshRetryDelayMs', async () => {
+    const { client, clock, logger } = setup({ refreshRetryDelayMs: 30_000 })
     await tokenOf(client)
     server.answer(() => ({ status: 503, body: '' }))
     clock.advance(9 * MIN)
@@ -129,7 +129,7 @@ describe('the memory cache', () => {
   })
 
   it('never hands out a token past its expiry less the clock skew', async () => {
-    const { client, clock } = setup({ clockSkew: 30_000 })
+    const { client, clock } = setup({ clockSkewMs: 30_000 })
     await tokenOf(client)
     server.answer(() => ({ status: 500, body: '' }))
     clock.advance(10 * MIN - 30_000)
@@ -351,7 +351,7 @@ describe('credentials', () => {
 })
 
 describe('options', () => {
-  it.each([[{ timeout: -1 }], [{ clockSkew: Number.NaN }], [{ expiryThreshold: -5 }]])(
+  it.each([[{ timeoutMs: -1 }], [{ clockSkewMs: Number.NaN }], [{ expiryThresholdMs: -5 }]])(
     'refuses %o at creation',
     (extra) => {
       expect(() => setup(extra as Partial<SelfTokenOptions>)).toThrow(TypeError)
@@ -396,7 +396,7 @@ describe('the refresh claim (one instance at a time asks the endpoint)', () => {
     const { client } = setup({
       store,
       storeKey: 'orders-key',
-      refreshClaim: 3_000,
+      refreshClaimMs: 3_000,
       sleep: async (ms) => {
         waits.push(ms)
       },
@@ -407,7 +407,7 @@ describe('the refresh claim (one instance at a time asks the endpoint)', () => {
 
   it('keeps the usable token while another instance holds the claim, and takes its token after', async () => {
     const store = memoryTokenStore()
-    const { client, clock } = setup({ store, storeKey: 'k', refreshRetryDelay: 2_000 })
+    const { client, clock } = setup({ store, storeKey: 'k', refreshRetryDelayMs: 2_000 })
     await tokenOf(client)
     clock.advance(9 * MIN)
     const replaces = clock.now() + MIN // the expiry of token-1, kept in the store
@@ -480,7 +480,7 @@ it('answers a TokenError instead of rejecting when something it calls throws une
   server.answer(opaqueTokens(3_600))
   const { client } = setup({
     // Fine for the 10-minute check at creation, throwing for the hour-long token.
-    expiryThreshold: (lifetime) => {
+    expiryThresholdMs: (lifetime) => {
       if (lifetime > 10 * MIN) throw new Error('policy bug')
       return 1_000
     },

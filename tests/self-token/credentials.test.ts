@@ -92,10 +92,10 @@ describe('SSM and Secrets Manager sources', () => {
     return { provider, calls }
   }
 
-  it('reads the secret from SSM, decrypted, with the maxAge given or 300 s', async () => {
+  it('reads the secret from SSM, decrypted, with the maxAgeMs given (in seconds) or 300 s', async () => {
     const ssm = stub({ '/orders/secret': 'from-ssm', '/orders/id': 'orders-ssm' })
     const result = await grantWith({
-      clientId: { ssm: '/orders/id', maxAge: 60 },
+      clientId: { ssm: '/orders/id', maxAgeMs: 60_000 },
       clientSecret: { ssm: '/orders/secret' },
       parameters: { ssm: ssm.provider },
     })
@@ -115,7 +115,7 @@ describe('SSM and Secrets Manager sources', () => {
     const parameters = { secretsManager: secrets.provider }
     await grantWith({
       clientId: { secretsManager: 'text', field: 'client_id' },
-      clientSecret: { secretsManager: 'text', field: 'client_secret', maxAge: 10 },
+      clientSecret: { secretsManager: 'text', field: 'client_secret', maxAgeMs: 10_000 },
       parameters,
     })
     expect(sentCredentials()).toBe('orders-sm:from-sm')
@@ -207,12 +207,12 @@ describe("Powertools' SSMProvider, imported on first use", () => {
     await new Promise<void>((resolve) => ssm.close(() => resolve()))
   })
 
-  it('reads the secret through the real SSMProvider and caches it for maxAge', async () => {
+  it('reads the secret through the real SSMProvider and caches it for maxAgeMs', async () => {
     const client = selfTokenClient({
       tokenEndpoint: server.url,
       clientId: 'orders',
-      clientSecret: { ssm: '/orders/secret', maxAge: 600 },
-      defaultLifetime: 1,
+      clientSecret: { ssm: '/orders/secret', maxAgeMs: 600_000 },
+      defaultLifetimeMs: 1,
     })
     expect((await client.get()).ok).toBe(true)
     expect(sentCredentials()).toBe('orders:real-ssm')

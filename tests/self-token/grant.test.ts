@@ -175,7 +175,7 @@ describe('the answer', () => {
     server.answer(() =>
       tokenAnswer({ access_token: 'opaque', token_type: 'Bearer', expires_in: 0 }),
     )
-    const opaque = await against({ clock: clock.now, defaultLifetime: 42_000 }).get()
+    const opaque = await against({ clock: clock.now, defaultLifetimeMs: 42_000 }).get()
     expect(opaque.ok && opaque.value.expiresAt).toBe(clock.now() + 42_000)
   })
 
@@ -302,7 +302,7 @@ describe('the answer', () => {
   it('gives up on an endpoint hanging past the timeout with TOKEN_ENDPOINT_TIMEOUT (504)', async () => {
     server.answer(() => 'hang')
     const started = Date.now()
-    const error = await failure({ timeout: 150 })
+    const error = await failure({ timeoutMs: 150 })
     expect(Date.now() - started).toBeLessThan(2_000)
     expect([error.code, error.statusCode, error.retryable]).toEqual([
       'TOKEN_ENDPOINT_TIMEOUT',

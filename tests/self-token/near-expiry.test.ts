@@ -40,7 +40,7 @@ describe('a claim held by another instance near the end of the cached token', ()
     server.answer(opaqueTokens(60))
     const { clock, instance } = virtualFleet(server, {
       store: claimedByAnother(),
-      clockSkew: 0,
+      clockSkewMs: 0,
       ...extra,
     })
     const a = instance()
@@ -53,7 +53,7 @@ describe('a claim held by another instance near the end of the cached token', ()
     return { a, clock, t0 }
   }
 
-  it('does not hand out the cached token after its end (the default 5 s refreshRetryDelay would reach 63 s)', async () => {
+  it('does not hand out the cached token after its end (the default 5 s refreshRetryDelayMs would reach 63 s)', async () => {
     const { a, clock, t0 } = await nearEnd()
     clock.set(t0 + 62_000)
     const result = await a.client.get()
@@ -61,8 +61,8 @@ describe('a claim held by another instance near the end of the cached token', ()
     expect(result.ok && result.value.expiresAt).toBeGreaterThan(clock.now())
   })
 
-  it('stops serving the cached token exactly at its usable end, even with a long refreshRetryDelay', async () => {
-    const { a, clock, t0 } = await nearEnd({ refreshRetryDelay: 60_000 })
+  it('stops serving the cached token exactly at its usable end, even with a long refreshRetryDelayMs', async () => {
+    const { a, clock, t0 } = await nearEnd({ refreshRetryDelayMs: 60_000 })
     clock.set(t0 + 59_999)
     expect(await answerOf(a.client)).toBe('token-1')
     clock.set(t0 + 60_000)

@@ -115,7 +115,7 @@ describe('Retry-After from the token endpoint', () => {
     expect(server.count()).toBe(1)
     server.reset()
     server.answer(first(1, () => busy(503, '1')))
-    const short = setup({ refreshClaim: 1_500 })
+    const short = setup({ refreshClaimMs: 1_500 })
     expect(await answerOf(short.client)).toBe('token-2')
     expect([long.waits, short.waits]).toEqual([[], [1_000]])
   })
@@ -160,7 +160,7 @@ describe('Retry-After from the token endpoint', () => {
     expect(await asked({ status: 503, body: '' })).toBeUndefined()
   })
 
-  it('keeps the cached token until the Retry-After of a failed early refresh, not only refreshRetryDelay', async () => {
+  it('keeps the cached token until the Retry-After of a failed early refresh, not only refreshRetryDelayMs', async () => {
     const { client, clock } = setup()
     const t0 = clock.now()
     expect(await answerOf(client)).toBe('token-1')

@@ -18,9 +18,13 @@ describe('planRefresh (properties)', () => {
         duration,
         fc.option(fc.integer({ min: 0, max: 3_600_000 }), { nil: undefined }),
         fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
-        (issuedAt, lifetime, expiryThreshold, windowWidth, clockSkew, random) => {
+        (issuedAt, lifetime, expiryThresholdMs, windowWidthMs, clockSkewMs, random) => {
           const token = { issuedAt, expiresAt: issuedAt + lifetime }
-          const plan = planRefresh(token, { expiryThreshold, windowWidth, clockSkew }, () => random)
+          const plan = planRefresh(
+            token,
+            { expiryThresholdMs, windowWidthMs, clockSkewMs },
+            () => random,
+          )
           expect(plan.usableUntil).toBeLessThanOrEqual(token.expiresAt)
           expect(plan.usableUntil).toBeGreaterThanOrEqual(issuedAt + lifetime * 0.75 - 1e-6)
           expect(plan.refreshAt).toBeLessThanOrEqual(plan.usableUntil)

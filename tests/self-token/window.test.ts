@@ -18,20 +18,20 @@ describe('planRefresh', () => {
 
   it('scales with the lifetime: a one-hour token refreshes 6 to 12 minutes before its end', () => {
     const hour = { issuedAt: 0, expiresAt: 60 * MIN }
-    expect(planRefresh(hour, { clockSkew: 0 }, () => 0).refreshAt).toBe(54 * MIN)
-    expect(planRefresh(hour, { clockSkew: 0 }, () => 0.5).refreshAt).toBe(51 * MIN)
+    expect(planRefresh(hour, { clockSkewMs: 0 }, () => 0).refreshAt).toBe(54 * MIN)
+    expect(planRefresh(hour, { clockSkewMs: 0 }, () => 0.5).refreshAt).toBe(51 * MIN)
   })
 
   it('keeps a 5 s minimum threshold and window for short tokens', () => {
     const halfMinute = { issuedAt: 0, expiresAt: 30_000 }
-    expect(planRefresh(halfMinute, { clockSkew: 0 }, () => 1)).toEqual({
+    expect(planRefresh(halfMinute, { clockSkewMs: 0 }, () => 1)).toEqual({
       refreshAt: 20_000,
       usableUntil: 30_000,
     })
   })
 
   it("scales the seed's fixed one-hour threshold down so that a 10-minute token is used for half its life", () => {
-    const seed = { expiryThreshold: 60 * MIN, windowWidth: 60 * MIN, clockSkew: 0 }
+    const seed = { expiryThresholdMs: 60 * MIN, windowWidthMs: 60 * MIN, clockSkewMs: 0 }
     expect(planRefresh(tenMinutes, seed, () => 1).refreshAt).toBe(5 * MIN)
     expect(planRefresh(tenMinutes, seed, () => 0).refreshAt).toBe(7.5 * MIN)
   })
@@ -39,22 +39,22 @@ describe('planRefresh', () => {
   it('accepts fixed durations and functions of the lifetime', () => {
     const plan = planRefresh(
       tenMinutes,
-      { expiryThreshold: 30_000, windowWidth: (lifetime) => lifetime / 20, clockSkew: 0 },
+      { expiryThresholdMs: 30_000, windowWidthMs: (lifetime) => lifetime / 20, clockSkewMs: 0 },
       () => 1,
     )
     expect(plan.refreshAt).toBe(10 * MIN - 30_000 - 30_000)
   })
 
   it('caps the clock skew at a quarter of the lifetime', () => {
-    const plan = planRefresh({ issuedAt: 0, expiresAt: 20_000 }, { clockSkew: 60_000 }, () => 0)
+    const plan = planRefresh({ issuedAt: 0, expiresAt: 20_000 }, { clockSkewMs: 60_000 }, () => 0)
     expect(plan.usableUntil).toBe(15_000)
     expect(plan.refreshAt).toBeGreaterThanOrEqual(10_000)
   })
 
   it.each([
-    [{ expiryThreshold: -1 }],
-    [{ windowWidth: Number.NaN }],
-    [{ windowWidth: () => Number.POSITIVE_INFINITY }],
+    [{ expiryThresholdMs: -1 }],
+    [{ windowWidthMs: Number.NaN }],
+    [{ windowWidthMs: () => Number.POSITIVE_INFINITY }],
   ])('refuses an invalid duration %o', (policy) => {
     expect(() => planRefresh(tenMinutes, policy, () => 0)).toThrow(TypeError)
   })

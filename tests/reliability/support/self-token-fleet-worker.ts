@@ -72,7 +72,7 @@ const run = async (): Promise<SelfTokenFleetReport> => {
     storeKey: 'fleet',
     store: dynamoDbTokenStore({ client: dynamo, tableName: setting('FLEET_TABLE') }),
     breaker: circuitBreaker({ name: 'idp', timeoutMs: 3_000 }),
-    clockSkew: FLEET_SKEW_MS,
+    clockSkewMs: FLEET_SKEW_MS,
     fetch: (input, init) => {
       endpointRequests += 1
       return fetch(input, init)
