@@ -61,7 +61,7 @@ const options = (url: string, extra: Partial<SelfTokenOptions> = {}): SelfTokenO
   tokenEndpoint: url,
   clientId: 'orders',
   clientSecret: SECRET,
-  timeout: TIMEOUT,
+  timeoutMs: TIMEOUT,
   retries: 1,
   sleep: async () => undefined,
   ...extra,
