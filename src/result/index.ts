@@ -188,14 +188,107 @@ export const toError = (thrown: unknown): Error =>
   thrown instanceof Error ? thrown : new Error(String(thrown), { cause: thrown })
 
 /**
+ * The error of a value that a `tryCatch` / `tryAsync` success test refused: the function
+ * returned, but not a success. Carries the refused `value`; its message never shows it (the value
+ * may be a secret or a large payload). Not an `AppError`: at the Middy boundary it is a 500 that
+ * shows nothing, as any unexpected error.
+ *
+ * @example
+ * ```ts
+ * const find = tryCatch((id: string) => orders.get(id), { isSuccess: (o) => o !== undefined })
+ * const result = find('42')
+ * if (!result.ok && result.error instanceof RefusedValueError) console.log(result.error.value) // undefined
+ * ```
+ */
+export class RefusedValueError<T = unknown> extends Error {
+  /** Always `'REFUSED_VALUE'`. */
+  readonly code: 'REFUSED_VALUE' = 'REFUSED_VALUE'
+  /** What the function returned. */
+  readonly value: T
+
+  constructor(value: T, message = 'the returned value did not pass the success test') {
+    super(message)
+    this.name = 'RefusedValueError'
+    this.value = value
+  }
+}
+
+/**
+ * Options of {@link tryCatch} and {@link tryAsync}: a success test for the returned value, and the
+ * error mapper.
+ *
+ * @example
+ * ```ts
+ * const options: TryOptions<number, string> = { isSuccess: (n) => n > 0, onError: String }
+ * tryCatch((s: string) => Number(s), options)('-1') // err('RefusedValueError: the returned value ...')
+ * ```
+ */
+export interface TryOptions<T, E> {
+  /**
+   * Decides whether a returned value is a success (the seed's predicate). A refused value becomes
+   * an `err` of {@link RefusedValueError} (through `onError` when given). A type guard narrows the
+   * `ok` type. A test that throws is an `err` as a throwing function is.
+   */
+  isSuccess?: (value: T) => boolean
+  /** Maps what was thrown, or the {@link RefusedValueError} of a refused value, to the error type. */
+  onError?: (thrown: unknown) => E
+}
+
+/**
+ * {@link TryOptions} whose success test is a type guard: the `ok` type is `S`.
+ *
+ * @example
+ * ```ts
+ * const found = tryCatch((id: string) => orders.get(id), { isSuccess: (o): o is Order => o !== undefined })
+ * found('42') // Result<Order, Error>, not Result<Order | undefined, Error>
+ * ```
+ */
+export interface TryGuardOptions<T, S extends T, E> extends TryOptions<T, E> {
+  isSuccess: (value: T) => value is S
+}
+
+/**
+ * The success test and the error mapper of a `(fn, onError)` or `(fn, { isSuccess, onError })`
+ * call, checked once when the function is wrapped: one that is not a function is a `TypeError`
+ * naming it, rather than an `err` on every call.
+ */
+const optionsOf = <T, E>(
+  wrapper: 'tryCatch' | 'tryAsync',
+  second: ((thrown: unknown) => E) | TryOptions<T, E> | undefined,
+): {
+  isSuccess: ((value: T) => boolean) | undefined
+  mapThrown: (thrown: unknown) => E | Error
+} => {
+  if (typeof second === 'function') return { isSuccess: undefined, mapThrown: second }
+  if (second !== undefined && (typeof second !== 'object' || second === null)) {
+    throw new TypeError(`${wrapper}: the second argument must be an onError function or options`)
+  }
+  const { isSuccess, onError } = second ?? {}
+  for (const [name, value] of [
+    ['isSuccess', isSuccess],
+    ['onError', onError],
+  ] as const) {
+    if (value !== undefined && typeof value !== 'function') {
+      throw new TypeError(`${wrapper}: ${name} must be a function`)
+    }
+  }
+  return { isSuccess, mapThrown: onError ?? toError }
+}
+
+/**
  * Wraps a throwing function so that it returns a Result (the seed's monadic try decorator).
- * `onError` maps what was thrown to the error type; by default it becomes an `Error`.
+ * `onError` maps what was thrown to the error type; by default it becomes an `Error`. With
+ * `{ isSuccess }`, a returned value the test refuses is an `err` too: a {@link RefusedValueError}
+ * carrying the value (passed through `onError` when given).
  *
  * @example
  * ```ts
  * const parse = tryCatch(JSON.parse)
  * parse('{"a":1}') // ok({ a: 1 })
  * parse('{')       // err(SyntaxError)
+ *
+ * const positive = tryCatch((s: string) => Number(s), { isSuccess: (n) => n > 0 })
+ * positive('-1')   // err(RefusedValueError { value: -1 })
  * ```
  */
 export function tryCatch<A extends unknown[], T>(
@@ -205,14 +298,32 @@ export function tryCatch<A extends unknown[], T, E>(
   fn: (...args: A) => T,
   onError: (thrown: unknown) => E,
 ): (...args: A) => Result<T, E>
+export function tryCatch<A extends unknown[], T, S extends T>(
+  fn: (...args: A) => T,
+  options: TryGuardOptions<T, S, never> & { onError?: undefined },
+): (...args: A) => Result<S, Error>
+export function tryCatch<A extends unknown[], T, S extends T, E>(
+  fn: (...args: A) => T,
+  options: TryGuardOptions<T, S, E> & { onError: (thrown: unknown) => E },
+): (...args: A) => Result<S, E>
+export function tryCatch<A extends unknown[], T>(
+  fn: (...args: A) => T,
+  options: TryOptions<T, never> & { onError?: undefined },
+): (...args: A) => Result<T, Error>
 export function tryCatch<A extends unknown[], T, E>(
   fn: (...args: A) => T,
-  onError?: (thrown: unknown) => E,
+  options: TryOptions<T, E> & { onError: (thrown: unknown) => E },
+): (...args: A) => Result<T, E>
+export function tryCatch<A extends unknown[], T, E>(
+  fn: (...args: A) => T,
+  second?: ((thrown: unknown) => E) | TryOptions<T, E>,
 ): (...args: A) => Result<T, E | Error> {
-  const mapThrown = onError ?? toError
+  const { isSuccess, mapThrown } = optionsOf('tryCatch', second)
   return (...args: A) => {
     try {
-      return ok(fn(...args))
+      const value = fn(...args)
+      if (isSuccess === undefined || isSuccess(value)) return ok(value)
+      return err(mapThrown(new RefusedValueError(value)))
     } catch (thrown) {
       return err(mapThrown(thrown))
     }
@@ -221,11 +332,16 @@ export function tryCatch<A extends unknown[], T, E>(
 
 /**
  * Wraps an async (or sync) throwing function so that it resolves to a Result and never rejects.
+ * Takes the same `onError` or `{ isSuccess, onError }` as {@link tryCatch}; the success test sees
+ * the awaited value.
  *
  * @example
  * ```ts
  * const load = tryAsync(async (id: string) => db.get(id))
  * const result = await load('42') // ok(item) or err(Error)
+ *
+ * const found = tryAsync(async (id: string) => db.get(id), { isSuccess: (item) => item !== undefined })
+ * await found('missing') // err(RefusedValueError { value: undefined })
  * ```
  */
 export function tryAsync<A extends unknown[], T>(
@@ -235,14 +351,32 @@ export function tryAsync<A extends unknown[], T, E>(
   fn: (...args: A) => T | PromiseLike<T>,
   onError: (thrown: unknown) => E,
 ): (...args: A) => Promise<Result<Awaited<T>, E>>
+export function tryAsync<A extends unknown[], T, S extends Awaited<T>>(
+  fn: (...args: A) => T | PromiseLike<T>,
+  options: TryGuardOptions<Awaited<T>, S, never> & { onError?: undefined },
+): (...args: A) => Promise<Result<S, Error>>
+export function tryAsync<A extends unknown[], T, S extends Awaited<T>, E>(
+  fn: (...args: A) => T | PromiseLike<T>,
+  options: TryGuardOptions<Awaited<T>, S, E> & { onError: (thrown: unknown) => E },
+): (...args: A) => Promise<Result<S, E>>
+export function tryAsync<A extends unknown[], T>(
+  fn: (...args: A) => T | PromiseLike<T>,
+  options: TryOptions<Awaited<T>, never> & { onError?: undefined },
+): (...args: A) => Promise<Result<Awaited<T>, Error>>
 export function tryAsync<A extends unknown[], T, E>(
   fn: (...args: A) => T | PromiseLike<T>,
-  onError?: (thrown: unknown) => E,
+  options: TryOptions<Awaited<T>, E> & { onError: (thrown: unknown) => E },
+): (...args: A) => Promise<Result<Awaited<T>, E>>
+export function tryAsync<A extends unknown[], T, E>(
+  fn: (...args: A) => T | PromiseLike<T>,
+  second?: ((thrown: unknown) => E) | TryOptions<Awaited<T>, E>,
 ): (...args: A) => Promise<Result<Awaited<T>, E | Error>> {
-  const mapThrown = onError ?? toError
+  const { isSuccess, mapThrown } = optionsOf('tryAsync', second)
   return async (...args: A) => {
     try {
-      return ok(await fn(...args))
+      const value = await fn(...args)
+      if (isSuccess === undefined || isSuccess(value)) return ok(value)
+      return err(mapThrown(new RefusedValueError(value)))
     } catch (thrown) {
       return err(mapThrown(thrown))
     }

@@ -4,6 +4,7 @@
  * Each subpath is imported in a fresh Node process that records every module it resolves.
  */
 import { execFileSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 
@@ -49,11 +50,20 @@ const parts: [string, string[]][] = [
   ['auth', ['jose', 'ky']],
   ['self-token', ['ky']],
   ['observer', ['@aws-lambda-powertools']],
+  ['session', []],
 ]
 const loaded = new Map(parts.map(([subpath]) => [subpath, loadedBy(subpath)]))
 const urlsOf = (subpath: string): string[] => loaded.get(subpath) ?? []
 
 describe('importing one subpath of metis-app', () => {
+  it('covers every subpath the package exports', () => {
+    const manifest = JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as {
+      exports: Record<string, unknown>
+    }
+    const exported = Object.keys(manifest.exports).map((key) => key.replace(/^\.\//, ''))
+    expect(parts.map(([subpath]) => subpath).sort()).toEqual(exported.sort())
+  })
+
   it.each(parts)('metis-app/%s loads only the dependencies it needs (%j)', (subpath, allowed) => {
     const unexpected = packagesOf(urlsOf(subpath)).filter(
       (name) =>

@@ -11,6 +11,7 @@ import {
   match,
   ok,
   partition,
+  RefusedValueError,
   toError,
   tryAsync,
   tryCatch,
@@ -115,5 +116,117 @@ describe('Result', () => {
     expect(error.cause).toEqual({ reason: 'x' })
     const original = new TypeError('t')
     expect(toError(original)).toBe(original)
+  })
+})
+
+describe('tryCatch and tryAsync with a success test', () => {
+  type Order = { id: string }
+  const orders = new Map<string, Order>([['42', { id: '42' }]])
+  const find = (id: string) => orders.get(id)
+  const isOrder = (order: Order | undefined): order is Order => order !== undefined
+
+  it('answers ok for a value the test accepts, and err(RefusedValueError) for one it refuses', () => {
+    const found = tryCatch(find, { isSuccess: isOrder })
+    expect(found('42')).toEqual(ok({ id: '42' }))
+    const missing = found('7')
+    expect(missing.ok).toBe(false)
+    if (missing.ok) return
+    expect(missing.error).toBeInstanceOf(RefusedValueError)
+    expect(missing.error).toMatchObject({
+      name: 'RefusedValueError',
+      code: 'REFUSED_VALUE',
+      value: undefined,
+      message: 'the returned value did not pass the success test',
+    })
+  })
+
+  it('never shows the refused value in the message', () => {
+    const secret = tryCatch(() => 'hunter2-secret', { isSuccess: () => false })
+    const result = secret()
+    expect(result.ok).toBe(false)
+    if (!result.ok) {
+      expect(result.error.message).not.toContain('hunter2')
+      expect(String(result.error)).not.toContain('hunter2')
+    }
+  })
+
+  it('passes the RefusedValueError and what was thrown through onError', () => {
+    const seen: unknown[] = []
+    const positive = tryCatch(
+      (s: string) => {
+        if (s === 'boom') throw new Error('boom')
+        return Number(s)
+      },
+      {
+        isSuccess: (n) => n > 0,
+        onError: (thrown) => {
+          seen.push(thrown)
+          return thrown instanceof RefusedValueError ? `refused ${thrown.value}` : 'thrown'
+        },
+      },
+    )
+    expect(positive('3')).toEqual(ok(3))
+    expect(positive('-1')).toEqual(err('refused -1'))
+    expect(positive('boom')).toEqual(err('thrown'))
+    expect(seen).toHaveLength(2)
+    expect(seen[0]).toBeInstanceOf(RefusedValueError)
+    expect((seen[1] as Error).message).toBe('boom')
+  })
+
+  it('answers err when the success test itself throws', () => {
+    const broken = tryCatch(() => 1, {
+      isSuccess: () => {
+        throw new TypeError('test failed')
+      },
+    })
+    const result = broken()
+    expect(result.ok).toBe(false)
+    if (!result.ok) expect(result.error).toEqual(new TypeError('test failed'))
+  })
+
+  it('tests the awaited value with tryAsync, and never rejects', async () => {
+    const load = tryAsync(async (id: string) => find(id), { isSuccess: isOrder })
+    expect(await load('42')).toEqual(ok({ id: '42' }))
+    const missing = await load('7')
+    expect(missing.ok).toBe(false)
+    if (!missing.ok) expect(missing.error).toBeInstanceOf(RefusedValueError)
+
+    const mapped = tryAsync(async (id: string) => find(id), {
+      isSuccess: isOrder,
+      onError: (thrown) => (thrown instanceof RefusedValueError ? 404 : 500),
+    })
+    expect(await mapped('7')).toEqual(err(404))
+    const rejecting = tryAsync(async () => Promise.reject(new Error('down')), {
+      isSuccess: () => true,
+      onError: (thrown) => (thrown as Error).message,
+    })
+    expect(await rejecting()).toEqual(err('down'))
+    const throwingTest = tryAsync(async () => 1, {
+      isSuccess: () => {
+        throw new Error('bad test')
+      },
+    })
+    const failed = await throwingTest()
+    expect(failed.ok).toBe(false)
+    if (!failed.ok) expect(failed.error.message).toBe('bad test')
+  })
+
+  it('accepts every value without a success test, as before', async () => {
+    expect(tryCatch(() => undefined, {})()).toEqual(ok(undefined))
+    expect(await tryAsync(async () => null, { onError: String })()).toEqual(ok(null))
+  })
+
+  it('refuses options that are not functions when wrapping, naming them', () => {
+    const wrong = (value: unknown) => value as never
+    expect(() => tryCatch(find, { isSuccess: wrong(true) })).toThrow(
+      'tryCatch: isSuccess must be a function',
+    )
+    expect(() => tryAsync(find, { onError: wrong('x') })).toThrow(
+      'tryAsync: onError must be a function',
+    )
+    expect(() => tryCatch(find, wrong(42))).toThrow(
+      'tryCatch: the second argument must be an onError function or options',
+    )
+    expect(() => tryAsync(find, wrong(null))).toThrow(TypeError)
   })
 })
