@@ -1,4 +1,4 @@
-/** The README's "Local server" block, in a module that has the handler it serves. */
+/** The docs/local.md example block, in a module that has the handler it serves. */
 import { readFile } from 'node:fs/promises'
 import { invoke, serve } from 'metis-app/local'
 import { handler } from './handler.ts' // your function

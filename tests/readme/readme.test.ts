@@ -1,8 +1,10 @@
 /**
- * The README's TypeScript blocks compile as written, under the options of a strict user.
+ * The user docs' TypeScript blocks compile as written, under the options of a strict user.
  *
- * Every ```ts block of README.md is type-checked as its own file, all of them in one program (one
- * `ts.createProgram`, so the libraries are parsed once). The blocks are not written to disk: an
+ * Every ```ts block of README.md and of every page in docs/ (each `docs/*.md`, listed when the test
+ * runs, so that a page added later is checked too) is type-checked as its own file, all of them in
+ * one program (one `ts.createProgram`, so the libraries are parsed once). Diagnostics name the
+ * document and its line: `docs/router.md:12:3`. The blocks are not written to disk: an
  * in-memory compiler host serves each one at a path of its own under the repository root (so that
  * `@middy/core`, `ky`... resolve from `node_modules/` and the repository's `"type": "module"`
  * applies), and `metis-app/<part>` is mapped to `src/<part>/index.ts`.
@@ -20,14 +22,14 @@
  * `tsc --noEmit -p tsconfig.json`, under the repository's own options (with
  * `exactOptionalPropertyTypes` off).
  */
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { join, relative, resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import ts from 'typescript'
 import { describe, expect, it } from 'vitest'
 
 const root = resolve(fileURLToPath(new URL('../..', import.meta.url)))
-const readmePath = join(root, 'README.md')
+const docsDir = join(root, 'docs')
 const srcDir = join(root, 'src') + sep
 
 /** What a strict user compiles with. */
@@ -48,9 +50,11 @@ const options: ts.CompilerOptions = {
   paths: { 'metis-app/*': [join(root, 'src', '*', 'index.ts')] },
 }
 
-/** One fenced ```ts block of the README. */
+/** One fenced ```ts block of a document. */
 interface Block {
-  /** README line of the block's first line of code (1-based). */
+  /** The document, relative to the repository: `README.md`, `docs/router.md`. */
+  readonly doc: string
+  /** The document's line of the block's first line of code (1-based). */
   readonly line: number
   readonly text: string
   /** `examples/readme/<name>.ts` when the block is marked as a fragment of it. */
@@ -62,8 +66,14 @@ interface Block {
 const FRAGMENT = /^<!--\s*fragment of (examples\/readme\/[\w.-]+\.ts)\s*-->$/
 const CHECKED = new Set(['ts', 'typescript'])
 
-const readme = readFileSync(readmePath, 'utf8')
-const readmeLines = readme.split(/\r?\n/)
+/** README.md, then every page of docs/ in name order (docs/api/ is TypeDoc's output). */
+const documents = [
+  'README.md',
+  ...readdirSync(docsDir, { withFileTypes: true })
+    .filter((entry) => entry.isFile() && entry.name.endsWith('.md'))
+    .map((entry) => `docs/${entry.name}`)
+    .sort(),
+].map((doc) => ({ doc, lines: readFileSync(join(root, doc), 'utf8').split(/\r?\n/) }))
 
 /**
  * True for a block of ambient declarations only (`declare module '...' { ... }`): the README has
@@ -82,16 +92,16 @@ const declarationsOnly = (text: string): boolean => {
   )
 }
 
-/** Every fenced block whose language is TypeScript, with the fragment marker before it. */
-const extractBlocks = (): Block[] => {
+/** Every fenced block of a document whose language is TypeScript, with its fragment marker. */
+const extractBlocks = (doc: string, lines: readonly string[]): Block[] => {
   const blocks: Block[] = []
   let open: { fence: string; language: string; start: number; marker: string } | undefined
   let body: string[] = []
-  readmeLines.forEach((text, index) => {
+  lines.forEach((text, index) => {
     if (open === undefined) {
       const fence = /^ {0,3}(`{3,}|~{3,})\s*([^\s`]*)/.exec(text)
       if (fence === null) return
-      const marker = FRAGMENT.exec(readmeLines[index - 1]?.trim() ?? '')?.[1] ?? ''
+      const marker = FRAGMENT.exec(lines[index - 1]?.trim() ?? '')?.[1] ?? ''
       open = { fence: fence[1] ?? '```', language: fence[2] ?? '', start: index + 2, marker }
       body = []
       return
@@ -106,10 +116,15 @@ const extractBlocks = (): Block[] => {
         const text = `${body.join('\n')}\n`
         const extension = declarationsOnly(text) ? '.d.ts' : '.ts'
         blocks.push({
+          doc,
           line: open.start,
           text,
           fragmentOf: open.marker === '' ? undefined : open.marker,
-          file: join(root, '.readme-blocks', `README.md.line-${open.start}${extension}`),
+          file: join(
+            root,
+            '.readme-blocks',
+            `${doc.replace('/', '-')}.line-${open.start}${extension}`,
+          ),
         })
       }
       open = undefined
@@ -117,11 +132,11 @@ const extractBlocks = (): Block[] => {
     }
     body.push(text)
   })
-  if (open !== undefined) throw new Error(`README.md:${open.start - 1}: a fence is never closed`)
+  if (open !== undefined) throw new Error(`${doc}:${open.start - 1}: a fence is never closed`)
   return blocks
 }
 
-const blocks = extractBlocks()
+const blocks = documents.flatMap(({ doc, lines }) => extractBlocks(doc, lines))
 const byFile = new Map(blocks.map((block) => [block.file, block]))
 const examples = [...new Set(blocks.flatMap((block) => block.fragmentOf ?? []))].map((path) =>
   join(root, path),
@@ -185,11 +200,11 @@ const libraries = (): ts.SourceFile[] =>
     .getSourceFiles()
     .filter((file) => file.isDeclarationFile && !byFile.has(file.fileName) && !isPlatform(file))
 
-/** `README.md:<line>:<column>` for a block, the repository path for any other file. */
+/** `<document>:<line>:<column>` for a block, the repository path for any other file. */
 const where = (file: ts.SourceFile, position: number): string => {
   const { line, character } = file.getLineAndCharacterOfPosition(position)
   const block = byFile.get(file.fileName)
-  if (block !== undefined) return `README.md:${block.line + line}:${character + 1}`
+  if (block !== undefined) return `${block.doc}:${block.line + line}:${character + 1}`
   return `${relative(root, file.fileName)}:${line + 1}:${character + 1}`
 }
 
@@ -232,18 +247,23 @@ const missingLines = (block: Block, file: string): string[] => {
 const title = (block: Block): string => {
   const first = block.text.split('\n').find((line) => line.trim() !== '') ?? ''
   const fragment = block.fragmentOf ? ` (fragment of ${block.fragmentOf})` : ''
-  return `README.md:${block.line}${fragment} ${first.trim().slice(0, 70)}`
+  return `${block.doc}:${block.line}${fragment} ${first.trim().slice(0, 70)}`
 }
 
-describe('the README code blocks compile', () => {
+describe('the code blocks of README.md and docs/*.md compile', () => {
   it('has TypeScript blocks, and every fragment marker sits right before one', () => {
     expect(blocks.length).toBeGreaterThan(0)
-    const stray = readmeLines.flatMap((text, index) =>
-      text.includes('fragment of') &&
-      text.trim().startsWith('<!--') &&
-      !blocks.some((block) => block.line === index + 3 && block.fragmentOf !== undefined)
-        ? [`README.md:${index + 1}: ${text.trim()}`]
-        : [],
+    const stray = documents.flatMap(({ doc, lines }) =>
+      lines.flatMap((text, index) =>
+        text.includes('fragment of') &&
+        text.trim().startsWith('<!--') &&
+        !blocks.some(
+          (block) =>
+            block.doc === doc && block.line === index + 3 && block.fragmentOf !== undefined,
+        )
+          ? [`${doc}:${index + 1}: ${text.trim()}`]
+          : [],
+      ),
     )
     expect(stray).toEqual([])
   })
