@@ -61,9 +61,18 @@ describe('npm pack', () => {
     expect(bin.startsWith('#!/usr/bin/env node\n')).toBe(true)
   })
 
+  it('ships the page of every docs/ link the README makes, so the links work in node_modules', () => {
+    const readme = readFileSync(join(unpacked, 'README.md'), 'utf8')
+    const linked = [...readme.matchAll(/\]\((docs\/[\w.-]+\.md)(?:#[\w-]*)?\)/g)].map((m) => m[1])
+    expect(linked.length).toBeGreaterThan(5)
+    for (const page of linked) expect(files).toContain(page)
+  })
+
   it('ships no sources, tests or source maps, and a declaration beside every module', () => {
     const shipped = files.filter(
-      (file) => !['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE'].includes(file),
+      (file) =>
+        !['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE'].includes(file) &&
+        !/^docs\/[\w.-]+\.md$/.test(file),
     )
     expect(shipped.filter((file) => !file.startsWith('dist/'))).toEqual([])
     expect(shipped.filter((file) => file.endsWith('.map'))).toEqual([])
