@@ -29,10 +29,7 @@ import type { Context } from 'aws-lambda'
 import { type EventVersion, toLambdaEvent } from './events.ts'
 import { fromLambdaResult } from './response.ts'
 
-export type { EventVersion, IncomingHttp } from './events.ts'
-export { toLambdaEvent } from './events.ts'
-export type { OutgoingHttp } from './response.ts'
-export { fromLambdaResult } from './response.ts'
+export type { EventVersion } from './events.ts'
 
 /** Any Lambda handler: `(event, context)` returning a value or a promise of one. */
 export type AnyHandler = (event: never, context: never) => unknown

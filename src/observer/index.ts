@@ -36,7 +36,6 @@ export { observer, TRACER_UNAVAILABLE } from './observer.ts'
 export {
   DEFAULT_REDACTED_FIELDS,
   REDACTED,
-  REDACTED_BASE64_BODY,
   type Redactor,
   redactor,
 } from './redact.ts'

@@ -68,7 +68,7 @@ type Entries = Array<[string, unknown]>
 /**
  * Builds a redactor for the default fields plus `extra` (case-insensitive names). The copy
  * replaces the value of a matching field at any depth; reads JSON text (a logged body, also JSON
- * encoded twice) and redacts inside it; replaces a base64 `body` with {@link REDACTED_BASE64_BODY};
+ * encoded twice) and redacts inside it; replaces a base64 `body` with `'[REDACTED base64 body]'`;
  * and in other text masks `Bearer`/`Basic` credentials, `field=value`, `"field": value` (JSON that
  * did not parse) and `Field: value` header lines. It survives cycles.
  *

@@ -5,10 +5,9 @@
  * A handler returns a plain value (JSON, status 200), a {@link Reply} built with a helper
  * ({@link json}, {@link created}, {@link text}, {@link binary}, ...), a `Result` of either, or a
  * full response object of its own (anything with a numeric `statusCode`, passed through as it is).
- * {@link respond} shapes it for REST v1, HTTP API v2, Function URL, ALB or VPC Lattice, cookies
- * included;
- * errors become RFC 9457 problem details that never show a 5xx error's internals.
- * {@link responder} is the Middy middleware that does this after the handler and on error.
+ * {@link responder} shapes it for REST v1, HTTP API v2, Function URL, ALB or VPC Lattice, cookies
+ * included; errors become RFC 9457 problem details that never show a 5xx error's internals.
+ * It is the Middy middleware that does this after the handler and on error.
  *
  * @example
  * ```ts
@@ -27,7 +26,7 @@
  */
 
 export type { ErrorLogger } from '../internal/failures.ts'
-export { type CookieAttributes, type CookieInit, serializeCookie } from './cookies.ts'
+export type { CookieAttributes, CookieInit } from './cookies.ts'
 export { type ResponderOptions, responder } from './middleware.ts'
 export {
   accepted,
@@ -35,21 +34,17 @@ export {
   created,
   isReply,
   json,
-  jsonLd,
   noContent,
   problem,
   type Reply,
   type ReplyInit,
   text,
 } from './reply.ts'
-export {
-  type AlbResponse,
-  type HttpResponse,
-  type HttpV2Response,
-  type LatticeResponse,
-  type ResponseTarget,
-  type RestV1Response,
-  respond,
-  respondError,
-  targetOf,
+export type {
+  AlbResponse,
+  HttpResponse,
+  HttpV2Response,
+  LatticeResponse,
+  ResponseTarget,
+  RestV1Response,
 } from './shape.ts'

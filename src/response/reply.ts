@@ -1,6 +1,6 @@
 /** The replies a handler returns: `json`, `created`, `problem`, ... before they take the event's shape. */
 
-import { PROBLEM_CONTENT_TYPE, toAppError, toProblem } from '../errors/index.ts'
+import { PROBLEM_CONTENT_TYPE, toAppError, toProblem } from '../errors/errors.ts'
 import { dict, hasLineBreak } from '../internal/guards.ts'
 import { type CookieInit, serializeCookie } from './cookies.ts'
 
@@ -23,7 +23,7 @@ export interface ReplyInit {
   status?: number
   /** Response headers (a helper's `Content-Type` can be replaced here). */
   headers?: Readonly<Record<string, string>>
-  /** Cookies to set, serialised with {@link serializeCookie}. */
+  /** Cookies to set, serialised as RFC 6265 `Set-Cookie` values. */
   cookies?: readonly CookieInit[]
 }
 
@@ -89,17 +89,6 @@ const NO_INIT: ReplyInit = Object.freeze({})
  */
 export const json = (body: unknown, init: ReplyInit = NO_INIT): Reply =>
   makeReply(200, 'application/json', JSON.stringify(body), init)
-
-/**
- * A JSON-LD response (`application/ld+json`).
- *
- * @example
- * ```ts
- * return jsonLd({ '@context': 'https://schema.org', '@type': 'Order', orderNumber: '42' })
- * ```
- */
-export const jsonLd = (body: unknown, init: ReplyInit = NO_INIT): Reply =>
-  makeReply(200, 'application/ld+json', JSON.stringify(body), init)
 
 /**
  * A plain text response (`text/plain; charset=utf-8`).

@@ -1,6 +1,6 @@
 /** Shapes a handler's value or error as the response of the event it answers (REST v1, HTTP API v2, Function URL, ALB, VPC Lattice). */
 
-import { InternalServerError, reasonPhrase, toAppError } from '../errors/index.ts'
+import { InternalServerError, reasonPhrase, toAppError } from '../errors/errors.ts'
 import { asRecord, dict } from '../internal/guards.ts'
 import { httpTargetOf } from '../request/accessor.ts'
 import type { HttpShape } from '../request/types.ts'

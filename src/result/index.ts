@@ -35,9 +35,6 @@ export interface Err<E> {
 /** Either a value of type `T` or an error of type `E`, told apart by the `ok` flag. */
 export type Result<T, E = Error> = Ok<T> | Err<E>
 
-/** A Result, or a promise of one. */
-export type AsyncResult<T, E = Error> = Promise<Result<T, E>>
-
 /**
  * Wraps a value as a successful Result.
  *
@@ -58,15 +55,15 @@ export const ok = <T>(value: T): Ok<T> => ({ ok: true, value })
  */
 export const err = <E>(error: E): Err<E> => ({ ok: false, error })
 
-/** True when the Result holds a value. */
-export const isOk = <T, E>(result: Result<T, E>): result is Ok<T> => result.ok
-
-/** True when the Result holds an error. */
-export const isErr = <T, E>(result: Result<T, E>): result is Err<E> => !result.ok
-
 /**
  * True when `value` has the shape of a Result (an object with a boolean `ok` and the matching
  * `value` or `error` key). Used to tell a handler's Result from a plain return value.
+ *
+ * @example
+ * ```ts
+ * isResult(ok(1)) // true
+ * isResult({ ok: true }) // false: no value
+ * ```
  */
 export const isResult = (value: unknown): value is Result<unknown, unknown> => {
   if (typeof value !== 'object' || value === null) return false

@@ -2,6 +2,7 @@ import middy from '@middy/core'
 import httpErrorHandler from '@middy/http-error-handler'
 import type { Context } from 'aws-lambda'
 import { describe, expect, it } from 'vitest'
+import { reasonPhrase } from '../../src/errors/errors.ts'
 import {
   AppError,
   BadGatewayError,
@@ -13,7 +14,6 @@ import {
   isAppError,
   MethodNotAllowedError,
   NotFoundError,
-  reasonPhrase,
   ServiceUnavailableError,
   toAppError,
   toProblem,

@@ -6,14 +6,9 @@ import { join } from 'node:path'
 import ky from 'ky'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { main, usage } from '../../src/local/cli.ts'
-import {
-  createLambdaContext,
-  fromLambdaResult,
-  invoke,
-  type LocalServer,
-  serve,
-  toLambdaEvent,
-} from '../../src/local/index.ts'
+import { toLambdaEvent } from '../../src/local/events.ts'
+import { createLambdaContext, invoke, type LocalServer, serve } from '../../src/local/index.ts'
+import { fromLambdaResult } from '../../src/local/response.ts'
 import { buildRequest } from '../../src/request/index.ts'
 import { loadEvent } from '../support/events.ts'
 

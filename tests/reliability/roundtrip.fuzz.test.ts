@@ -7,13 +7,9 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { buildRequest, type HttpRequest, parseCookies } from '../../src/request/index.ts'
-import {
-  type CookieInit,
-  json,
-  type ResponseTarget,
-  respond,
-  serializeCookie,
-} from '../../src/response/index.ts'
+import { serializeCookie } from '../../src/response/cookies.ts'
+import { type CookieInit, json, type ResponseTarget } from '../../src/response/index.ts'
+import { respond } from '../../src/response/shape.ts'
 import { runs, tally } from './support/figures.ts'
 
 const TOKEN_CHARS = "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"

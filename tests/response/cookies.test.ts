@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { serializeCookie } from '../../src/response/index.ts'
+import { serializeCookie } from '../../src/response/cookies.ts'
 
 describe('serializeCookie', () => {
   it('writes the name, the value and every attribute in RFC 6265 form', () => {

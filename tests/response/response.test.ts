@@ -12,16 +12,13 @@ import {
   created,
   isReply,
   json,
-  jsonLd,
   noContent,
   problem,
   type ResponseTarget,
-  respond,
-  respondError,
   responder,
-  targetOf,
   text,
 } from '../../src/response/index.ts'
+import { respond, respondError, targetOf } from '../../src/response/shape.ts'
 import { err, ok } from '../../src/result/index.ts'
 import { loadEvent } from '../support/events.ts'
 
@@ -108,7 +105,8 @@ describe('respond', () => {
   })
 
   it('builds each helper with its status and media type', () => {
-    expect(respond(jsonLd({ '@type': 'Order' }), v2)).toMatchObject({
+    const ld = json({ '@type': 'Order' }, { headers: { 'Content-Type': 'application/ld+json' } })
+    expect(respond(ld, v2)).toMatchObject({
       statusCode: 200,
       headers: { 'Content-Type': 'application/ld+json' },
     })

@@ -42,6 +42,7 @@ describe('importing metis-app/session', () => {
       .map((url) => url.slice(url.indexOf('/src/') + 1))
       .sort()
     expect(own).toEqual([
+      'src/errors/errors.ts',
       'src/errors/index.ts',
       'src/internal/guards.ts',
       'src/internal/options.ts',
