@@ -1,32 +1,21 @@
+import type { StandardSchemaV1 } from '@standard-schema/spec'
 import { UnprocessableEntityError } from '../errors/index.ts'
 import { err, ok, type Result } from '../result/index.ts'
 
 /**
  * The Standard Schema v1 interface (https://standardschema.dev), which zod 4, valibot, arktype and
- * others implement. Declared here so that none of them becomes a dependency.
+ * others implement: the types of `@standard-schema/spec` (types only: nothing of it runs).
  */
-export interface StandardSchemaV1<Input = unknown, Output = Input> {
-  readonly '~standard': {
-    readonly version: 1
-    readonly vendor: string
-    readonly validate: (value: unknown) => StandardResult<Output> | Promise<StandardResult<Output>>
-    readonly types?: { readonly input: Input; readonly output: Output } | undefined
-  }
-}
+export type { StandardSchemaV1 }
 
 /** The outcome of a Standard Schema `validate`: the output value, or the issues. */
-export type StandardResult<Output> =
-  | { readonly value: Output; readonly issues?: undefined }
-  | { readonly issues: readonly StandardIssue[] }
+export type StandardResult<Output> = StandardSchemaV1.Result<Output>
 
 /** One validation problem reported by a Standard Schema. */
-export interface StandardIssue {
-  readonly message: string
-  readonly path?: readonly (PropertyKey | { readonly key: PropertyKey })[] | undefined
-}
+export type StandardIssue = StandardSchemaV1.Issue
 
 /** The output type of a Standard Schema. */
-export type InferOutput<S extends StandardSchemaV1> = NonNullable<S['~standard']['types']>['output']
+export type InferOutput<S extends StandardSchemaV1> = StandardSchemaV1.InferOutput<S>
 
 /** Where an input came from, as named in a 422's issues. */
 export type InputPart = 'body' | 'query' | 'params'
