@@ -3,16 +3,26 @@
  * @module
  */
 import type {
-  AttributeValue,
   GetItemCommand,
   GetItemCommandOutput,
   UpdateItemCommand,
-  UpdateItemCommandInput,
   UpdateItemCommandOutput,
 } from '@aws-sdk/client-dynamodb'
-import { type Item, openTable, positiveOption, type Sdk } from '../internal/dynamodb.ts'
+import { backoff } from '../internal/backoff.ts'
+import { openTable, positiveOption, type Sdk } from '../internal/dynamodb.ts'
 import type { DynamoDbClient } from '../internal/dynamodb-client.ts'
-import { type CircuitStateName, CircuitStoreError } from './errors.ts'
+import {
+  addInput,
+  decode,
+  isConditionFailure,
+  openInput,
+  putInput,
+  type Seen,
+  type UpdateInput,
+  writes,
+} from './dynamodb-items.ts'
+import { type ChangeJob, type CountJob, replay, writeQueue } from './dynamodb-queue.ts'
+import { CircuitStoreError } from './errors.ts'
 import {
   type CircuitChange,
   type CircuitFields,
@@ -21,11 +31,9 @@ import {
   type CircuitUpdate,
   CLOSED_FIELDS,
   type FailureRule,
-  INITIAL_SNAPSHOT,
   type MaybePromise,
 } from './store.ts'
 import {
-  backoff,
   type Schedule,
   type Sleep,
   schedule as timerSchedule,
@@ -79,57 +87,8 @@ export interface DynamoDbCircuitStore extends CircuitStore {
   clearCache(): void
 }
 
-/** A circuit's item as this container last saw it. */
-interface Seen {
-  readonly snapshot: CircuitSnapshot
-  /** The item's `counted`: failures ever added to it by atomic adds. */
-  readonly counted: number
-  /** The names of the item's bucket attributes. */
-  readonly buckets: readonly string[]
-  /** Whether a failure may be added to it as it is (closed, not expired, or no item). */
-  readonly countable: boolean
-}
-
-/** A change, or failures to count, waiting for its circuit's next write. */
-type Job = {
-  readonly now: number
-  readonly resolve: (outcome: CircuitUpdate) => void
-  readonly reject: (error: unknown) => void
-} & ({ readonly change: CircuitChange } | { readonly rule: FailureRule })
-
-type CountJob = Extract<Job, { rule: FailureRule }>
-type ChangeJob = Extract<Job, { change: CircuitChange }>
-
-const states: ReadonlySet<string> = new Set<CircuitStateName>(['closed', 'open', 'half-open'])
-
-/** A bucket attribute: `f<start>`, the bucket's start in epoch ms. */
-const BUCKET = /^f(\d+)$/
-
-const num = (value: AttributeValue | undefined): number => {
-  const parsed = Number(value?.N)
-  return Number.isFinite(parsed) ? parsed : 0
-}
-
-const n = (value: number): AttributeValue => ({ N: String(value) })
-
 const positive = (name: string, value: number): number =>
   positiveOption('dynamoDbCircuitStore', name, value)
-
-/** Expression attribute names: `ref(attribute)` answers its placeholder (`#a0`, `#a1`, ...). */
-const names = () => {
-  const map: Record<string, string> = {}
-  const refs = new Map<string, string>()
-  const ref = (attribute: string): string => {
-    let key = refs.get(attribute)
-    if (key === undefined) {
-      key = `#a${refs.size}`
-      refs.set(attribute, key)
-      map[key] = attribute
-    }
-    return key
-  }
-  return { map, ref }
-}
 
 /**
  * A circuit store on DynamoDB: one item per circuit, so that every Lambda instance sees the
@@ -248,11 +207,20 @@ export const dynamoDbCircuitStore = (
     }
   }
 
-  /** Sends an `UpdateItem`: the item after it, or `undefined` when its condition failed. */
-  const write = async (
-    input: Omit<UpdateItemCommandInput, 'TableName' | 'Key' | 'ReturnValues'>,
-    name: string,
-  ) => {
+  const remember = (name: string, seen: Seen, now: number): Seen => {
+    const cached = cache.get(name)
+    // A slow read must not replace what a later write taught us.
+    if (cached === undefined || writes(cached.seen) <= writes(seen)) {
+      cache.set(name, { seen, at: now })
+    }
+    return seen
+  }
+
+  /**
+   * Sends an `UpdateItem` for `name` at `now`: what the item says after it (remembered), or
+   * `undefined` when its condition failed.
+   */
+  const write = async (input: UpdateInput, name: string, now: number) => {
     try {
       const output = await send<UpdateItemCommandOutput>(
         'update',
@@ -264,72 +232,12 @@ export const dynamoDbCircuitStore = (
             ...input,
           }),
       )
-      return { ...output.Attributes }
+      return remember(name, decode({ ...output.Attributes }, now), now)
     } catch (error) {
       // `send` rejects with a CircuitStoreError only; its cause says whether the condition failed.
       if (isConditionFailure((error as CircuitStoreError).cause)) return undefined
       throw error
     }
-  }
-
-  const decode = (item: Item | undefined, now: number): Seen => {
-    if (item === undefined) {
-      return { snapshot: INITIAL_SNAPSHOT, counted: 0, buckets: [], countable: true }
-    }
-    const version = num(item.version)
-    const counted = num(item.counted)
-    const bucketNames = Object.keys(item).filter((attribute) => BUCKET.test(attribute))
-    const state = item.state?.S
-    const live = num(item.expiresAt) * 1000 > now
-    // An expired item (DynamoDB's TTL may not have deleted it yet) or an unreadable one is a
-    // fresh closed circuit; its version is kept so that the next write still checks it.
-    if (!live || state === undefined || !states.has(state)) {
-      const snapshot = { ...INITIAL_SNAPSHOT, version }
-      return { snapshot, counted, buckets: bucketNames, countable: false }
-    }
-    const openedAt = num(item.openedAt)
-    const window = num(item.window)
-    // The buckets that count: those that started within the window before now (closed), or
-    // before the circuit opened (what opened it).
-    const since = (state === 'closed' ? now : openedAt) - window
-    let failures = num(item.failures)
-    let windowStart = num(item.windowStart)
-    // A count written by `update` (or by an older release) ends with its window, like a bucket.
-    if (state === 'closed' && window > 0 && windowStart > 0 && windowStart <= since) {
-      failures = 0
-      windowStart = 0
-    }
-    for (const attribute of bucketNames) {
-      const start = Number(BUCKET.exec(attribute)?.[1])
-      const count = num(item[attribute])
-      if (window > 0 && start > since && count > 0) {
-        failures += count
-        windowStart = windowStart === 0 ? start : Math.min(windowStart, start)
-      }
-    }
-    const snapshot: CircuitSnapshot = {
-      state: state as CircuitStateName,
-      failures,
-      windowStart,
-      openedAt,
-      prober: item.prober?.S,
-      leaseUntil: num(item.leaseUntil),
-      probeSuccesses: num(item.probeSuccesses),
-      version,
-    }
-    return { snapshot, counted, buckets: bucketNames, countable: state === 'closed' }
-  }
-
-  /** Every write, in order: conditional writes raise the version, counts raise `counted`. */
-  const writes = (seen: Seen): number => seen.snapshot.version + seen.counted
-
-  const remember = (name: string, seen: Seen, now: number): Seen => {
-    const cached = cache.get(name)
-    // A slow read must not replace what a later write taught us.
-    if (cached === undefined || writes(cached.seen) <= writes(seen)) {
-      cache.set(name, { seen, at: now })
-    }
-    return seen
   }
 
   const fetch = async (name: string, now: number, consistent: boolean): Promise<Seen> => {
@@ -357,77 +265,9 @@ export const dynamoDbCircuitStore = (
     return pending.then((seen) => seen.snapshot)
   }
 
-  /** `#attribute = :value`, or also "not there yet" when the value expected is 0. */
-  const equals = (ref: string, value: string, expected: number): string =>
-    expected === 0 ? `(attribute_not_exists(${ref}) OR ${ref} = ${value})` : `${ref} = ${value}`
-
-  /**
-   * Writes `next` (all of its fields) if the item is still as `seen`: the same version, and no
-   * failure added since. The buckets are folded into `next.failures`, so they are removed.
-   */
-  const put = async (name: string, next: CircuitFields, seen: Seen, now: number) => {
-    const { map, ref } = names()
-    const values: Item = {
-      ':state': { S: next.state },
-      ':failures': n(next.failures),
-      ':windowStart': n(next.windowStart),
-      ':openedAt': n(next.openedAt),
-      ':leaseUntil': n(next.leaseUntil),
-      ':probeSuccesses': n(next.probeSuccesses),
-      ':version': n(seen.snapshot.version + 1),
-      ':expiresAt': n(Math.ceil(now / 1000) + ttlSeconds),
-      ':expected': n(seen.snapshot.version),
-      ':counted': n(seen.counted),
-    }
-    const set = [
-      'state',
-      'failures',
-      'windowStart',
-      'openedAt',
-      'leaseUntil',
-      'probeSuccesses',
-      'version',
-      'expiresAt',
-    ].map((attribute) => `${ref(attribute)} = :${attribute}`)
-    const remove = [...seen.buckets]
-    if (next.prober === undefined) remove.push('prober')
-    else {
-      values[':prober'] = { S: next.prober }
-      set.push(`${ref('prober')} = :prober`)
-    }
-    const condition = [
-      equals(ref('version'), ':expected', seen.snapshot.version),
-      equals(ref('counted'), ':counted', seen.counted),
-    ].join(' AND ')
-    const removed = remove.map(ref)
-    const item = await write(
-      {
-        UpdateExpression: [
-          `SET ${set.join(', ')}`,
-          ...(removed.length === 0 ? [] : [`REMOVE ${removed.join(', ')}`]),
-        ].join(' '),
-        ConditionExpression: condition,
-        ExpressionAttributeNames: map,
-        ExpressionAttributeValues: values,
-      },
-      name,
-    )
-    return item === undefined ? undefined : remember(name, decode(item, now), now)
-  }
-
-  /** Applies changes in order to `start`: each one's outcome, and the state after all of them. */
-  const replay = (start: CircuitSnapshot, jobs: readonly ChangeJob[]) => {
-    let state = start
-    const steps: { previous: CircuitSnapshot; next: CircuitSnapshot }[] = []
-    for (const job of jobs) {
-      const next = job.change(state)
-      const after: CircuitSnapshot =
-        next === undefined ? state : { ...next, version: start.version + 1 }
-      steps.push({ previous: state, next: after })
-      state = after
-    }
-    return { steps, final: state }
-  }
+  /** Writes `next` if the item is still as `seen` (see {@link putInput}). */
+  const put = (name: string, next: CircuitFields, seen: Seen, now: number) =>
+    write(putInput(next, seen, now, ttlSeconds), name, now)
 
   const wait = (attempt: number) => sleep(backoff(attempt, 10, 100, random))
 
@@ -463,77 +303,21 @@ export const dynamoDbCircuitStore = (
   }
 
   /**
-   * Adds `count` failures to the bucket of `now`, if the circuit is closed: a write no other
-   * writer can make fail. Removes the buckets this container knows to be out of the window.
+   * Adds `count` failures to the bucket of `now`, if the circuit is closed (see {@link addInput}).
    * Answers the item after it, or `undefined` when the circuit was not closed (or expired).
    */
-  const add = async (name: string, now: number, count: number, rule: FailureRule) => {
-    const width = Math.max(1, Math.ceil(rule.window / buckets))
-    const start = Math.floor(now / width) * width
-    const bucket = `f${start}`
-    const { map, ref } = names()
+  const add = (name: string, now: number, count: number, rule: FailureRule) => {
     const known = cache.get(name)?.seen.buckets ?? []
-    const stale = known.filter(
-      (attribute) =>
-        attribute !== bucket && Number(BUCKET.exec(attribute)?.[1]) <= now - rule.window,
-    )
-    const set = [
-      `${ref('state')} = if_not_exists(${ref('state')}, :closed)`,
-      `${ref('version')} = if_not_exists(${ref('version')}, :zero)`,
-      `${ref('window')} = :window`,
-      `${ref('expiresAt')} = :expiresAt`,
-    ]
-    const update = [
-      `SET ${set.join(', ')}`,
-      `ADD ${ref(bucket)} :count, ${ref('counted')} :count`,
-      ...(stale.length === 0 ? [] : [`REMOVE ${stale.map(ref).join(', ')}`]),
-    ]
-    const closed = `${ref('state')} = :closed AND ${ref('expiresAt')} > :now`
-    const item = await write(
-      {
-        UpdateExpression: update.join(' '),
-        ConditionExpression: `attribute_not_exists(${ref(partitionKey)}) OR (${closed})`,
-        ExpressionAttributeNames: map,
-        ExpressionAttributeValues: {
-          ':closed': { S: 'closed' },
-          ':zero': n(0),
-          ':window': n(rule.window),
-          ':expiresAt': n(Math.ceil(now / 1000) + ttlSeconds),
-          ':count': n(count),
-          ':now': n(now / 1000),
-        },
-      },
+    return write(
+      addInput({ now, count, rule, buckets, known, ttlSeconds, partitionKey }),
       name,
+      now,
     )
-    return item === undefined ? undefined : remember(name, decode(item, now), now)
   }
 
   /** Opens a closed circuit at `now` if it is still at the version `seen` shows. */
-  const open = async (name: string, seen: Seen, now: number) => {
-    const { map, ref } = names()
-    const item = await write(
-      {
-        UpdateExpression: [
-          `SET ${ref('state')} = :open, ${ref('openedAt')} = :now, ${ref('leaseUntil')} = :zero`,
-          `${ref('probeSuccesses')} = :zero, ${ref('version')} = :version`,
-          `${ref('expiresAt')} = :expiresAt REMOVE ${ref('prober')}`,
-        ].join(', '),
-        ConditionExpression: `${ref('version')} = :expected AND ${ref('state')} = :closed`,
-        ExpressionAttributeNames: map,
-        ExpressionAttributeValues: {
-          ':open': { S: 'open' },
-          ':closed': { S: 'closed' },
-          ':now': n(now),
-          ':zero': n(0),
-          ':version': n(seen.snapshot.version + 1),
-          ':expected': n(seen.snapshot.version),
-          ':expiresAt': n(Math.ceil(now / 1000) + ttlSeconds),
-        },
-      },
-      name,
-    )
-    return item === undefined ? undefined : remember(name, decode(item, now), now)
-  }
+  const open = (name: string, seen: Seen, now: number) =>
+    write(openInput(seen, now, ttlSeconds), name, now)
 
   /**
    * Counts a batch of failures with one atomic add, then opens the circuit if the count reached
@@ -589,58 +373,7 @@ export const dynamoDbCircuitStore = (
     return outcomes
   }
 
-  // Writes to one circuit from this container go one batch at a time: the calls that fail
-  // together in one container cost one write, not a race among themselves.
-  const waiting = new Map<string, Job[]>()
-
-  /** Runs `jobs` in order, each run of changes or of counts as one batch. */
-  const run = async (name: string, jobs: readonly Job[]): Promise<void> => {
-    for (let i = 0; i < jobs.length; ) {
-      const counting = 'rule' in (jobs[i] as Job)
-      let end = i
-      while (end < jobs.length && 'rule' in (jobs[end] as Job) === counting) end++
-      const batch = jobs.slice(i, end)
-      i = end
-      try {
-        const outcomes = counting
-          ? await countFailures(name, batch as CountJob[])
-          : await applyChanges(name, batch as ChangeJob[])
-        for (const [k, job] of batch.entries()) job.resolve(outcomes[k] as CircuitUpdate)
-      } catch (error) {
-        for (const job of batch) job.reject(error)
-      }
-    }
-  }
-
-  const drain = async (name: string): Promise<void> => {
-    for (let jobs = waiting.get(name); jobs !== undefined; jobs = waiting.get(name)) {
-      waiting.set(name, [])
-      if (jobs.length === 0) break
-      await run(name, jobs)
-    }
-    waiting.delete(name)
-  }
-
-  const enqueue = (name: string, job: Job): void => {
-    const queued = waiting.get(name)
-    if (queued !== undefined) {
-      queued.push(job)
-      return
-    }
-    waiting.set(name, [job])
-    void drain(name)
-  }
-
-  const update = (name: string, now: number, change: CircuitChange): Promise<CircuitUpdate> =>
-    new Promise((resolve, reject) => enqueue(name, { now, change, resolve, reject }))
-
-  const countFailure = (name: string, now: number, rule: FailureRule): Promise<CircuitUpdate> =>
-    new Promise((resolve, reject) => enqueue(name, { now, rule, resolve, reject }))
+  const { update, countFailure } = writeQueue({ countFailures, applyChanges })
 
   return { cacheTtlMs, read, update, countFailure, clearCache: () => cache.clear() }
 }
-
-const isConditionFailure = (error: unknown): boolean =>
-  typeof error === 'object' &&
-  error !== null &&
-  (error as { name?: unknown }).name === 'ConditionalCheckFailedException'

@@ -41,18 +41,8 @@
  */
 
 export type { DynamoDbClient } from '../internal/dynamodb-client.ts'
-export {
-  type CircuitBreaker,
-  type CircuitBreakerOptions,
-  type CircuitLogger,
-  type CircuitMetrics,
-  type CircuitObserver,
-  type CircuitStateChange,
-  circuitBreaker,
-  type ExecuteOptions,
-  type Protected,
-  type RetryOptions,
-} from './breaker.ts'
+export type { Protected } from './attempt.ts'
+export { type CircuitBreaker, circuitBreaker } from './breaker.ts'
 export {
   defaultIsFailure,
   type FailureKind,
@@ -75,6 +65,15 @@ export {
   UpstreamResponseError,
 } from './errors.ts'
 export { type BreakerFetchOptions, breakerFetch, kyWithBreaker } from './ky.ts'
+export type {
+  CircuitBreakerOptions,
+  CircuitLogger,
+  CircuitMetrics,
+  CircuitObserver,
+  CircuitStateChange,
+  ExecuteOptions,
+  RetryOptions,
+} from './options.ts'
 export {
   type CircuitChange,
   type CircuitFields,

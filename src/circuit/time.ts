@@ -1,26 +1,9 @@
 /**
- * The default sleep of the circuit part: a timer that an `AbortSignal` ends early.
+ * The circuit part's timers: the per-attempt timeout's schedule, and the sleep between attempts
+ * (shared with the self-token client in `internal/backoff.ts`).
  * @module
  */
-
-/** Waits `ms` milliseconds, or less when `signal` aborts (it never rejects). */
-export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>
-
-/** {@link Sleep} on `setTimeout`. */
-export const sleep: Sleep = (ms, signal) =>
-  new Promise<void>((resolve) => {
-    if (signal?.aborted) {
-      resolve()
-      return
-    }
-    const done = (): void => {
-      clearTimeout(timer)
-      signal?.removeEventListener('abort', done)
-      resolve()
-    }
-    const timer = setTimeout(done, ms)
-    signal?.addEventListener('abort', done, { once: true })
-  })
+export { type Sleep, sleep } from '../internal/backoff.ts'
 
 /**
  * Runs `callback` after `ms` milliseconds; answers a function that cancels it. Timeouts use it
@@ -33,11 +16,3 @@ export const schedule: Schedule = (ms, callback) => {
   const timer = setTimeout(callback, ms)
   return () => clearTimeout(timer)
 }
-
-/** Full-jitter exponential backoff: a random delay in `[0, min(maxDelay, baseDelay * 2^attempt))`. */
-export const backoff = (
-  attempt: number,
-  baseDelay: number,
-  maxDelay: number,
-  random: () => number,
-): number => Math.floor(random() * Math.min(maxDelay, baseDelay * 2 ** attempt))

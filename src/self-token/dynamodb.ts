@@ -3,9 +3,9 @@
  * @module
  */
 import type { AttributeValue, GetItemCommandOutput } from '@aws-sdk/client-dynamodb'
-import { type Item, openTable } from '../internal/dynamodb.ts'
+import { type Item, openTable, type Sdk } from '../internal/dynamodb.ts'
 import type { DynamoDbClient } from '../internal/dynamodb-client.ts'
-import { err, ok } from '../result/index.ts'
+import { err, ok, type Result } from '../result/index.ts'
 import { readStoredToken, type TokenStore } from './store.ts'
 
 /** Options of {@link dynamoDbTokenStore}. */
@@ -66,6 +66,16 @@ export const dynamoDbTokenStore = (options: DynamoDbTokenStoreOptions): TokenSto
   const commands = table.sdk
   const timeout = () => ({ abortSignal: AbortSignal.timeout(requestTimeoutMs) })
 
+  /** Sends a conditional write: `ok(true)` when it landed, `ok(false)` when its condition failed. */
+  const conditionally = async (build: (sdk: Sdk) => object): Promise<Result<boolean, unknown>> => {
+    try {
+      await client.send(build(await commands()), timeout())
+      return ok(true)
+    } catch (error) {
+      return isConditionFailure(error) ? ok(false) : err(error)
+    }
+  }
+
   return {
     async read(key) {
       try {
@@ -97,9 +107,8 @@ export const dynamoDbTokenStore = (options: DynamoDbTokenStoreOptions): TokenSto
         expiresAt: { N: String(Math.ceil(token.expiresAt / 1000)) },
       }
       if (token.scope !== undefined) item.scope = { S: token.scope }
-      try {
-        const { PutItemCommand } = await commands()
-        await client.send(
+      return conditionally(
+        ({ PutItemCommand }) =>
           new PutItemCommand({
             TableName: tableName,
             Item: item,
@@ -109,17 +118,11 @@ export const dynamoDbTokenStore = (options: DynamoDbTokenStoreOptions): TokenSto
             ExpressionAttributeNames: { '#pk': partitionKey, '#expiry': 'tokenExpiresAt' },
             ExpressionAttributeValues: { ':expiry': { N: String(token.expiresAt) } },
           }),
-          timeout(),
-        )
-        return ok(true)
-      } catch (error) {
-        return isConditionFailure(error) ? ok(false) : err(error)
-      }
+      )
     },
     async claim(key, { now, until, replaces, claimant }) {
-      try {
-        const { UpdateItemCommand } = await commands()
-        await client.send(
+      return conditionally(
+        ({ UpdateItemCommand }) =>
           new UpdateItemCommand({
             TableName: tableName,
             Key: keyOf(key),
@@ -143,17 +146,11 @@ export const dynamoDbTokenStore = (options: DynamoDbTokenStoreOptions): TokenSto
               ':ttl': { N: String(Math.ceil(until / 1000) + 86_400) },
             },
           }),
-          timeout(),
-        )
-        return ok(true)
-      } catch (error) {
-        return isConditionFailure(error) ? ok(false) : err(error)
-      }
+      )
     },
     async release(key, claimant) {
-      try {
-        const { UpdateItemCommand } = await commands()
-        await client.send(
+      return conditionally(
+        ({ UpdateItemCommand }) =>
           new UpdateItemCommand({
             TableName: tableName,
             Key: keyOf(key),
@@ -166,12 +163,7 @@ export const dynamoDbTokenStore = (options: DynamoDbTokenStoreOptions): TokenSto
             },
             ExpressionAttributeValues: { ':claimant': { S: claimant } },
           }),
-          timeout(),
-        )
-        return ok(true)
-      } catch (error) {
-        return isConditionFailure(error) ? ok(false) : err(error)
-      }
+      )
     },
   }
 }

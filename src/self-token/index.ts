@@ -28,14 +28,10 @@
  * @module
  */
 export {
-  type GetTokenOptions,
   getSelfToken,
   resetSelfToken,
   type SelfTokenClient,
-  type SelfTokenOptions,
   selfTokenClient,
-  type TokenBreaker,
-  type TokenLogger,
 } from './client.ts'
 export {
   type CredentialSource,
@@ -55,6 +51,12 @@ export {
   type SelfTokenMiddlewareOptions,
   selfToken,
 } from './middleware.ts'
+export type {
+  GetTokenOptions,
+  SelfTokenOptions,
+  TokenBreaker,
+  TokenLogger,
+} from './options.ts'
 export {
   type MemoryTokenStore,
   memoryTokenStore,

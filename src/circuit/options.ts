@@ -1,0 +1,212 @@
+/**
+ * The circuit breaker's options: what a caller may set, their defaults, and their checks at
+ * creation (a bad option fails when the function starts).
+ * @module
+ */
+import { defaultIsFailure, type FailureKind, isRetryable } from './classify.ts'
+import type { CircuitStateName } from './errors.ts'
+import type { MachineConfig } from './machine.ts'
+import { type CircuitStore, type FailureRule, memoryCircuitStore } from './store.ts'
+import {
+  type Schedule,
+  type Sleep,
+  schedule as timerSchedule,
+  sleep as timerSleep,
+} from './time.ts'
+
+/**
+ * The logger the breaker reports to: any object with `info` and `warn` (a Powertools `Logger`,
+ * `console`, pino). Messages carry a structured object as their second argument.
+ */
+export interface CircuitLogger {
+  info(message: string, ...extra: unknown[]): void
+  warn(message: string, ...extra: unknown[]): void
+}
+
+/** The metrics sink the breaker reports to: any object with Powertools' `addMetric` shape. */
+export interface CircuitMetrics {
+  addMetric(name: string, unit: string, value: number): void
+}
+
+/** A state change this instance made (other instances report their own). */
+export interface CircuitStateChange {
+  /** The circuit's name. */
+  readonly circuit: string
+  readonly from: CircuitStateName
+  readonly to: CircuitStateName
+  /** When it happened, by the breaker's clock (epoch ms). */
+  readonly at: number
+  /** The failures counted when it happened (the ones that opened the circuit). */
+  readonly failures: number
+  /** The id of the instance (breaker) that made the change. */
+  readonly instanceId: string
+}
+
+/** Retry with exponential backoff and full jitter, for retryable failures only. */
+export interface RetryOptions {
+  /** Attempts after the first one. Default 2. */
+  retries?: number
+  /** The backoff's base, in ms: attempt n waits a random time below `baseDelayMs * 2^n`. Default 100. */
+  baseDelayMs?: number
+  /** The largest wait between attempts, in ms. Default 2,000. */
+  maxDelayMs?: number
+  /** Which failures are worth another attempt. Default {@link isRetryable}. */
+  shouldRetry?: (error: unknown) => boolean
+}
+
+/** Options of {@link circuitBreaker}. */
+export interface CircuitBreakerOptions {
+  /** The circuit's name; breakers with the same name and store share one circuit. */
+  name: string
+  /** Where the circuit's state lives. Default: a new `memoryCircuitStore()` for this breaker. */
+  store?: CircuitStore
+  /** Failures within `windowMs` that open the circuit. Default 3. */
+  failureThreshold?: number
+  /** The failure-counting window in ms, from the window's first failure. Default 300,000 (5 min). */
+  windowMs?: number
+  /** How long an open circuit refuses calls, in ms. Default 300,000 (5 min). */
+  standDownMs?: number
+  /** Probes that must succeed, one at a time, before a half-open circuit closes. Default 1. */
+  halfOpenProbes?: number
+  /** How long an elected prober holds its lease, in ms. Default 30,000; keep it above a call's length. */
+  probeLeaseMs?: number
+  /**
+   * Whether an error is a failure of the dependency (counted by the circuit). Default
+   * {@link defaultIsFailure}: timeouts, thrown errors other than 4xx answers, and error Results
+   * that are retryable.
+   */
+  isFailure?: (error: unknown, kind: FailureKind) => boolean
+  /** Per-attempt time limit in ms; the attempt's `AbortSignal` aborts when it passes. Default none. */
+  timeoutMs?: number
+  /** Retry policy, or `false` for a single attempt. Default `{ retries: 2 }`. */
+  retry?: RetryOptions | false
+  /** Time left for every call (e.g. a container-wide budget); per-call options take precedence. */
+  remainingTime?: () => number
+  /** Called after this instance changed the circuit's state; errors it throws are logged. */
+  onStateChange?: (change: CircuitStateChange) => void
+  /** Receives state changes (`info`) and store fallbacks (`warn`). */
+  logger?: CircuitLogger
+  /** Receives `CircuitOpen`/`CircuitHalfOpen`/`CircuitClosed` and `CircuitStoreFallback` counts. */
+  metrics?: CircuitMetrics
+  /** Epoch milliseconds. Default `Date.now`. */
+  clock?: () => number
+  /** A number in [0, 1). Default `Math.random`. */
+  random?: () => number
+  /** Waits between attempts. Default a `setTimeout` timer. */
+  sleep?: Sleep
+  /** Runs the per-attempt timeout. Default `setTimeout`. */
+  schedule?: Schedule
+  /** This instance's id for the prober election. Default a random UUID. */
+  instanceId?: string
+}
+
+/** Options of one {@link CircuitBreaker.execute} call. */
+export interface ExecuteOptions {
+  /** Aborts the call and its retries; passed on to `fn` (combined with the timeout). */
+  signal?: AbortSignal
+  /**
+   * Epoch ms after which no attempt starts and no wait runs past: backoff, attempts, and waits on
+   * the store (time spent reading the circuit or claiming a probe counts against it). An attempt
+   * that this deadline, rather than the breaker's `timeoutMs`, cuts short is not counted as a failure.
+   */
+  deadline?: number
+  /**
+   * Milliseconds left, read once at the start, e.g. `() => context.getRemainingTimeInMillis()`;
+   * sets `deadline`.
+   */
+  remainingTime?: () => number
+  /**
+   * Where this call's state changes and store warnings go, instead of the breaker's `logger` and
+   * `metrics`: pass `context.observer` when the observer middleware is stacked.
+   */
+  observer?: CircuitObserver
+}
+
+/** A logger and a metrics sink (the shape of `context.observer` from `metis-app/observer`). */
+export interface CircuitObserver {
+  readonly logger?: CircuitLogger
+  readonly metrics?: CircuitMetrics
+}
+
+/** What one `execute` call carries through its attempts. */
+export interface Call {
+  readonly signal?: AbortSignal | undefined
+  readonly deadline?: number | undefined
+  readonly logger?: CircuitLogger | undefined
+  readonly metrics?: CircuitMetrics | undefined
+}
+
+/** {@link CircuitBreakerOptions} checked, with their defaults filled in. */
+export interface BreakerSettings {
+  readonly name: string
+  readonly config: MachineConfig
+  readonly rule: FailureRule
+  readonly timeout: number | undefined
+  readonly retries: number
+  readonly baseDelay: number
+  readonly maxDelay: number
+  readonly shouldRetry: (error: unknown) => boolean
+  readonly isFailure: (error: unknown, kind: FailureKind) => boolean
+  readonly store: CircuitStore
+  readonly clock: () => number
+  readonly random: () => number
+  readonly sleep: Sleep
+  readonly schedule: Schedule
+  readonly instanceId: string
+  readonly remainingTime: (() => number) | undefined
+  readonly onStateChange: ((change: CircuitStateChange) => void) | undefined
+  readonly logger: CircuitLogger | undefined
+  readonly metrics: CircuitMetrics | undefined
+}
+
+const positive = (name: string, value: number, integer = false): number => {
+  if (!(value > 0) || !Number.isFinite(value) || (integer && !Number.isInteger(value))) {
+    throw new TypeError(
+      `circuitBreaker: ${name} must be a positive ${integer ? 'integer' : 'number'}`,
+    )
+  }
+  return value
+}
+
+/** Checks `options` and fills in the defaults; throws a TypeError naming a bad option. */
+export const breakerSettings = (options: CircuitBreakerOptions): BreakerSettings => {
+  const name = options.name
+  if (typeof name !== 'string' || name === '') {
+    throw new TypeError('circuitBreaker: name must be a non-empty string')
+  }
+  const config: MachineConfig = {
+    failureThreshold: positive('failureThreshold', options.failureThreshold ?? 3, true),
+    window: positive('windowMs', options.windowMs ?? 300_000),
+    standDown: positive('standDownMs', options.standDownMs ?? 300_000),
+    halfOpenProbes: positive('halfOpenProbes', options.halfOpenProbes ?? 1, true),
+    probeLease: positive('probeLeaseMs', options.probeLeaseMs ?? 30_000),
+  }
+  const timeout =
+    options.timeoutMs === undefined ? undefined : positive('timeoutMs', options.timeoutMs)
+  const retry = options.retry === false ? undefined : (options.retry ?? {})
+  const retries = retry === undefined ? 0 : (retry.retries ?? 2)
+  if (!Number.isInteger(retries) || retries < 0) {
+    throw new TypeError('circuitBreaker: retry.retries must be a non-negative integer')
+  }
+  return {
+    name,
+    config,
+    rule: { failureThreshold: config.failureThreshold, window: config.window },
+    timeout,
+    retries,
+    baseDelay: retry?.baseDelayMs ?? 100,
+    maxDelay: retry?.maxDelayMs ?? 2_000,
+    shouldRetry: retry?.shouldRetry ?? isRetryable,
+    isFailure: options.isFailure ?? defaultIsFailure,
+    store: options.store ?? memoryCircuitStore(),
+    clock: options.clock ?? Date.now,
+    random: options.random ?? Math.random,
+    sleep: options.sleep ?? timerSleep,
+    schedule: options.schedule ?? timerSchedule,
+    instanceId: options.instanceId ?? globalThis.crypto.randomUUID(),
+    remainingTime: options.remainingTime,
+    onStateChange: options.onStateChange,
+    logger: options.logger,
+    metrics: options.metrics,
+  }
+}
