@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import {
+  claimProbe,
   countFailure,
   type MachineConfig,
   probeFailed,
@@ -60,5 +61,62 @@ describe('circuit state changes', () => {
     expect(waitLeft(open, config, 9_000)).toBe(0)
     const halfOpen = { ...INITIAL_SNAPSHOT, state: 'half-open' as const, leaseUntil: 3_000 }
     expect(waitLeft(halfOpen, config, 2_500)).toBe(500)
+  })
+
+  describe('the prober election', () => {
+    const halfOpen = (prober: string | undefined, leaseUntil: number) => ({
+      ...INITIAL_SNAPSHOT,
+      state: 'half-open' as const,
+      prober,
+      leaseUntil,
+      probeSuccesses: 1,
+      version: 7,
+    })
+
+    it('elects no prober on a closed circuit, nor on an open one before its stand-down ends', () => {
+      expect(claimProbe(config, 100, 'a')(INITIAL_SNAPSHOT)).toBeUndefined()
+      const open = { ...INITIAL_SNAPSHOT, state: 'open' as const, openedAt: 1_000 }
+      expect(claimProbe(config, 5_999, 'a')(open)).toBeUndefined()
+      expect(claimProbe(config, 6_000, 'a')(open)).toMatchObject({
+        state: 'half-open',
+        prober: 'a',
+        leaseUntil: 8_000,
+        probeSuccesses: 0,
+      })
+    })
+
+    it('elects an instance on a half-open circuit with no prober, and keeps the successes so far', () => {
+      expect(claimProbe(config, 100, 'a')(halfOpen(undefined, 0))).toMatchObject({
+        prober: 'a',
+        leaseUntil: 2_100,
+        probeSuccesses: 1,
+      })
+    })
+
+    it("refuses a second instance while the prober's lease holds, and takes over once it ended", () => {
+      expect(claimProbe(config, 4_999, 'b')(halfOpen('a', 5_000))).toBeUndefined()
+      expect(claimProbe(config, 5_000, 'b')(halfOpen('a', 5_000))).toMatchObject({ prober: 'b' })
+    })
+
+    it('lets the prober renew its own lease', () => {
+      expect(claimProbe(config, 1_000, 'a')(halfOpen('a', 5_000))).toMatchObject({
+        prober: 'a',
+        leaseUntil: 3_000,
+      })
+    })
+
+    it('answers outcomes only on a half-open circuit, whatever prober field another state keeps', () => {
+      const open = { ...INITIAL_SNAPSHOT, state: 'open' as const, openedAt: 1, prober: 'a' }
+      expect(probeSucceeded(config, 'a')(open)).toBeUndefined()
+      expect(probeFailed(100, 'a')(open)).toBeUndefined()
+      expect(releaseProbe('a')(open)).toBeUndefined()
+    })
+  })
+
+  it('starts the first window at the first failure, even at time 0', () => {
+    expect(countFailure(config, 0)(INITIAL_SNAPSHOT)).toMatchObject({ failures: 1, windowStart: 0 })
+    const counted = { ...INITIAL_SNAPSHOT, failures: 1, windowStart: 500 }
+    expect(countFailure(config, 1_499)(counted)).toMatchObject({ failures: 2, windowStart: 500 })
+    expect(countFailure(config, 1_500)(counted)).toMatchObject({ failures: 1, windowStart: 1_500 })
   })
 })
