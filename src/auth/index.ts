@@ -35,6 +35,7 @@
  */
 
 export { activityMatches, hasActivity } from './activity.ts'
+export type { AuthContext, AuthInfo } from './auth-info.ts'
 export { resetAuthCaches } from './cache.ts'
 export {
   type ActivityOptions,
@@ -50,7 +51,8 @@ export {
   scope,
   tokenRequired,
 } from './pdp.ts'
-export { type AuthContext, type AuthInfo, type PipOptions, pip } from './pip.ts'
+export { pip } from './pip.ts'
+export type { PipOptions } from './pip-options.ts'
 export type { Policy } from './policy.ts'
 export type { TokenSource } from './token.ts'
 export type { Subject, SubjectOutcome, UserinfoEndpoint, UserinfoFunction } from './userinfo.ts'

@@ -15,7 +15,7 @@ import { type Decision, runChecks } from '../internal/check.ts'
 import { textOption } from '../internal/options.ts'
 import { err, isResult, ok, type Result } from '../result/index.ts'
 import { hasActivity } from './activity.ts'
-import type { AuthContext, AuthInfo } from './pip.ts'
+import type { AuthContext, AuthInfo } from './auth-info.ts'
 import type { Policy } from './policy.ts'
 
 const allowed: Result<void, AppError> = ok(undefined)

@@ -1,5 +1,5 @@
 import type { Decision } from '../internal/check.ts'
-import type { AuthContext } from './pip.ts'
+import type { AuthContext } from './auth-info.ts'
 
 /**
  * A policy: a named check over the Lambda context that allows (`ok`) or denies with an

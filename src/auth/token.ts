@@ -2,7 +2,7 @@
  * Finding the bearer token of a request (RFC 6750 section 2), before anything decodes it.
  * Internal to `metis-app/auth`.
  */
-import { headerOf } from '../request/http.ts'
+import { headerOf } from '../request/http-view.ts'
 import type { HttpRequest } from '../request/types.ts'
 
 /** Where a bearer token was found. */

@@ -8,7 +8,7 @@ import type { AppError } from '../errors/index.ts'
 import { asRecord, asString, pick } from '../internal/guards.ts'
 import { ok, type Result } from '../result/index.ts'
 import { buildRequest } from './build.ts'
-import { detectHttpShape } from './http.ts'
+import { detectHttpShape } from './http-shapes.ts'
 import type { AppRequest, BuildOptions, HttpShape } from './types.ts'
 
 interface MaybeRequestContext {

@@ -14,11 +14,10 @@ import type {
   BedrockAgentRequest,
   CognitoRequest,
   CustomResourceRequest,
+  RequestCommon,
   SecretsRotationRequest,
   WebSocketRequest,
 } from './types.ts'
-
-type Common = Pick<AppRequest, 'receivedAt' | 'requestId' | 'event'>
 
 const EMPTY: Json = {}
 
@@ -33,7 +32,7 @@ const lowerCaseEntries = (value: unknown): Record<string, string> => {
   return out
 }
 
-const webSocket = (event: Json, context: Json, common: Common): WebSocketRequest => {
+const webSocket = (event: Json, context: Json, common: RequestCommon): WebSocketRequest => {
   const isBase64Encoded = event.isBase64Encoded === true
   const raw = asString(event.body)
   const bytes = raw !== undefined && isBase64Encoded ? Buffer.from(raw, 'base64') : undefined
@@ -62,7 +61,7 @@ const webSocket = (event: Json, context: Json, common: Common): WebSocketRequest
   }
 }
 
-const cognito = (event: Json, common: Common): CognitoRequest => {
+const cognito = (event: Json, common: RequestCommon): CognitoRequest => {
   const triggerSource = event.triggerSource as string
   const request = asRecord(event.request) ?? EMPTY
   const underscore = triggerSource.indexOf('_')
@@ -81,7 +80,7 @@ const cognito = (event: Json, common: Common): CognitoRequest => {
   }
 }
 
-const rotation = (event: Json, common: Common): SecretsRotationRequest => ({
+const rotation = (event: Json, common: RequestCommon): SecretsRotationRequest => ({
   kind: 'secretsmanager',
   ...common,
   step: event.Step as string,
@@ -90,7 +89,7 @@ const rotation = (event: Json, common: Common): SecretsRotationRequest => ({
   rotationToken: asString(event.RotationToken),
 })
 
-const customResource = (event: Json, common: Common): CustomResourceRequest => ({
+const customResource = (event: Json, common: RequestCommon): CustomResourceRequest => ({
   kind: 'cloudformation',
   ...common,
   requestType: event.RequestType as string,
@@ -105,7 +104,7 @@ const customResource = (event: Json, common: Common): CustomResourceRequest => (
   oldProperties: asRecord(event.OldResourceProperties),
 })
 
-const appSync = (event: Json, info: Json, common: Common): AppSyncRequest => ({
+const appSync = (event: Json, info: Json, common: RequestCommon): AppSyncRequest => ({
   kind: 'appsync',
   ...common,
   typeName: info.parentTypeName as string,
@@ -143,7 +142,7 @@ const bodyProperties = (requestBody: unknown): Record<string, string> => {
   return dict<string>()
 }
 
-const bedrockAgent = (event: Json, common: Common): BedrockAgentRequest => {
+const bedrockAgent = (event: Json, common: RequestCommon): BedrockAgentRequest => {
   const fn = asString(event.function)
   const apiPath = asString(event.apiPath)
   const httpMethod = asString(event.httpMethod)?.toUpperCase()
@@ -171,7 +170,7 @@ const bedrockAgent = (event: Json, common: Common): BedrockAgentRequest => {
  * resolvers, Bedrock Agents), or undefined when the event is none of them. Each is told by the
  * fields it cannot do without; the checks are cheap and come after HTTP and the record sources.
  */
-export const buildEvent = (event: Json, common: Common): AppRequest | undefined => {
+export const buildEvent = (event: Json, common: RequestCommon): AppRequest | undefined => {
   if (typeof event.triggerSource === 'string' && typeof event.userPoolId === 'string') {
     return cognito(event, common)
   }

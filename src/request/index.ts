@@ -31,7 +31,8 @@
 export { requestOf } from './accessor.ts'
 export { buildRequest } from './build.ts'
 export { parseCookies } from './cookies.ts'
-export { headerOf, isJsonMediaType } from './http.ts'
+export { isJsonMediaType } from './http-body.ts'
+export { headerOf } from './http-view.ts'
 export {
   isHttpRequest,
   type ParseStep,

@@ -19,13 +19,12 @@ import type {
   FirehoseRecord,
   KafkaRecord,
   KinesisRecord,
+  RequestCommon,
   S3ObjectRecord,
   SesRecord,
   SnsRecord,
   SqsRecord,
 } from './types.ts'
-
-type Common = Pick<AppRequest, 'receivedAt' | 'requestId' | 'event'>
 
 const decodeBase64 = (value: unknown): string | undefined =>
   typeof value === 'string' ? Buffer.from(value, 'base64').toString('utf8') : undefined
@@ -316,7 +315,7 @@ const objects = (list: unknown[]): Json[] =>
  */
 export const buildRecords = (
   event: Json,
-  common: Common,
+  common: RequestCommon,
   options: BuildOptions,
 ): AppRequest | undefined => {
   const list = asArray(event.Records)
