@@ -111,7 +111,7 @@ export const createHandler = () => {
 
   return middy()
     .use(obs)
-    .use(responder({ logger: (error) => obs.observer.logger.error('request failed', { error }) }))
+    .use(responder())
     .use(handlerGuard(envEstablished([...REQUIRED_ENV])))
     .use(requestBuilder())
     .use(pip({ issuer: env('ISSUER'), audience: env('AUDIENCE'), jwksUri: env('JWKS_URI') }))

@@ -41,6 +41,7 @@
  */
 
 export type { DynamoDbClient } from '../internal/dynamodb-client.ts'
+export type { Logger } from '../internal/logger.ts'
 export type { Protected } from './attempt.ts'
 export { type CircuitBreaker, circuitBreaker } from './breaker.ts'
 export {
@@ -67,7 +68,6 @@ export {
 export { type BreakerFetchOptions, breakerFetch, kyWithBreaker } from './ky.ts'
 export type {
   CircuitBreakerOptions,
-  CircuitLogger,
   CircuitMetrics,
   CircuitObserver,
   CircuitStateChange,

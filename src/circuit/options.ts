@@ -3,6 +3,7 @@
  * creation (a bad option fails when the function starts).
  * @module
  */
+import { type Logger, loggerOption } from '../internal/logger.ts'
 import { defaultIsFailure, type FailureKind, isRetryable } from './classify.ts'
 import type { CircuitStateName } from './errors.ts'
 import type { MachineConfig } from './machine.ts'
@@ -13,15 +14,6 @@ import {
   schedule as timerSchedule,
   sleep as timerSleep,
 } from './time.ts'
-
-/**
- * The logger the breaker reports to: any object with `info` and `warn` (a Powertools `Logger`,
- * `console`, pino). Messages carry a structured object as their second argument.
- */
-export interface CircuitLogger {
-  info(message: string, ...extra: unknown[]): void
-  warn(message: string, ...extra: unknown[]): void
-}
 
 /** The metrics sink the breaker reports to: any object with Powertools' `addMetric` shape. */
 export interface CircuitMetrics {
@@ -85,7 +77,7 @@ export interface CircuitBreakerOptions {
   /** Called after this instance changed the circuit's state; errors it throws are logged. */
   onStateChange?: (change: CircuitStateChange) => void
   /** Receives state changes (`info`) and store fallbacks (`warn`). */
-  logger?: CircuitLogger
+  logger?: Logger
   /** Receives `CircuitOpen`/`CircuitHalfOpen`/`CircuitClosed` and `CircuitStoreFallback` counts. */
   metrics?: CircuitMetrics
   /** Epoch milliseconds. Default `Date.now`. */
@@ -124,7 +116,7 @@ export interface ExecuteOptions {
 
 /** A logger and a metrics sink (the shape of `context.observer` from `metis-app/observer`). */
 export interface CircuitObserver {
-  readonly logger?: CircuitLogger
+  readonly logger?: Logger
   readonly metrics?: CircuitMetrics
 }
 
@@ -132,7 +124,7 @@ export interface CircuitObserver {
 export interface Call {
   readonly signal?: AbortSignal | undefined
   readonly deadline?: number | undefined
-  readonly logger?: CircuitLogger | undefined
+  readonly logger?: Logger | undefined
   readonly metrics?: CircuitMetrics | undefined
 }
 
@@ -155,7 +147,7 @@ export interface BreakerSettings {
   readonly instanceId: string
   readonly remainingTime: (() => number) | undefined
   readonly onStateChange: ((change: CircuitStateChange) => void) | undefined
-  readonly logger: CircuitLogger | undefined
+  readonly logger: Logger | undefined
   readonly metrics: CircuitMetrics | undefined
 }
 
@@ -206,7 +198,12 @@ export const breakerSettings = (options: CircuitBreakerOptions): BreakerSettings
     instanceId: options.instanceId ?? globalThis.crypto.randomUUID(),
     remainingTime: options.remainingTime,
     onStateChange: options.onStateChange,
-    logger: options.logger,
+    logger: checkedLogger(options.logger),
     metrics: options.metrics,
   }
+}
+
+const checkedLogger = (logger: Logger | undefined): Logger | undefined => {
+  loggerOption('circuitBreaker', logger, false)
+  return logger
 }

@@ -4,19 +4,17 @@
  * invocation's Lambda context as `context.failures`: plain data, no hidden channel. The observer's
  * "request end" line reads them, so that a failure is
  * logged once, by the observer, at the level its status deserves. Without an observer on the
- * context, the part that answered logs a server error itself (`console.error` by default), as a
+ * context, the part that answered logs a server error itself (on `console` by default), as a
  * middleware used alone must. Internal to metis-app.
  */
 import { toAppError } from '../errors/index.ts'
+import type { Logger } from './logger.ts'
 
 /** One answered failure: the error, and for a record batch the identifiers it failed. */
 export interface AnsweredFailure {
   readonly error: unknown
   readonly items?: readonly unknown[]
 }
-
-/** A part's `logger` option: called with each error it answers with a 5xx; `false` logs none. */
-export type ErrorLogger = false | ((error: unknown) => void)
 
 /** Where the failures are kept: `context.failures`, in the order they were answered. */
 export interface FailuresContext {
@@ -29,13 +27,13 @@ const observed = (context: object): boolean =>
 /**
  * Records an error the caller answered (with a response, or as failed batch items), and logs it
  * when no observer will: with the caller's own `logger` when one was given, else with
- * `console.error` when the context carries no observer. A 4xx answer is logged only as a failed
+ * `console` when the context carries no observer. A 4xx answer is logged only as a failed
  * record (a bad request is the client's, and the observer's end line reports it).
  */
 export const answerFailure = (
   context: object | undefined,
   error: unknown,
-  logger: ErrorLogger | undefined,
+  logger: Logger | false | undefined,
   items?: readonly unknown[],
 ): void => {
   if (context !== undefined) {
@@ -47,7 +45,7 @@ export const answerFailure = (
   if (logger === false) return
   if (logger === undefined && context !== undefined && observed(context)) return
   if (items === undefined && toAppError(error).statusCode < 500) return
-  ;(logger ?? console.error)(error)
+  ;(logger ?? console).error(items === undefined ? 'request failed' : 'record failed', error)
 }
 
 /** The failures answered during the invocation of this context, if any. */

@@ -71,10 +71,3 @@ export const functionOption = (
   if (value === undefined && optional) return
   if (typeof value !== 'function') throw optionError(factory, `${name} must be a function`)
 }
-
-/** Throws unless `value` is `false`, a function, or undefined: a part's `logger` option. */
-export const loggerOption = (factory: string, value: unknown): void => {
-  if (value !== undefined && value !== false && typeof value !== 'function') {
-    throw optionError(factory, 'logger must be a function or false')
-  }
-}

@@ -25,7 +25,7 @@
  * @module
  */
 
-export type { ErrorLogger } from '../internal/failures.ts'
+export type { Logger } from '../internal/logger.ts'
 export type { CookieAttributes, CookieInit } from './cookies.ts'
 export { type ResponderOptions, responder } from './middleware.ts'
 export {

@@ -3,19 +3,20 @@
 import type { MiddlewareObj } from '@middy/core'
 import type { Context } from 'aws-lambda'
 import { toAppError } from '../errors/index.ts'
-import { answerFailure, type ErrorLogger } from '../internal/failures.ts'
-import { loggerOption } from '../internal/options.ts'
+import { answerFailure } from '../internal/failures.ts'
+import type { Logger } from '../internal/logger.ts'
+import { loggerOption } from '../internal/logger.ts'
 import { isResult } from '../result/index.ts'
 import { respond, respondError, targetOf } from './shape.ts'
 
 /** Options of {@link responder}. */
 export interface ResponderOptions {
   /**
-   * Called with every error answered with a 5xx status (the problem body never shows it); `false`
-   * logs nothing. Default: the observer's "request end" line reports it when `observer()` is
-   * stacked, else `console.error`.
+   * Where every error answered with a 5xx status goes (its `error`; the problem body never shows
+   * it); `false` logs nothing. Default: the observer's "request end" line reports it when
+   * `observer()` is stacked, else `console`.
    */
-  logger?: ErrorLogger
+  logger?: Logger | false
 }
 
 /**
@@ -27,7 +28,7 @@ export interface ResponderOptions {
  *
  * @example
  * ```ts
- * middy().use(responder({ logger: (e) => log.error('request failed', { error: e }) })).handler(fn)
+ * middy().use(responder({ logger: new Logger({ serviceName: 'orders' }) })).handler(fn)
  * ```
  */
 export const responder = (

@@ -7,8 +7,9 @@ import {
   UnsupportedMediaTypeError,
 } from '../errors/index.ts'
 import { type Check, runChecks } from '../internal/check.ts'
-import { answerFailure, type ErrorLogger } from '../internal/failures.ts'
+import { answerFailure } from '../internal/failures.ts'
 import { asRecord, dict, safeDecode } from '../internal/guards.ts'
+import type { Logger } from '../internal/logger.ts'
 import { isJsonMediaType } from '../request/http-body.ts'
 import type { HttpRequest } from '../request/types.ts'
 import { type ResponseTarget, respond, respondError, targetOf } from '../response/shape.ts'
@@ -127,7 +128,7 @@ export const failHttp = (
   event: unknown,
   context: Context,
   error: AppError,
-  logger: Logger,
+  logger: PartLogger,
 ): unknown => {
   const target = targetOf(event, context)
   if (target === undefined) throw error
@@ -227,7 +228,7 @@ const finish = (
   value: unknown,
   target: ResponseTarget,
   context: Context,
-  logger: Logger,
+  logger: PartLogger,
 ): unknown => {
   if (isResult(value) && !value.ok) answerFailure(context, value.error, logger)
   return respond(value, target)
@@ -238,20 +239,20 @@ const fail = (
   error: unknown,
   target: ResponseTarget,
   context: Context,
-  logger: Logger,
+  logger: PartLogger,
 ): unknown => {
   answerFailure(context, error, logger)
   return respondError(error, target)
 }
 
-type Logger = ErrorLogger | undefined
+type PartLogger = Logger | false | undefined
 
 /** Calls the route handler with its inputs; a promise only when the handler returns one. */
 const call = (
   plan: HttpPlan,
   context: Context,
   inputs: Result<Inputs, AppError>,
-  logger: Logger,
+  logger: PartLogger,
 ): unknown => {
   const { request } = plan
   if (!inputs.ok) return fail(inputs.error, request, context, logger)
@@ -269,7 +270,7 @@ const call = (
  * shape, the multi-value flag and the method); never throws. Answers synchronously when the route
  * handler and its validators do (Middy then arms no early-timeout timer), else a promise.
  */
-export const dispatchHttp = (plan: HttpPlan, context: Context, logger: Logger): unknown => {
+export const dispatchHttp = (plan: HttpPlan, context: Context, logger: PartLogger): unknown => {
   const { request, route } = plan
   try {
     ;(context as { route?: ResolvedRoute }).route = route
@@ -293,7 +294,7 @@ export const dispatchHttp = (plan: HttpPlan, context: Context, logger: Logger): 
 }
 
 /** The route's inputs (body, validation), then its handler; after its checks allowed. */
-const validated = (plan: HttpPlan, context: Context, logger: Logger): unknown => {
+const validated = (plan: HttpPlan, context: Context, logger: PartLogger): unknown => {
   const pending = inputsOf(plan)
   if (!(pending instanceof Promise)) return call(plan, context, pending, logger)
   return pending

@@ -1,7 +1,8 @@
 import type { Context } from 'aws-lambda'
 import { AppError, toAppError } from '../errors/index.ts'
-import { answerFailure, type ErrorLogger } from '../internal/failures.ts'
+import { answerFailure } from '../internal/failures.ts'
 import { asRecord, dict } from '../internal/guards.ts'
+import type { Logger } from '../internal/logger.ts'
 import type {
   AppRequest,
   CloudWatchLogRecord,
@@ -305,7 +306,7 @@ export const dispatchRecords = async (
   plan: RecordPlan,
   context: Context,
   partial: boolean,
-  logger?: ErrorLogger,
+  logger?: Logger | false,
 ): Promise<unknown> => {
   const reportable = partial && PARTIAL_KINDS.has(plan.kind)
   const failures: { itemIdentifier: unknown }[] = []

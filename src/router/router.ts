@@ -2,7 +2,8 @@
 
 import type { Context } from 'aws-lambda'
 import { type AppError, BadRequestError } from '../errors/index.ts'
-import { functionOption, loggerOption } from '../internal/options.ts'
+import { loggerOption } from '../internal/logger.ts'
+import { functionOption } from '../internal/options.ts'
 import { requestOf } from '../request/accessor.ts'
 import type { AppRequest, HttpRequest, UnknownRequest } from '../request/types.ts'
 import { err, ok, type Result } from '../result/index.ts'

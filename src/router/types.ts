@@ -3,7 +3,7 @@
 import type { Context } from 'aws-lambda'
 import type { AppError } from '../errors/index.ts'
 import type { Decision } from '../internal/check.ts'
-import type { ErrorLogger } from '../internal/failures.ts'
+import type { Logger } from '../internal/logger.ts'
 import type {
   AppRequest,
   AppSyncRequest,
@@ -272,11 +272,11 @@ export interface RouterOptions {
   /** Options of `buildRequest`, used when no `requestBuilder` ran before the router. */
   readonly build?: BuildOptions
   /**
-   * Called with each error the router answers with a 5xx and each failed record's error; `false`
+   * Where each error the router answers with a 5xx and each failed record's error go; `false`
    * logs nothing. Default: the observer's "request end" line reports them when `observer()` is
-   * stacked (once, at the level the status deserves), else `console.error`.
+   * stacked (once, at the level the status deserves), else `console`.
    */
-  readonly logger?: ErrorLogger
+  readonly logger?: Logger | false
 }
 
 /**

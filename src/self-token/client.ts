@@ -71,7 +71,8 @@ const unexpected = (thrown: unknown): Result<SelfToken, TokenError> =>
  *
  * - Layers: this container's memory, then `store` (shared), then the endpoint. A token from the
  *   store is taken while it is before this instance's refresh point.
- * - Early refresh: see {@link planRefresh}; each instance draws its own point in the window, the
+ * - Early refresh: once the token is within `expiryThresholdMs` of its expiry, at a random point
+ *   of a window `windowWidthMs` wide before it; each instance draws its own point in the window, the
  *   first one refreshes and writes the store, the others then find the new token there.
  * - Refresh behind the answer: while the cached token is usable, `get()` answers it at once, and
  *   past the refresh point starts the refresh behind that answer; no caller with a usable token

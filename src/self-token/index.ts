@@ -27,6 +27,8 @@
  * ```
  * @module
  */
+
+export type { Logger } from '../internal/logger.ts'
 export {
   getSelfToken,
   resetSelfToken,
@@ -55,7 +57,6 @@ export type {
   GetTokenOptions,
   SelfTokenOptions,
   TokenBreaker,
-  TokenLogger,
 } from './options.ts'
 export {
   type MemoryTokenStore,

@@ -3,7 +3,9 @@
  * creation (a bad setting fails when the function starts, not at the first refresh).
  * @module
  */
+
 import { type Sleep, sleep as timerSleep } from '../internal/backoff.ts'
+import { type Logger, loggerOption } from '../internal/logger.ts'
 import { choiceOption, numberOption } from '../internal/options.ts'
 import type { Result } from '../result/index.ts'
 import {
@@ -26,11 +28,6 @@ export interface TokenBreaker {
     fn: (signal: AbortSignal) => Promise<Result<T, E>>,
     options?: { deadline?: number },
   ): Promise<Result<T, E | Error>>
-}
-
-/** Where warnings go: a Powertools `Logger`, `console`, pino. Never given a token or a secret. */
-export interface TokenLogger {
-  warn(message: string, ...extra: unknown[]): void
 }
 
 /** Options of {@link selfTokenClient}. */
@@ -84,7 +81,7 @@ export interface SelfTokenOptions extends RefreshPolicy {
   /** This instance's id in the store's refresh claim. Default a random UUID. */
   instanceId?: string
   /** Receives warnings: store failures, a failed early refresh. */
-  logger?: TokenLogger
+  logger?: Logger
   /** Parameter providers instead of Powertools' defaults (for SSM / Secrets Manager sources). */
   parameters?: ParameterProviders
   /** A `fetch` for ky (a proxy agent, a test double). Default the global `fetch`. */
@@ -118,7 +115,7 @@ export interface ClientSettings {
   readonly sleep: Sleep
   readonly store: TokenStore | undefined
   readonly breaker: TokenBreaker | undefined
-  readonly logger: TokenLogger | undefined
+  readonly logger: Logger | undefined
   readonly instanceId: string
   readonly policy: RefreshPolicy
   readonly retries: number
@@ -198,7 +195,7 @@ export const clientSettings = (options: SelfTokenOptions): ClientSettings => {
     sleep: options.sleep ?? timerSleep,
     store: options.store,
     breaker: options.breaker,
-    logger: options.logger,
+    logger: checkedLogger(options.logger),
     instanceId,
     policy,
     retries,
@@ -208,4 +205,9 @@ export const clientSettings = (options: SelfTokenOptions): ClientSettings => {
     grant,
     keyOf,
   }
+}
+
+const checkedLogger = (logger: Logger | undefined): Logger | undefined => {
+  loggerOption('selfTokenClient', logger, false)
+  return logger
 }

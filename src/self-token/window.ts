@@ -6,7 +6,7 @@
 /** A duration in ms, fixed or computed from the token's lifetime (ms). */
 export type Duration = number | ((lifetimeMs: number) => number)
 
-/** How early a token is refreshed; see {@link planRefresh}. */
+/** How early a token is refreshed: a threshold before expiry and a window of random points before it. */
 export interface RefreshPolicy {
   /** Refresh once the token is within this of its expiry. Default 10 % of its lifetime, at least 5 s. */
   expiryThresholdMs?: Duration

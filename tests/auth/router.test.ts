@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it, vi } from 'vitest'
 import { activity, custom, type Policy, pdp, pip, scope } from '../../src/auth/index.ts'
 import { responder } from '../../src/response/index.ts'
 import { router } from '../../src/router/index.ts'
+import { spyLogger } from '../support/logger.ts'
 import {
   AUDIENCE,
   claimsAt,
@@ -133,7 +134,9 @@ describe('route policies without pip() in the stack', () => {
           },
         ],
       },
-      { logger: (error) => logged.push(error) },
+      {
+        logger: { ...spyLogger(), error: (_message: string, error: unknown) => logged.push(error) },
+      },
     )
     // Cast: the compiler refuses this stack, which is the point; the router must refuse it too.
     const unchecked = app as unknown as (event: unknown, context: unknown) => unknown

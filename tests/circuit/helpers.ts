@@ -1,10 +1,10 @@
 /** Shared test doubles for the circuit tests: a manual clock, an instant sleep, a log. */
 import {
   type CircuitBreakerOptions,
-  type CircuitLogger,
   type CircuitMetrics,
   type CircuitStore,
   circuitBreaker,
+  type Logger,
   memoryCircuitStore,
   type Schedule,
   type Sleep,
@@ -32,11 +32,14 @@ export const instantSleep = () => {
 
 /** A logger and a metrics sink that record what they got. */
 export const recorder = () => {
-  const lines: { level: 'info' | 'warn'; message: string; extra: unknown[] }[] = []
+  const lines: { level: 'debug' | 'info' | 'warn' | 'error'; message: string; extra: unknown[] }[] =
+    []
   const metrics: { name: string; unit: string; value: number }[] = []
-  const logger: CircuitLogger = {
+  const logger: Logger = {
+    debug: (message, ...extra) => lines.push({ level: 'debug', message, extra }),
     info: (message, ...extra) => lines.push({ level: 'info', message, extra }),
     warn: (message, ...extra) => lines.push({ level: 'warn', message, extra }),
+    error: (message, ...extra) => lines.push({ level: 'error', message, extra }),
   }
   const sink: CircuitMetrics = {
     addMetric: (name, unit, value) => metrics.push({ name, unit, value }),

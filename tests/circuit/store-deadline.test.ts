@@ -122,15 +122,11 @@ describe('circuitBreaker: time spent on the store counts against the deadline', 
     const onRejection = (reason: unknown) => rejections.push(reason)
     process.on('unhandledRejection', onRejection)
     try {
-      const broken = {
-        info: () => {
-          throw new Error('log sink down')
-        },
-        warn: () => {
-          throw new Error('log sink down')
-        },
+      const down = () => {
+        throw new Error('log sink down')
       }
-      const { breaker, clock, timers, hold, release, inner } = setup({ logger: broken as never })
+      const broken = { debug: down, info: down, warn: down, error: down }
+      const { breaker, clock, timers, hold, release, inner } = setup({ logger: broken })
       await openAndWait(breaker, clock)
       hold.update = true
       const pending = breaker.execute(async () => 'probe', { deadline: clock.now() + 300 })

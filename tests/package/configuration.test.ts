@@ -100,6 +100,16 @@ const cases: [string, () => unknown, string][] = [
     'selfTokenClient: clientId must be a non-empty string',
   ],
   [
+    'selfToken with a logger of warn only',
+    () => selfTokenClient({ ...identity, logger: wrong({ warn() {} }) }),
+    'selfTokenClient: logger must be an object with debug, info, warn and error functions (a Powertools Logger, console); missing debug, info, error',
+  ],
+  [
+    'circuitBreaker with false for a logger',
+    () => circuitBreaker({ name: 'c', logger: wrong(false) }),
+    'circuitBreaker: logger must be an object with debug, info, warn and error functions (a Powertools Logger, console); missing debug, info, warn, error',
+  ],
+  [
     'selfToken with a zero timeout',
     () => selfTokenClient({ ...identity, timeoutMs: 0 }),
     'selfTokenClient: timeoutMs must be a number >= 1',
@@ -130,9 +140,9 @@ const cases: [string, () => unknown, string][] = [
     'router: http must be an array of routes',
   ],
   [
-    'router with a logger that is no function',
+    'router with a logger that is no logger',
     () => router({}, { logger: wrong('console') }),
-    'router: logger must be a function or false',
+    'router: logger must be an object with debug, info, warn and error functions (a Powertools Logger, console), or false; missing debug, info, warn, error',
   ],
   [
     'router with a notFound that is no function',
@@ -140,9 +150,9 @@ const cases: [string, () => unknown, string][] = [
     'router: notFound must be a function',
   ],
   [
-    'responder with a logger that is no function',
-    () => responder({ logger: wrong(true) }),
-    'responder: logger must be a function or false',
+    'responder with a logger that lacks a method',
+    () => responder({ logger: wrong({ info() {}, warn() {}, error() {} }) }),
+    'responder: logger must be an object with debug, info, warn and error functions (a Powertools Logger, console), or false; missing debug',
   ],
   [
     'requestBuilder with an unknown body mode',

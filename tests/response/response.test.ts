@@ -1,6 +1,6 @@
 import middy from '@middy/core'
 import type { Context } from 'aws-lambda'
-import { describe, expect, it, vi } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import {
   BadRequestError,
   MethodNotAllowedError,
@@ -21,6 +21,7 @@ import {
 import { respond, respondError, targetOf } from '../../src/response/shape.ts'
 import { err, ok } from '../../src/result/index.ts'
 import { loadEvent } from '../support/events.ts'
+import { spyLogger } from '../support/logger.ts'
 
 const v1: ResponseTarget = { shape: 'rest-v1', multiValue: true, method: 'GET' }
 const v2: ResponseTarget = { shape: 'http-v2', multiValue: false, method: 'GET' }
@@ -284,7 +285,7 @@ describe('responder middleware', () => {
 
   it('answers a thrown AppError as a problem and logs only server errors', async () => {
     const event = await loadEvent('apigw-http/no-auth')
-    const logger = vi.fn()
+    const logger = spyLogger()
     const thrower = (error: Error) =>
       middy()
         .use(responder({ logger }))
@@ -294,20 +295,20 @@ describe('responder middleware', () => {
     expect(await thrower(new BadRequestError('bad'))(event, context)).toMatchObject({
       statusCode: 400,
     })
-    expect(logger).not.toHaveBeenCalled()
+    expect(logger.error).not.toHaveBeenCalled()
     const failure = new Error('boom')
     expect(await thrower(failure)(event, context)).toMatchObject({ statusCode: 500 })
-    expect(logger).toHaveBeenCalledWith(failure)
+    expect(logger.error).toHaveBeenCalledWith('request failed', failure)
   })
 
   it('logs a server error returned as an error Result, and logs nothing when told so', async () => {
     const event = await loadEvent('apigw-http/no-auth')
-    const logger = vi.fn()
+    const logger = spyLogger()
     const failing = middy()
       .use(responder({ logger }))
       .handler(async () => err(new Error('db down')))
     expect(await failing(event, context)).toMatchObject({ statusCode: 500 })
-    expect(logger).toHaveBeenCalledTimes(1)
+    expect(logger.error).toHaveBeenCalledTimes(1)
     const quiet = middy()
       .use(responder({ logger: false }))
       .handler(async () => {

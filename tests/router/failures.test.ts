@@ -5,6 +5,7 @@
 import { router } from 'metis-app/router'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { lambdaContext, loadEvent, restGet } from '../support/events.ts'
+import { spyLogger } from '../support/logger.ts'
 
 const boom = new Error('boom')
 const app = (options: Parameters<typeof router>[1] = {}) =>
@@ -24,7 +25,7 @@ describe('the router without an observer', () => {
     expect(await app()(restGet('/boom'), lambdaContext() as never)).toMatchObject({
       statusCode: 500,
     })
-    expect(printed.mock.calls).toEqual([[boom]])
+    expect(printed.mock.calls).toEqual([['request failed', boom]])
     expect(await app()(restGet('/none'), lambdaContext() as never)).toMatchObject({
       statusCode: 404,
     })
@@ -42,9 +43,9 @@ describe('the router without an observer', () => {
     const observed = () => ({ ...lambdaContext(), observer: {} }) as never
     await app()(restGet('/boom'), observed())
     expect(printed).not.toHaveBeenCalled()
-    const logger = vi.fn()
+    const logger = spyLogger()
     await app({ logger })(restGet('/boom'), observed())
-    expect(logger.mock.calls).toEqual([[boom]])
+    expect(logger.error.mock.calls).toEqual([['request failed', boom]])
     await app({ logger: false })(restGet('/boom'), lambdaContext() as never)
     expect(printed).not.toHaveBeenCalled()
   })

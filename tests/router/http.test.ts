@@ -11,6 +11,7 @@ import {
   type StandardSchemaV1,
 } from '../../src/router/index.ts'
 import { loadEvent } from '../support/events.ts'
+import { spyLogger } from '../support/logger.ts'
 import { bodyOf, context, v1Event, v2Event } from './support.ts'
 
 /** A route whose handler answers with the template it was declared with, its method and params. */
@@ -317,7 +318,7 @@ describe('HTTP route handlers', () => {
   })
 
   it('log server errors, thrown or returned, and nothing else', async () => {
-    const logger = vi.fn()
+    const logger = spyLogger()
     const app = router(
       {
         http: [
@@ -329,9 +330,9 @@ describe('HTTP route handlers', () => {
     )
     await app(v2Event('GET', '/conflict'), context())
     await app(v2Event('GET', '/nowhere'), context())
-    expect(logger).not.toHaveBeenCalled()
+    expect(logger.error).not.toHaveBeenCalled()
     await app(v2Event('GET', '/crash'), context())
-    expect(logger).toHaveBeenCalledTimes(1)
+    expect(logger.error).toHaveBeenCalledTimes(1)
   })
 
   it('receive the request with its params, the parsed body and the context with the route', async () => {

@@ -4,6 +4,7 @@ import type { KafkaRecord, SqsRecord } from '../../src/request/index.ts'
 import { err, ok } from '../../src/result/index.ts'
 import { RouteTableError, router } from '../../src/router/index.ts'
 import { loadEvent } from '../support/events.ts'
+import { spyLogger } from '../support/logger.ts'
 import { context } from './support.ts'
 
 type Json = Record<string, unknown>
@@ -344,13 +345,14 @@ describe('partial batch responses', () => {
   })
 
   it('log each failure with the configured logger', async () => {
-    const logger = vi.fn()
+    const logger = spyLogger()
     const app = router(
       { sqs: { q: (record) => failOn('bad')(record.body) } },
       { partialBatch: true, logger },
     )
     await app(sqsEvent(['q', 'm1', 'bad'], ['q', 'm2', 'bad']), context())
-    expect(logger).toHaveBeenCalledTimes(2)
+    expect(logger.error).toHaveBeenCalledTimes(2)
+    expect(logger.error).toHaveBeenCalledWith('record failed', expect.any(Error))
   })
 })
 

@@ -114,11 +114,12 @@ describe('the memory cache', () => {
 
   it('still answers the valid token when the logger it warns through throws', async () => {
     const broken = {
+      ...recordingLogger(),
       warn: () => {
         throw new Error('log sink down')
       },
     }
-    const { client, clock } = setup({ logger: broken as never })
+    const { client, clock } = setup({ logger: broken })
     await tokenOf(client)
     server.answer(() => ({ status: 503, body: '' }))
     clock.advance(9 * MIN)

@@ -120,9 +120,12 @@ export const recordingLogger = () => {
   const warnings: { message: string; extra: unknown[] }[] = []
   return {
     warnings,
+    debug() {},
+    info() {},
     warn(message: string, ...extra: unknown[]) {
       warnings.push({ message, extra })
     },
+    error() {},
   }
 }
 

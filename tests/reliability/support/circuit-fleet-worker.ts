@@ -54,8 +54,10 @@ const options: Omit<CircuitBreakerOptions, 'name'> = {
   standDownMs: 600_000,
   retry: false,
   logger: {
+    debug: () => undefined,
     info: () => undefined,
     warn: (message, ...extra) => warnings.push(`${message} ${JSON.stringify(extra)}`),
+    error: (message, ...extra) => warnings.push(`${message} ${JSON.stringify(extra)}`),
   },
   onStateChange: (change) => {
     if (change.from === 'closed' && change.to === 'open') opened = true
@@ -79,7 +81,12 @@ const untilAnswered = async <T>(attempt: () => T | Promise<T>): Promise<T> => {
 // A warm container: it has run the code of a write (a failure on a throwaway circuit of its own)
 // and read the shared circuits, through the store and retried, so that no breaker of the shared
 // circuits starts degraded by a timeout while the fleet starts.
-const quiet = { info: () => undefined, warn: () => undefined }
+const quiet = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+}
 await circuitBreaker({ ...options, name: `warm-${process.pid}`, logger: quiet }).execute(
   dependencyDown,
 )

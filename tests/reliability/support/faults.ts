@@ -153,6 +153,9 @@ export const recordingLogger = () => {
   const lines: { level: string; message: string; extra: unknown[] }[] = []
   return {
     lines,
+    debug(message: string, ...extra: unknown[]) {
+      lines.push({ level: 'debug', message, extra })
+    },
     info(message: string, ...extra: unknown[]) {
       lines.push({ level: 'info', message, extra })
     },
