@@ -26,6 +26,7 @@ import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { build } from 'esbuild'
 import { exportJWK, generateKeyPair, SignJWT } from 'jose'
+import { startAwsJsonServer } from '../tests/support/aws-json-server.ts'
 import { summarize } from './support/compare.ts'
 
 const run = promisify(execFile)
@@ -54,6 +55,17 @@ const token = await new SignJWT({ activities: ['orders:order:create'] })
   .setIssuedAt(nowSec)
   .setExpirationTime(nowSec + 3600)
   .sign(privateKey)
+// --- SSM on loopback, for the parameters handlers' first invocation ------------------------------
+const aws = await startAwsJsonServer()
+for (const [name, value] of [
+  ['/orders/db/url', 'postgres://db.internal/orders'],
+  ['/orders/db/pool/max', '10'],
+  ['/orders/inventory/url', 'https://inventory.internal'],
+  ['/orders/region', 'eu-west-1'],
+  ['/orders/timeout-ms', '2000'],
+]) {
+  aws.putParameter(name as string, value as string)
+}
 const childEnv = {
   PATH: process.env.PATH ?? '',
   ISSUER,
@@ -66,6 +78,11 @@ const childEnv = {
   POWERTOOLS_TRACE_ENABLED: 'false',
   POWERTOOLS_SERVICE_NAME: 'orders',
   POWERTOOLS_METRICS_NAMESPACE: 'shop',
+  // Both parameters handlers' SDK clients read SSM on loopback.
+  AWS_ENDPOINT_URL: aws.url,
+  AWS_REGION: 'eu-west-1',
+  AWS_ACCESS_KEY_ID: 'test',
+  AWS_SECRET_ACCESS_KEY: 'test',
 }
 
 // --- the handlers -------------------------------------------------------------------------------
@@ -88,6 +105,10 @@ export const handler = middy().use(pip({ issuer: 'i', audience: 'a', jwksUri: 'h
   circuit: `import { circuitBreaker } from 'metis-app/circuit'
 const breaker = circuitBreaker({ name: 'x' })
 export const handler = middy().handler(async () => breaker.execute(async () => 'ok'))`,
+  parameters: `import { parameters } from 'metis-app/parameters'
+export const handler = middy()
+  .use(parameters({ paths: '/orders', maxAgeMs: 300000 }))
+  .handler(async (_e, c) => ({ statusCode: c.parameters.db?.url ? 200 : 500 }))`,
   'self-token': `import { selfToken } from 'metis-app/self-token'
 export const handler = middy().use(selfToken({ tokenEndpoint: 'https://x/token', clientId: 'c', clientSecret: 's' })).handler(async () => 'ok')`,
   observer: `import { observer } from 'metis-app/observer'
@@ -102,6 +123,10 @@ const TRACER_OUT = 'metis-app: the example service, tracer kept out'
 // The peer's features only (no self token, no circuit, no outbound call), tracer kept out.
 const LIKE_FOR_LIKE = "metis-app: the peer's features, tracer kept out"
 const NO_TRACER = ['@aws-lambda-powertools/tracer', '@aws-lambda-powertools/tracer/*']
+// The same job both ways: every parameter under /orders (recursive, decrypted) on the context,
+// cached 5 minutes; the first invocation loads them from SSM on loopback.
+const PARAMS_OURS = 'metis-app/parameters'
+const PARAMS_PEER = '@middy/core + @middy/ssm'
 
 const entries: Record<string, string> = {
   '@middy/core alone': `import middy from '@middy/core'
@@ -115,6 +140,11 @@ export const handler = middy().handler(httpRouter([{ method: 'GET', path: '/x', 
       `import middy from '@middy/core'\n${source}`,
     ]),
   ),
+  [PARAMS_PEER]: `import middy from '@middy/core'
+import ssm from '@middy/ssm'
+export const handler = middy()
+  .use(ssm({ fetchData: { orders: '/orders/' }, setToContext: true, cacheExpiry: 300000 }))
+  .handler(async (_e, c) => ({ statusCode: c.orders.db_url ? 200 : 500 }))`,
   [FULL_PEER]: `import middy from '@middy/core'
 import httpRouter from '@middy/http-router'
 import httpJsonBodyParser from '@middy/http-json-body-parser'
@@ -349,9 +379,19 @@ for (const [name, source] of Object.entries(entries)) {
     figure.firstHealthMs = median(health)
     figure.firstAuthMs = median(auth)
   }
+  if (name === PARAMS_OURS || name === PARAMS_PEER) {
+    const first: number[] = []
+    for (let i = 0; i < RUNS; i += 1) {
+      const h = await inProcess(outfile, HEALTH)
+      if (h.status !== 200) throw new Error(`${name}: first invocation answered ${h.status}`)
+      first.push(h.firstMs)
+    }
+    figure.firstHealthMs = median(first)
+  }
   figures.push(figure)
 }
 server.close()
+await aws.stop()
 
 const byName = (name: string) => figures.find((f) => f.name === name) as Figure
 const routerPeer = byName(ROUTER_PEER)
@@ -454,4 +494,38 @@ const lines = [
     target: 1,
   },
 ]
+const paramsOurs = byName(PARAMS_OURS)
+const paramsPeer = byName(PARAMS_PEER)
+lines.push(
+  {
+    measure: 'cold: parameters + @middy/core bundle',
+    peer: PARAMS_PEER,
+    ours: paramsOurs.kb,
+    theirs: paramsPeer.kb,
+    unit: 'KB',
+  },
+  {
+    measure: 'cold: parameters + @middy/core, import (in process)',
+    peer: PARAMS_PEER,
+    ours: paramsOurs.importMs,
+    theirs: paramsPeer.importMs,
+    unit: 'ms',
+  },
+  {
+    measure: 'cold: parameters, first invocation (loads /orders from SSM)',
+    peer: PARAMS_PEER,
+    ours: paramsOurs.firstHealthMs ?? Number.NaN,
+    theirs: paramsPeer.firstHealthMs ?? Number.NaN,
+    unit: 'ms',
+  },
+  // @middy/ssm loads the SDK and starts fetching at import; ours on the first invocation: the sum
+  // is what a cold invocation that needs the values waits.
+  {
+    measure: 'cold: parameters, import + first invocation',
+    peer: PARAMS_PEER,
+    ours: paramsOurs.importMs + (paramsOurs.firstHealthMs ?? Number.NaN),
+    theirs: paramsPeer.importMs + (paramsPeer.firstHealthMs ?? Number.NaN),
+    unit: 'ms',
+  },
+)
 for (const line of lines) summarize(line)

@@ -51,6 +51,7 @@ const parts: [string, string[]][] = [
   ['self-token', ['ky']],
   ['observer', ['@aws-lambda-powertools']],
   ['session', []],
+  ['parameters', []],
 ]
 const loaded = new Map(parts.map(([subpath]) => [subpath, loadedBy(subpath)]))
 const urlsOf = (subpath: string): string[] => loaded.get(subpath) ?? []
