@@ -34,20 +34,17 @@
  * @module
  */
 
-export { activityMatches, hasActivity } from './activity.ts'
 export type { AuthContext, AuthInfo } from './auth-info.ts'
 export { resetAuthCaches } from './cache.ts'
 export {
   type ActivityOptions,
   activity,
-  all,
-  any,
+  allOf,
+  anyOf,
   type CustomOptions,
   custom,
-  evaluatePolicies,
   type PolicyPredicate,
   pdp,
-  requireAuth,
   scope,
   tokenRequired,
 } from './pdp.ts'
@@ -56,10 +53,9 @@ export type { PipOptions } from './pip-options.ts'
 export type { Policy } from './policy.ts'
 export type { TokenSource } from './token.ts'
 export type { Subject, SubjectOutcome, UserinfoEndpoint, UserinfoFunction } from './userinfo.ts'
-export {
-  DEFAULT_ALGORITHMS,
-  type TokenFailureReason,
-  type TokenRejection,
-  type VerifiedClaims,
-  type VerifiedToken,
+export type {
+  TokenFailureReason,
+  TokenRejection,
+  VerifiedClaims,
+  VerifiedToken,
 } from './verify.ts'

@@ -13,7 +13,8 @@ import {
 } from '../errors/index.ts'
 import { type Decision, runChecks } from '../internal/check.ts'
 import { textOption } from '../internal/options.ts'
-import { err, isResult, ok, type Result } from '../result/index.ts'
+import { isResult } from '../internal/result.ts'
+import { err, ok, type Result } from '../result/index.ts'
 import { hasActivity } from './activity.ts'
 import type { AuthContext, AuthInfo } from './auth-info.ts'
 import type { Policy } from './policy.ts'
@@ -23,13 +24,8 @@ const allowed: Result<void, AppError> = ok(undefined)
 /**
  * The PIP outcome on the context, or a 500 configuration error (`MIDDLEWARE_ORDER`) that says to
  * stack `pip()` first.
- *
- * @example
- * ```ts
- * const auth = requireAuth(context, 'my-policy')
- * ```
  */
-export const requireAuth = (context: object, by: string): AuthInfo => {
+const requireAuth = (context: object, by: string): AuthInfo => {
   const auth = (context as Partial<AuthContext>).auth
   if (auth === undefined) {
     throw new AppError(500, `${by} needs the PIP outcome on context.auth: stack pip() before it`, {
@@ -224,13 +220,13 @@ export const custom = <C extends object = AuthContext>(
  *
  * @example
  * ```ts
- * all(scope('orders:read'), activity('orders:order:read'))
+ * allOf(scope('orders:read'), activity('orders:order:read'))
  * ```
  */
-export const all = <C extends object = AuthContext>(
+export const allOf = <C extends object = AuthContext>(
   ...policies: readonly Policy<C>[]
 ): Policy<C> => ({
-  name: `all(${policies.map((p) => p.name).join(', ')})`,
+  name: `allOf(${policies.map((p) => p.name).join(', ')})`,
   evaluate: (context) => runChecks(context, policies),
 })
 
@@ -239,13 +235,13 @@ export const all = <C extends object = AuthContext>(
  *
  * @example
  * ```ts
- * any(activity('orders:order:read'), scope('admin'))
+ * anyOf(activity('orders:order:read'), scope('admin'))
  * ```
  */
-export const any = <C extends object = AuthContext>(
+export const anyOf = <C extends object = AuthContext>(
   ...policies: readonly Policy<C>[]
 ): Policy<C> => ({
-  name: `any(${policies.map((p) => p.name).join(', ')})`,
+  name: `anyOf(${policies.map((p) => p.name).join(', ')})`,
   evaluate: async (context) => {
     let first: Result<void, AppError> | undefined
     for (const policy of policies) {
@@ -257,20 +253,11 @@ export const any = <C extends object = AuthContext>(
   },
 })
 
-/**
- * Evaluates policies in order and answers the first denial, or `ok`. For a router or a handler
- * that applies policies itself.
- *
- * @example
- * ```ts
- * const decision = await evaluatePolicies(context, [tokenRequired(), scope('orders:read')])
- * if (!decision.ok) throw decision.error
- * ```
- */
-export const evaluatePolicies = async <C extends object>(
-  context: C,
-  policies: readonly Policy<C>[],
-): Promise<Result<void, AppError>> => runChecks(context, policies)
+// Throws a denial.
+const enforce = (decision: Decision): void | Promise<void> => {
+  if (decision instanceof Promise) return decision.then(enforce)
+  if (!decision.ok) throw decision.error
+}
 
 /**
  * Middy middleware: the policy decision point, for a handler without a router. In `before` it
@@ -298,10 +285,4 @@ export const pdp = (
     return enforce(runChecks(request.context as Context & AuthContext, policies))
   }
   return { name: 'metis-app/auth/pdp', before: pdpBefore }
-}
-
-// Throws a denial.
-const enforce = (decision: Decision): void | Promise<void> => {
-  if (decision instanceof Promise) return decision.then(enforce)
-  if (!decision.ok) throw decision.error
 }

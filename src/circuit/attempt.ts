@@ -3,7 +3,8 @@
  * signal aborts when the limit passes), and a wait on the store against the caller's deadline.
  * @module
  */
-import { err, isResult, ok, type Result } from '../result/index.ts'
+import { isResult } from '../internal/result.ts'
+import { err, ok, type Result } from '../result/index.ts'
 import { CircuitTimeoutError } from './errors.ts'
 import type { MaybePromise } from './store.ts'
 import type { Schedule } from './time.ts'

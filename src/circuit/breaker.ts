@@ -4,7 +4,8 @@
  * @module
  */
 import { backoff, retry } from '../internal/backoff.ts'
-import { err, type Result, toError } from '../result/index.ts'
+import { toError } from '../internal/result.ts'
+import { err, type Result } from '../result/index.ts'
 import {
   type Attempt,
   neverAborted,

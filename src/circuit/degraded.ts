@@ -4,8 +4,9 @@
  * `CircuitStoreFallback` count) until a write succeeds again.
  * @module
  */
+
+import { toError } from '../internal/result.ts'
 import { tell } from '../internal/tell.ts'
-import { toError } from '../result/index.ts'
 import type { Call } from './options.ts'
 import {
   type CircuitChange,

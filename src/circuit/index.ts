@@ -44,14 +44,7 @@ export type { DynamoDbClient } from '../internal/dynamodb-client.ts'
 export type { Logger } from '../internal/logger.ts'
 export type { Protected } from './attempt.ts'
 export { type CircuitBreaker, circuitBreaker } from './breaker.ts'
-export {
-  defaultIsFailure,
-  type FailureKind,
-  isNetworkError,
-  isRetryable,
-  isRetryableStatus,
-  statusOf,
-} from './classify.ts'
+export { defaultIsFailure, type FailureKind, isRetryable } from './classify.ts'
 export {
   type DynamoDbCircuitStore,
   type DynamoDbCircuitStoreOptions,

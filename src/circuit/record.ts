@@ -3,8 +3,9 @@
  * (a log line, a metric, the `onStateChange` callback).
  * @module
  */
+
+import { toError } from '../internal/result.ts'
 import { tell } from '../internal/tell.ts'
-import { toError } from '../result/index.ts'
 import type { DegradableStore } from './degraded.ts'
 import type { CircuitStateName } from './errors.ts'
 import { countFailure } from './machine.ts'

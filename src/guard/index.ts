@@ -25,8 +25,9 @@ import type { MiddlewareObj } from '@middy/core'
 import type { Context } from 'aws-lambda'
 import { AppError, BadRequestError, isAppError, ServiceUnavailableError } from '../errors/index.ts'
 import { functionOption, numberOption } from '../internal/options.ts'
+import { isResult } from '../internal/result.ts'
 import { httpTargetOf } from '../request/accessor.ts'
-import { err, isResult, ok, type Result } from '../result/index.ts'
+import { err, ok, type Result } from '../result/index.ts'
 
 /** What a check returns: pass (`true`, `ok(...)`) or fail (`false`, `err(reason)`). */
 export type CheckOutcome = boolean | Result<unknown, unknown>

@@ -32,10 +32,8 @@ import type { MiddlewareObj } from '@middy/core'
 import type { Context } from 'aws-lambda'
 import type { Redactor } from './redact.ts'
 
-export { observer, TRACER_UNAVAILABLE } from './observer.ts'
+export { observer } from './observer.ts'
 export {
-  DEFAULT_REDACTED_FIELDS,
-  REDACTED,
   type Redactor,
   redactor,
 } from './redact.ts'

@@ -270,13 +270,7 @@ const brief = (redacted: unknown): unknown => {
 
 /**
  * What the observer says, once, at WARN, when tracing is on but Powertools Tracer cannot be
- * loaded; the function then runs untraced.
- *
- * @example
- * ```ts
- * // a log query for functions bundled without the createRequire banner
- * const query = `filter message = '${TRACER_UNAVAILABLE}'`
- * ```
+ * loaded; the function then runs untraced. Internal (exported for the bundle test).
  */
 export const TRACER_UNAVAILABLE =
   "Tracing is off: @aws-lambda-powertools/tracer could not be loaded. In an ES module bundle give CommonJS code a require with esbuild's --banner:js=\"import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);\" (README: Deploy to Lambda), or set POWERTOOLS_TRACE_ENABLED=false"

@@ -33,7 +33,7 @@ export {
   type ParametersErrorCode,
   type ParametersErrorDetails,
 } from './errors.ts'
-export { type ParameterTree, type ParameterValue, parameterEnvName } from './layout.ts'
+export type { ParameterTree, ParameterValue } from './layout.ts'
 export type {
   ParametersProviders,
   SecretReference,
@@ -45,7 +45,6 @@ export {
   type LiteralKeys,
   type NamedParameters,
   type NamedSecrets,
-  PARAMETERS_KEY,
   type ParametersContext,
   type ParametersMiddleware,
   type ParametersOptions,

@@ -124,16 +124,6 @@ export type ParametersMiddleware<T extends object = ParameterTree> = MiddlewareO
   clearCache(): void
 }
 
-/**
- * The key under which {@link parameters} puts the values on the Lambda context.
- *
- * @example
- * ```ts
- * const values = context[PARAMETERS_KEY]
- * ```
- */
-export const PARAMETERS_KEY = 'parameters'
-
 const FACTORY = 'parameters'
 const DEFAULT_MAX_AGE_MS = 300_000
 /** After a failed refresh, the last values are served this long (at most) before the next try. */

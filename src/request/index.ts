@@ -30,16 +30,11 @@
 
 export { requestOf } from './accessor.ts'
 export { buildRequest } from './build.ts'
-export { parseCookies } from './cookies.ts'
-export { isJsonMediaType } from './http-body.ts'
-export { headerOf } from './http-view.ts'
 export {
-  isHttpRequest,
   type ParseStep,
   type RequestBuilderOptions,
   type RequestContext,
   requestBuilder,
-  requireRequest,
   updateRequest,
 } from './middleware.ts'
 export type * from './types.ts'

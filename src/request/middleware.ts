@@ -6,7 +6,7 @@ import { AppError, UnprocessableEntityError } from '../errors/index.ts'
 import { choiceOption, functionOption, numberOption } from '../internal/options.ts'
 import type { Result } from '../result/index.ts'
 import { buildRequest } from './build.ts'
-import type { AppRequest, BuildOptions, HttpRequest } from './types.ts'
+import type { AppRequest, BuildOptions } from './types.ts'
 
 /** What {@link requestBuilder} adds to the Lambda context. */
 export interface RequestContext<R extends AppRequest = AppRequest> {
@@ -81,20 +81,6 @@ const parseFailure = (error: unknown): AppError => {
 }
 
 /**
- * Reads the request a {@link requestBuilder} put on the context, or throws a configuration error
- * that says to stack it first. For other middlewares that need the request.
- */
-export const requireRequest = (context: object, by: string): AppRequest => {
-  const request = (context as Partial<RequestContext>).request
-  if (request === undefined) {
-    throw new AppError(500, `${by} needs the request: stack requestBuilder() before it`, {
-      code: 'MIDDLEWARE_ORDER',
-    })
-  }
-  return request
-}
-
-/**
  * A copy of a request with some fields changed. Use it rather than `{ ...request }`: an HTTP
  * request computes its query, cookies and multi-value views on first read (they live on its
  * prototype, which a spread does not copy); this copies them too.
@@ -114,7 +100,3 @@ export const updateRequest = <R extends AppRequest>(request: R, changes: Partial
   }
   return Object.assign(copy, changes) as R
 }
-
-/** True when the request is an HTTP request. */
-export const isHttpRequest = (request: AppRequest): request is HttpRequest =>
-  request.kind === 'http'

@@ -6,7 +6,7 @@ import { toAppError } from '../errors/index.ts'
 import { answerFailure } from '../internal/failures.ts'
 import type { Logger } from '../internal/logger.ts'
 import { loggerOption } from '../internal/logger.ts'
-import { isResult } from '../result/index.ts'
+import { isResult } from '../internal/result.ts'
 import { respond, respondError, targetOf } from './shape.ts'
 
 /** Options of {@link responder}. */

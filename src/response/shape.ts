@@ -2,9 +2,9 @@
 
 import { InternalServerError, reasonPhrase, toAppError } from '../errors/errors.ts'
 import { asRecord, dict } from '../internal/guards.ts'
+import { isResult } from '../internal/result.ts'
 import { httpTargetOf } from '../request/accessor.ts'
 import type { HttpShape } from '../request/types.ts'
-import { isResult } from '../result/index.ts'
 import { binary, isReply, json, noContent, problem, type Reply } from './reply.ts'
 
 /** Where a response goes: the event shape, whether it used multi-value headers, and the method. */

@@ -16,6 +16,8 @@
  * @module
  */
 
+import { toError } from '../internal/result.ts'
+
 /** The success side of a {@link Result}. */
 export interface Ok<T> {
   /** Always `true`: tells an `Ok` from an `Err`. */
@@ -54,24 +56,6 @@ export const ok = <T>(value: T): Ok<T> => ({ ok: true, value })
  * ```
  */
 export const err = <E>(error: E): Err<E> => ({ ok: false, error })
-
-/**
- * True when `value` has the shape of a Result (an object with a boolean `ok` and the matching
- * `value` or `error` key). Used to tell a handler's Result from a plain return value.
- *
- * @example
- * ```ts
- * isResult(ok(1)) // true
- * isResult({ ok: true }) // false: no value
- * ```
- */
-export const isResult = (value: unknown): value is Result<unknown, unknown> => {
-  if (typeof value !== 'object' || value === null) return false
-  const candidate = value as { ok?: unknown }
-  if (candidate.ok === true) return 'value' in candidate
-  if (candidate.ok === false) return 'error' in candidate
-  return false
-}
 
 /**
  * Transforms the value of a successful Result; an error passes through unchanged.
@@ -179,10 +163,6 @@ export const partition = <T, E>(results: Iterable<Result<T, E>>): { values: T[];
   }
   return { values, errors }
 }
-
-/** Turns whatever was thrown into an `Error`, keeping it as the `cause` when it was not one. */
-export const toError = (thrown: unknown): Error =>
-  thrown instanceof Error ? thrown : new Error(String(thrown), { cause: thrown })
 
 /**
  * The error of a value that a `tryCatch` / `tryAsync` success test refused: the function

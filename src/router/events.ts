@@ -6,8 +6,8 @@
 import type { Context } from 'aws-lambda'
 import { AppError, toAppError } from '../errors/index.ts'
 import { dict } from '../internal/guards.ts'
+import { isResult } from '../internal/result.ts'
 import type { AppRequest } from '../request/types.ts'
-import { isResult } from '../result/index.ts'
 import { answerEvent } from './answers.ts'
 import { RouteTableError } from './trie.ts'
 import type {

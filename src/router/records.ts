@@ -3,6 +3,7 @@ import { AppError, toAppError } from '../errors/index.ts'
 import { answerFailure } from '../internal/failures.ts'
 import { asRecord, dict } from '../internal/guards.ts'
 import type { Logger } from '../internal/logger.ts'
+import { isResult } from '../internal/result.ts'
 import type {
   AppRequest,
   CloudWatchLogRecord,
@@ -16,7 +17,6 @@ import type {
   SnsRecord,
   SqsRecord,
 } from '../request/types.ts'
-import { isResult } from '../result/index.ts'
 import {
   type FirehoseResponse,
   type FirehoseResult,

@@ -3,7 +3,8 @@
  * the refresh that the callers without a usable token share.
  * @module
  */
-import { err, type Result, toError } from '../result/index.ts'
+import { toError } from '../internal/result.ts'
+import { err, type Result } from '../result/index.ts'
 import { tokenEndpoint } from './endpoint.ts'
 import { TokenError } from './errors.ts'
 import { guardedStore } from './guarded-store.ts'
@@ -191,40 +192,6 @@ export const selfTokenClient = (options: SelfTokenOptions): SelfTokenClient => {
   return { get, settled, invalidate, reset }
 }
 
-const clients = new WeakMap<SelfTokenOptions, SelfTokenClient>()
-
-/**
- * The token for `config`, from a client kept per options object in a per-container registry:
- * call it with the same object (defined once, at module scope) to share one cache. Use it
- * outside Middy; inside, `selfToken()` puts the token on the context.
- *
- * @example
- * ```ts
- * const identity = { tokenEndpoint, clientId, clientSecret, scope: 'inventory:read' }
- * export const handler = async () => {
- *   const token = await getSelfToken(identity)
- *   if (!token.ok) throw token.error
- *   return callInventory(token.value.accessToken)
- * }
- * ```
- */
-export const getSelfToken = (
-  config: SelfTokenOptions | SelfTokenClient,
-): Promise<Result<SelfToken, TokenError>> => {
-  if (isClient(config)) return config.get()
-  let client = clients.get(config)
-  if (client === undefined) {
-    client = selfTokenClient(config)
-    clients.set(config, client)
-  }
-  return client.get()
-}
-
 /** True for a {@link SelfTokenClient} (rather than its options). */
 export const isClient = (value: SelfTokenOptions | SelfTokenClient): value is SelfTokenClient =>
   typeof (value as Partial<SelfTokenClient>).get === 'function'
-
-/** Resets the client `getSelfToken()` keeps for `config` (for tests). */
-export const resetSelfToken = (config: SelfTokenOptions): void => {
-  clients.get(config)?.reset()
-}

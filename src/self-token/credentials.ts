@@ -4,7 +4,8 @@
  * @module
  */
 import { optionError, textOption, urlOption } from '../internal/options.ts'
-import { err, ok, type Result, toError } from '../result/index.ts'
+import { toError } from '../internal/result.ts'
+import { err, ok, type Result } from '../result/index.ts'
 import { TokenError } from './errors.ts'
 
 /** An SSM parameter, read with Powertools' `SSMProvider` (decrypted; cached `maxAgeMs`). */

@@ -5,7 +5,8 @@
  * @module
  */
 import { backoff, retry } from '../internal/backoff.ts'
-import { err, ok, type Result, toError } from '../result/index.ts'
+import { toError } from '../internal/result.ts'
+import { err, ok, type Result } from '../result/index.ts'
 import { type Credentials, credentialResolver } from './credentials.ts'
 import { TokenError } from './errors.ts'
 import { requestToken } from './grant.ts'

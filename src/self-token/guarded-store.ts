@@ -4,8 +4,9 @@
  * its memory.
  * @module
  */
+
+import { toError } from '../internal/result.ts'
 import { tell } from '../internal/tell.ts'
-import { toError } from '../result/index.ts'
 import type { ClientSettings } from './options.ts'
 import { readStoredToken, type SelfToken, type TokenStore } from './store.ts'
 

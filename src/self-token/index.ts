@@ -5,8 +5,8 @@
  * - {@link selfTokenClient} owns the per-container cache: `get()` answers the token from memory,
  *   else from a shared {@link TokenStore}, else from the endpoint (one request for all concurrent
  *   callers), refreshing at a random point of a window before expiry that scales with the
- *   token's lifetime, behind the answer while the cached token is usable. {@link getSelfToken}
- *   does the same for an options object, anywhere.
+ *   token's lifetime, behind the answer while the cached token is usable. Make one client per
+ *   container (at module scope) and call `get()` anywhere, with or without Middy.
  * - {@link selfToken} is the Middy middleware: `context.selfToken.get()`.
  * - Stores: {@link memoryTokenStore}, {@link dynamoDbTokenStore} (conditional writes keep the
  *   newest token), or your own `{ read, write }` answering Results.
@@ -29,12 +29,7 @@
  */
 
 export type { Logger } from '../internal/logger.ts'
-export {
-  getSelfToken,
-  resetSelfToken,
-  type SelfTokenClient,
-  selfTokenClient,
-} from './client.ts'
+export { type SelfTokenClient, selfTokenClient } from './client.ts'
 export {
   type CredentialSource,
   credentialsFromEnv,

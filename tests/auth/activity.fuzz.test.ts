@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { activityMatches, hasActivity } from '../../src/auth/index.ts'
+import { activityMatches, hasActivity } from '../../src/auth/activity.ts'
 
 const segment = fc.stringMatching(/^[a-z]{1,4}$/)
 const activityOf = (min: number, max: number) =>

@@ -3,10 +3,9 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import {
   type AuthContext,
   activity,
-  all,
-  any,
+  allOf,
+  anyOf,
   custom,
-  evaluatePolicies,
   type PipOptions,
   type Policy,
   pdp,
@@ -183,28 +182,30 @@ describe('policy composition', () => {
     expect((await decide([custom('ok', () => ok(undefined))])).handlerRan).toBe(true)
   })
 
-  it('all() answers the first denial, any() the first allowance', async () => {
-    const both = await decide([all(scope('orders:read'), scope('admin'), scope('root'))])
+  it('allOf() answers the first denial, anyOf() the first allowance', async () => {
+    const both = await decide([allOf(scope('orders:read'), scope('admin'), scope('root'))])
     expect(both.response.headers['WWW-Authenticate']).toContain('scope="admin"')
-    expect((await decide([all(scope('orders:read'), scope('orders:write'))])).handlerRan).toBe(true)
-    expect((await decide([any(scope('admin'), scope('orders:read'))])).handlerRan).toBe(true)
-    const none = await decide([any(scope('admin'), scope('root'))])
+    expect((await decide([allOf(scope('orders:read'), scope('orders:write'))])).handlerRan).toBe(
+      true,
+    )
+    expect((await decide([anyOf(scope('admin'), scope('orders:read'))])).handlerRan).toBe(true)
+    const none = await decide([anyOf(scope('admin'), scope('root'))])
     expect(none.response.headers['WWW-Authenticate']).toContain('scope="admin"')
-    expect((await decide([any()])).response.statusCode).toBe(403)
+    expect((await decide([anyOf()])).response.statusCode).toBe(403)
   })
 
   it('names composed policies after their parts', () => {
-    expect(all(scope('a'), activity('s:r:a')).name).toBe('all(scope(a), activity(s:r:a))')
-    expect(any(tokenRequired()).name).toBe('any(token-required)')
+    expect(allOf(scope('a'), activity('s:r:a')).name).toBe('allOf(scope(a), activity(s:r:a))')
+    expect(anyOf(tokenRequired()).name).toBe('anyOf(token-required)')
   })
 
-  it('evaluatePolicies() allows an empty list and stops at the first denial', async () => {
-    expect(await evaluatePolicies({}, [])).toEqual(ok(undefined))
+  it('allOf() of no policies allows, and stops at the first denial', async () => {
+    expect(await allOf<object>().evaluate({})).toEqual(ok(undefined))
     const first: Policy<object> = {
       name: 'first',
       evaluate: () => err(new ForbiddenError('first')),
     }
-    const denial = await evaluatePolicies({} as AuthContext, [first, tokenRequired()])
+    const denial = await allOf<AuthContext>(first, tokenRequired()).evaluate({} as AuthContext)
     expect(denial.ok === false && denial.error.message).toBe('first')
   })
 })

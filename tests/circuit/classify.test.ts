@@ -2,12 +2,11 @@ import {
   CircuitOpenError,
   CircuitTimeoutError,
   defaultIsFailure,
-  isNetworkError,
   isRetryable,
-  statusOf,
 } from 'metis-app/circuit'
 import { AppError, NotFoundError, ServiceUnavailableError } from 'metis-app/errors'
 import { describe, expect, it, vi } from 'vitest'
+import { isNetworkError, statusOf } from '../../src/circuit/classify.ts'
 import { sleep } from '../../src/circuit/time.ts'
 
 const withCode = (code: string) => Object.assign(new Error(code), { code })

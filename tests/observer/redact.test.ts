@@ -1,4 +1,8 @@
-import { DEFAULT_REDACTED_FIELDS, REDACTED, redactor } from 'metis-app/observer'
+import { redactor } from 'metis-app/observer'
+import { DEFAULT_REDACTED_FIELDS } from '../../src/observer/redact.ts'
+
+const REDACTED = '[REDACTED]'
+
 import { describe, expect, it } from 'vitest'
 import { loadEvent } from '../support/events.ts'
 

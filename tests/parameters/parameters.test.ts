@@ -1,5 +1,6 @@
-import { ParametersError, parameterEnvName, parameters } from 'metis-app/parameters'
+import { ParametersError, parameters } from 'metis-app/parameters'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
+import { parameterEnvName } from '../../src/parameters/layout.ts'
 import { registerSecret } from '../reliability/support/hygiene.ts'
 import {
   type AwsJsonServer,

@@ -6,7 +6,8 @@
  */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { buildRequest, type HttpRequest, parseCookies } from '../../src/request/index.ts'
+import { parseCookies } from '../../src/request/cookies.ts'
+import { buildRequest, type HttpRequest } from '../../src/request/index.ts'
 import { serializeCookie } from '../../src/response/cookies.ts'
 import { type CookieInit, json, type ResponseTarget } from '../../src/response/index.ts'
 import { respond } from '../../src/response/shape.ts'

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { buildRequest, type HttpRequest, parseCookies } from '../../src/request/index.ts'
+import { parseCookies } from '../../src/request/cookies.ts'
+import { buildRequest, type HttpRequest } from '../../src/request/index.ts'
 import { loadEvent } from '../support/events.ts'
 
 type Json = Record<string, unknown>

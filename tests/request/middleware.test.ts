@@ -3,14 +3,12 @@ import httpErrorHandler from '@middy/http-error-handler'
 import httpJsonBodyParser from '@middy/http-json-body-parser'
 import type { Context } from 'aws-lambda'
 import { describe, expect, it } from 'vitest'
-import { AppError, ConflictError } from '../../src/errors/index.ts'
+import { ConflictError } from '../../src/errors/index.ts'
 import {
   type AppRequest,
   buildRequest,
-  isHttpRequest,
   type RequestContext,
   requestBuilder,
-  requireRequest,
   updateRequest,
 } from '../../src/request/index.ts'
 import { err, ok } from '../../src/result/index.ts'
@@ -26,7 +24,7 @@ describe('requestBuilder middleware', () => {
       .use(requestBuilder({ clock: () => 42 }))
       .handler((_event, ctx: Context & RequestContext) => {
         seen = ctx.request
-        return isHttpRequest(ctx.request) ? ctx.request.path : ctx.request.kind
+        return ctx.request.kind === 'http' ? ctx.request.path : ctx.request.kind
       })
     expect(await handler(loadEvent('apigw-http/no-auth'), context())).toBe('/lambda')
     expect(seen).toMatchObject({
@@ -106,20 +104,6 @@ describe('requestBuilder middleware', () => {
     ).toMatchObject({
       statusCode: 409,
     })
-  })
-
-  it('tells a middleware stacked before the request builder what to do', () => {
-    expect(() => requireRequest({}, 'router')).toThrow(
-      'router needs the request: stack requestBuilder() before it',
-    )
-    try {
-      requireRequest({}, 'pdp')
-    } catch (error) {
-      expect(error).toBeInstanceOf(AppError)
-      expect((error as AppError).code).toBe('MIDDLEWARE_ORDER')
-    }
-    const request = { kind: 'unknown' } as AppRequest
-    expect(requireRequest({ request }, 'x')).toBe(request)
   })
 })
 

@@ -1,6 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { buildRequest, headerOf } from '../../src/request/index.ts'
+import { headerOf } from '../../src/request/http-view.ts'
+import { buildRequest } from '../../src/request/index.ts'
 import { allEventNames, loadEvent } from '../support/events.ts'
 
 const samples = allEventNames().map((name) => loadEvent(name))

@@ -1,16 +1,15 @@
 import { describe, expect, it } from 'vitest'
+import { isResult, toError } from '../../src/internal/result.ts'
 import {
   all,
   err,
   flatMap,
-  isResult,
   map,
   mapErr,
   match,
   ok,
   partition,
   RefusedValueError,
-  toError,
   tryAsync,
   tryCatch,
   unwrapOr,

@@ -1,8 +1,6 @@
 import { err, ok } from 'metis-app/result'
 import {
-  getSelfToken,
   memoryTokenStore,
-  resetSelfToken,
   type SelfTokenClient,
   type SelfTokenOptions,
   selfTokenClient,
@@ -358,18 +356,6 @@ describe('options', () => {
       expect(() => setup(extra as Partial<SelfTokenOptions>)).toThrow(TypeError)
     },
   )
-})
-
-describe('getSelfToken', () => {
-  it('keeps one client per options object, and takes a client too', async () => {
-    const { options, client } = setup()
-    expect(await tokenOf({ get: () => getSelfToken(options) })).toBe('token-1')
-    expect(await tokenOf({ get: () => getSelfToken(options) })).toBe('token-1')
-    resetSelfToken(options)
-    expect(await tokenOf({ get: () => getSelfToken(options) })).toBe('token-2')
-    expect(await tokenOf({ get: () => getSelfToken(client) })).toBe('token-3')
-    expect(server.count()).toBe(3)
-  })
 })
 
 describe('the refresh claim (one instance at a time asks the endpoint)', () => {
