@@ -90,6 +90,9 @@ export interface DynamoDbCircuitStore extends CircuitStore {
 const positive = (name: string, value: number): number =>
   positiveOption('dynamoDbCircuitStore', name, value)
 
+/** The defaults of {@link DynamoDbCircuitStoreOptions}, in one place. */
+const defaults = { cacheTtlMs: 1_000, ttlMs: 86_400_000, buckets: 10, maxAttempts: 20 } as const
+
 /**
  * A circuit store on DynamoDB: one item per circuit, so that every Lambda instance sees the
  * failures and state changes of the others.
@@ -160,13 +163,13 @@ export const dynamoDbCircuitStore = (
     'CIR',
     options,
   )
-  const cacheTtlMs = options.cacheTtlMs ?? 1_000
-  const ttlSeconds = Math.ceil(positive('ttlMs', options.ttlMs ?? 86_400_000) / 1000)
-  const buckets = positive('buckets', options.buckets ?? 10)
+  const cacheTtlMs = options.cacheTtlMs ?? defaults.cacheTtlMs
+  const ttlSeconds = Math.ceil(positive('ttlMs', options.ttlMs ?? defaults.ttlMs) / 1000)
+  const buckets = positive('buckets', options.buckets ?? defaults.buckets)
   if (!Number.isInteger(buckets)) {
     throw new TypeError('dynamoDbCircuitStore: buckets must be a positive integer')
   }
-  const maxAttempts = positive('maxAttempts', options.maxAttempts ?? 20)
+  const maxAttempts = positive('maxAttempts', options.maxAttempts ?? defaults.maxAttempts)
   const random = options.random ?? Math.random
   const sleep = options.sleep ?? timerSleep
   const setTimer = options.schedule ?? timerSchedule

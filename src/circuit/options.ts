@@ -160,6 +160,18 @@ const positive = (name: string, value: number, integer = false): number => {
   return value
 }
 
+/** The defaults of {@link CircuitBreakerOptions} (and of its `retry`), in one place. */
+const defaults = {
+  failureThreshold: 3,
+  windowMs: 300_000,
+  standDownMs: 300_000,
+  halfOpenProbes: 1,
+  probeLeaseMs: 30_000,
+  retries: 2,
+  baseDelayMs: 100,
+  maxDelayMs: 2_000,
+} as const
+
 /** Checks `options` and fills in the defaults; throws a TypeError naming a bad option. */
 export const breakerSettings = (options: CircuitBreakerOptions): BreakerSettings => {
   const name = options.name
@@ -167,16 +179,24 @@ export const breakerSettings = (options: CircuitBreakerOptions): BreakerSettings
     throw new TypeError('circuitBreaker: name must be a non-empty string')
   }
   const config: MachineConfig = {
-    failureThreshold: positive('failureThreshold', options.failureThreshold ?? 3, true),
-    window: positive('windowMs', options.windowMs ?? 300_000),
-    standDown: positive('standDownMs', options.standDownMs ?? 300_000),
-    halfOpenProbes: positive('halfOpenProbes', options.halfOpenProbes ?? 1, true),
-    probeLease: positive('probeLeaseMs', options.probeLeaseMs ?? 30_000),
+    failureThreshold: positive(
+      'failureThreshold',
+      options.failureThreshold ?? defaults.failureThreshold,
+      true,
+    ),
+    window: positive('windowMs', options.windowMs ?? defaults.windowMs),
+    standDown: positive('standDownMs', options.standDownMs ?? defaults.standDownMs),
+    halfOpenProbes: positive(
+      'halfOpenProbes',
+      options.halfOpenProbes ?? defaults.halfOpenProbes,
+      true,
+    ),
+    probeLease: positive('probeLeaseMs', options.probeLeaseMs ?? defaults.probeLeaseMs),
   }
   const timeout =
     options.timeoutMs === undefined ? undefined : positive('timeoutMs', options.timeoutMs)
   const retry = options.retry === false ? undefined : (options.retry ?? {})
-  const retries = retry === undefined ? 0 : (retry.retries ?? 2)
+  const retries = retry === undefined ? 0 : (retry.retries ?? defaults.retries)
   if (!Number.isInteger(retries) || retries < 0) {
     throw new TypeError('circuitBreaker: retry.retries must be a non-negative integer')
   }
@@ -186,8 +206,8 @@ export const breakerSettings = (options: CircuitBreakerOptions): BreakerSettings
     rule: { failureThreshold: config.failureThreshold, window: config.window },
     timeout,
     retries,
-    baseDelay: retry?.baseDelayMs ?? 100,
-    maxDelay: retry?.maxDelayMs ?? 2_000,
+    baseDelay: retry?.baseDelayMs ?? defaults.baseDelayMs,
+    maxDelay: retry?.maxDelayMs ?? defaults.maxDelayMs,
     shouldRetry: retry?.shouldRetry ?? isRetryable,
     isFailure: options.isFailure ?? defaultIsFailure,
     store: options.store ?? memoryCircuitStore(),

@@ -24,7 +24,7 @@
 import type { MiddlewareObj } from '@middy/core'
 import type { Context } from 'aws-lambda'
 import { AppError, BadRequestError, isAppError, ServiceUnavailableError } from '../errors/index.ts'
-import { functionOption, numberOption } from '../internal/options.ts'
+import { functionOption, numberOption, optionError, textOption } from '../internal/options.ts'
 import { isResult } from '../internal/result.ts'
 import { httpTargetOf } from '../request/accessor.ts'
 import { err, ok, type Result } from '../result/index.ts'
@@ -135,6 +135,13 @@ export const anyOf =
     return from(0)
   }
 
+/** The defaults of {@link GuardOptions}, in one place. */
+const defaults = {
+  statusCode: 500,
+  message: 'The function is not configured to handle this request',
+  code: 'CONFIGURATION_ERROR',
+} as const
+
 /**
  * Middy middleware that runs `check` in `before`. On a failure it throws an `AppError`: the
  * check's own `AppError` reason as it is (its status answers), any other reason as the cause of a
@@ -153,14 +160,27 @@ export const handlerGuard = <E = unknown>(
   options: GuardOptions = {},
 ): MiddlewareObj<E, unknown, Error, Context> => {
   functionOption('handlerGuard', 'the check', check, false)
+  const statusCode = numberOption(
+    'handlerGuard',
+    'statusCode',
+    options.statusCode,
+    defaults.statusCode,
+    {
+      min: 400,
+      integer: true,
+    },
+  )
+  if (statusCode > 599) throw optionError('handlerGuard', 'statusCode must be from 400 to 599')
+  const message =
+    options.message === undefined
+      ? defaults.message
+      : textOption('handlerGuard', 'message', options.message)
+  const code =
+    options.code === undefined ? defaults.code : textOption('handlerGuard', 'code', options.code)
   const enforce = (verdict: Verdict): void => {
     if (verdict.ok) return
     if (isAppError(verdict.error)) throw verdict.error
-    throw new AppError(
-      options.statusCode ?? 500,
-      options.message ?? 'The function is not configured to handle this request',
-      { code: options.code ?? 'CONFIGURATION_ERROR', cause: verdict.error },
-    )
+    throw new AppError(statusCode, message, { code, cause: verdict.error })
   }
 
   const handlerGuardBefore = (request: { event: E; context: Context }) => {

@@ -41,6 +41,9 @@ export const positiveOption = (store: string, name: string, value: number): numb
   return value
 }
 
+/** The defaults every DynamoDB store shares, in one place. */
+const defaults = { keyPrefix: '', partitionKey: 'pk', requestTimeoutMs: 1_000 } as const
+
 /** Checks a store's table options and returns its view of the table. */
 export const openTable = (store: string, kind: string, options: TableOptions): Table => {
   const { tableName, client } = options
@@ -50,12 +53,12 @@ export const openTable = (store: string, kind: string, options: TableOptions): T
   if (typeof tableName !== 'string' || tableName === '') {
     throw new TypeError(`${store}: tableName must be a non-empty string`)
   }
-  const keyPrefix = options.keyPrefix ?? ''
-  const partitionKey = options.partitionKey ?? 'pk'
+  const keyPrefix = options.keyPrefix ?? defaults.keyPrefix
+  const partitionKey = options.partitionKey ?? defaults.partitionKey
   const requestTimeoutMs = positiveOption(
     store,
     'requestTimeoutMs',
-    options.requestTimeoutMs ?? 1_000,
+    options.requestTimeoutMs ?? defaults.requestTimeoutMs,
   )
   let sdk: Promise<Sdk> | undefined
   return {

@@ -27,6 +27,15 @@ type State = { startedAt: number; line?: Line; level?: number; done?: boolean }
 const STATE = 'metis-app.observer'
 const LEVELS = ['DEBUG', 'INFO'] as const
 
+/** The defaults of {@link ObserverOptions}, in one place. */
+const defaults = {
+  logRequests: true,
+  requestLevel: 'DEBUG',
+  captureColdStartMetric: true,
+  resetKeys: true,
+  captureResponse: false,
+} as const
+
 /**
  * Powertools' `injectLambdaContext` and (with tracing on) `captureLambdaHandler`, composed with
  * the observer's own middlewares: `context.observer`, the `ColdStart` metric and the metrics
@@ -58,13 +67,13 @@ export const observer = <C extends api.CustomObservers = Record<never, never>>(
   }
   const { redact } = instance
   const clock = options.clock ?? (() => performance.now())
-  const logRequests = options.logRequests ?? true
+  const logRequests = options.logRequests ?? defaults.logRequests
   const logEvent = logger.shouldLogEvent(options.logEvent)
   const listeners = Object.entries(custom).filter((entry): entry is [string, api.RequestListener] =>
     ['onRequestStart', 'onRequestEnd'].some((hook) => typeof pick(entry[1], hook) === 'function'),
   )
   const [start, end] = (['requestStartLevel', 'requestEndLevel'] as const).map((name) => {
-    const level = choiceOption('observer', name, options[name], LEVELS, 'DEBUG')
+    const level = choiceOption('observer', name, options[name], LEVELS, defaults.requestLevel)
     // A buffered line is kept below the logger's level, and written when an error is logged.
     const buffered = logRequests && buffersAt(logger, LogLevelThreshold[level])
     const write = (message: string, entry: Entry) =>
@@ -168,13 +177,13 @@ export const observer = <C extends api.CustomObservers = Record<never, never>>(
       clearFailures(request.context)
       request.internal[STATE] = { startedAt: clock() } satisfies State
       request.internal[METRICS_KEY] = earlyReturn
-      if (options.captureColdStartMetric ?? true) {
+      if (options.captureColdStartMetric ?? defaults.captureColdStartMetric) {
         metrics.captureColdStartMetric(request.context.functionName)
       }
     },
   }
   // Never Powertools' `logEvent`: it would log the raw event; the start line logs it redacted.
-  const resetKeys = options.resetKeys ?? true
+  const resetKeys = options.resetKeys ?? defaults.resetKeys
   const logged = injectLambdaContext(logger, { logEvent: false, resetKeys }) as Part
   const lines: Part = {
     before: writeStart,
@@ -211,7 +220,7 @@ const lazyTracer = (options: api.ObserverOptions, instance: Writable<api.Observe
         import('@aws-lambda-powertools/tracer/middleware'),
       ])
       const tracer = options.tracer ?? new Tracer({ serviceName: options.serviceName })
-      const captureResponse = options.captureResponse ?? false
+      const captureResponse = options.captureResponse ?? defaults.captureResponse
       traced = captureLambdaHandler(tracer, { captureResponse }) as Part
       instance.tracer = tracer
     } catch (thrown) {

@@ -137,6 +137,17 @@ const nonNegative = (name: string, value: number): number => {
   return value
 }
 
+/** The defaults of {@link SelfTokenOptions}, in one place. */
+const defaults = {
+  clockSkewMs: 10_000,
+  retries: 2,
+  retryBaseDelayMs: 100,
+  refreshRetryDelayMs: 5_000,
+  timeoutMs: 5_000,
+  defaultLifetimeMs: 300_000,
+  authMethod: 'client_secret_basic',
+} as const
+
 /** Checks `options` and fills in the defaults; throws a TypeError naming a bad option. */
 export const clientSettings = (options: SelfTokenOptions): ClientSettings => {
   const clock = options.clock ?? Date.now
@@ -147,17 +158,20 @@ export const clientSettings = (options: SelfTokenOptions): ClientSettings => {
   const policy: RefreshPolicy = {
     expiryThresholdMs: options.expiryThresholdMs,
     windowWidthMs: options.windowWidthMs,
-    clockSkewMs: nonNegative('clockSkewMs', options.clockSkewMs ?? 10_000),
+    clockSkewMs: nonNegative('clockSkewMs', options.clockSkewMs ?? defaults.clockSkewMs),
   }
-  const retries = nonNegative('retries', options.retries ?? 2)
-  const retryBaseDelayMs = nonNegative('retryBaseDelayMs', options.retryBaseDelayMs ?? 100)
+  const retries = nonNegative('retries', options.retries ?? defaults.retries)
+  const retryBaseDelayMs = nonNegative(
+    'retryBaseDelayMs',
+    options.retryBaseDelayMs ?? defaults.retryBaseDelayMs,
+  )
   const refreshRetryDelayMs = nonNegative(
     'refreshRetryDelayMs',
-    options.refreshRetryDelayMs ?? 5_000,
+    options.refreshRetryDelayMs ?? defaults.refreshRetryDelayMs,
   )
   const refreshClaimMs = nonNegative(
     'refreshClaimMs',
-    options.refreshClaimMs ?? 2 * (options.timeoutMs ?? 5_000),
+    options.refreshClaimMs ?? 2 * (options.timeoutMs ?? defaults.timeoutMs),
   )
   const scope = list(options.scope).join(' ')
   const resource = list(options.resource)
@@ -167,14 +181,19 @@ export const clientSettings = (options: SelfTokenOptions): ClientSettings => {
       'authMethod',
       options.authMethod,
       ['client_secret_basic', 'client_secret_post'],
-      'client_secret_basic',
+      defaults.authMethod,
     ),
     scope: scope === '' ? undefined : scope,
     audience: options.audience,
     resource,
     extraParams: options.extraParams ?? {},
-    timeout: numberOption('selfTokenClient', 'timeoutMs', options.timeoutMs, 5_000, { min: 1 }),
-    defaultLifetimeMs: nonNegative('defaultLifetimeMs', options.defaultLifetimeMs ?? 300_000),
+    timeout: numberOption('selfTokenClient', 'timeoutMs', options.timeoutMs, defaults.timeoutMs, {
+      min: 1,
+    }),
+    defaultLifetimeMs: nonNegative(
+      'defaultLifetimeMs',
+      options.defaultLifetimeMs ?? defaults.defaultLifetimeMs,
+    ),
     clock,
     fetch: options.fetch,
   }

@@ -153,6 +153,15 @@ const toJson = (name: string, data: unknown): string => {
   }
 }
 
+/** The defaults of {@link SessionCookieOptions}, in one place. */
+const defaults = {
+  name: 'session',
+  path: '/',
+  httpOnly: true,
+  secure: true,
+  sameSite: 'Lax',
+} as const
+
 /**
  * A session kept in a cookie: `read` gives the session of a request, `set` and `clear` the
  * cookie to put in a reply's `cookies` (the responder writes it as `Set-Cookie` in the event's
@@ -178,16 +187,16 @@ const toJson = (name: string, data: unknown): string => {
 export const sessionCookie = <T extends SessionData = Record<string, unknown>>(
   options: SessionCookieOptions<T> = {},
 ): SessionCookie<T> => {
-  const { name = 'session', signingKey, validate, path = '/', domain } = options
+  const { name = defaults.name, signingKey, validate, path = defaults.path, domain } = options
   if ('signingKey' in options && signingKey === undefined) {
     // `signingKey: process.env.KEY` with the variable unset must not quietly turn signing off.
     throw optionError(FACTORY, 'signingKey is undefined; leave it out for an unsigned cookie')
   }
   functionOption(FACTORY, 'validate', validate)
   const attributes: CookieAttributes = {
-    httpOnly: booleanOption('httpOnly', options.httpOnly, true),
-    secure: booleanOption('secure', options.secure, true),
-    sameSite: choiceOption(FACTORY, 'sameSite', options.sameSite, SAME_SITE, 'Lax'),
+    httpOnly: booleanOption('httpOnly', options.httpOnly, defaults.httpOnly),
+    secure: booleanOption('secure', options.secure, defaults.secure),
+    sameSite: choiceOption(FACTORY, 'sameSite', options.sameSite, SAME_SITE, defaults.sameSite),
     path,
     domain,
     maxAge:

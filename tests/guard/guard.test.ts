@@ -91,6 +91,16 @@ describe('handlerGuard', () => {
     })
   })
 
+  it.each([
+    [{ statusCode: 200 }, 'handlerGuard: statusCode must be an integer >= 400'],
+    [{ statusCode: 600 }, 'handlerGuard: statusCode must be from 400 to 599'],
+    [{ statusCode: 404.5 }, 'handlerGuard: statusCode must be an integer >= 400'],
+    [{ message: '' }, 'handlerGuard: message must be a non-empty string'],
+    [{ code: 42 }, 'handlerGuard: code must be a non-empty string'],
+  ])('refuses the option %o at creation, naming it', (options, message) => {
+    expect(() => handlerGuard(() => true, options as never)).toThrow(new TypeError(message))
+  })
+
   it("lets other middlewares' onError answer the failure", async () => {
     const onError = vi.fn()
     const handler = vi.fn()
