@@ -88,6 +88,15 @@ export const isRetryable = (error: unknown): boolean => {
  * The default failure predicate. A timeout is a failure. A thrown error is a failure unless it
  * carries an HTTP status that is an answer (a 4xx other than 408 and 429). An error Result is a
  * failure only when it is {@link isRetryable}: `err(new NotFoundError())` is an answer.
+ *
+ * @example
+ * ```ts
+ * // also count a 404 from this dependency as a failure
+ * circuitBreaker({
+ *   name: 'inventory',
+ *   isFailure: (error, kind) => defaultIsFailure(error, kind) || (error as AppError).statusCode === 404,
+ * })
+ * ```
  */
 export const defaultIsFailure = (error: unknown, kind: FailureKind): boolean => {
   if (kind === 'timeout') return true

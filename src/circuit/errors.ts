@@ -54,6 +54,12 @@ export class CircuitOpenError extends AppError {
  * the time left before the caller's deadline, or no time was left before it. Only the breaker's
  * own `timeout` counts as a failure of the dependency; the caller's deadline says nothing about
  * it. Retryable; `beforeStart` marks the case where the dependency was never called.
+ *
+ * @example
+ * ```ts
+ * const result = await breaker.execute((signal) => ky.get(url, { signal }).json())
+ * if (!result.ok && result.error instanceof CircuitTimeoutError) console.warn(result.error.timeoutMs)
+ * ```
  */
 export class CircuitTimeoutError extends AppError {
   /** A timeout may succeed on a later attempt. */
@@ -83,6 +89,12 @@ export class CircuitTimeoutError extends AppError {
  * 500: the circuit store could not read or write (throttled, unavailable, timed out, too many
  * conflicting writers). The breaker never returns it from `execute`: it logs a warning and falls
  * back to its local state. Stores throw it so that the cause is kept.
+ *
+ * @example
+ * ```ts
+ * // in a CircuitStore of your own
+ * throw new CircuitStoreError('read', 'the table answered 500', thrown)
+ * ```
  */
 export class CircuitStoreError extends AppError {
   /** What the store was doing: `read` or `update`. */
@@ -98,6 +110,12 @@ export class CircuitStoreError extends AppError {
  * 502: an upstream HTTP response that counts as a failure (5xx, 408, 429), as seen by the `ky`
  * integration. It carries the untouched `response`, which the integration hands back to `ky` so
  * that `ky` raises its usual `HTTPError`.
+ *
+ * @example
+ * ```ts
+ * const result = await breaker.execute(() => inventory.get('stock').json())
+ * if (!result.ok && result.error instanceof UpstreamResponseError) console.warn(result.error.response.status)
+ * ```
  */
 export class UpstreamResponseError extends AppError {
   /** Retryable when the upstream status is (5xx, 408, 429). */

@@ -27,7 +27,15 @@ export interface ReplyInit {
   cookies?: readonly CookieInit[]
 }
 
-/** True when `value` was built by a helper of this module. */
+/**
+ * True when `value` was built by a helper of this module (`json`, `text`, `created`, ...).
+ *
+ * @example
+ * ```ts
+ * isReply(json({ id: 1 })) // true
+ * isReply({ statusCode: 200 }) // false: a plain Lambda result
+ * ```
+ */
 export const isReply = (value: unknown): value is Reply =>
   typeof value === 'object' && value !== null && REPLY in value
 

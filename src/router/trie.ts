@@ -8,7 +8,19 @@
  * template the exact method wins, then GET for a HEAD request, then `ANY`. Internal to metis-app.
  */
 
-/** A route table that cannot be built: a malformed template or two routes that overlap. */
+/**
+ * A route table that cannot be built: a malformed template or two routes that overlap. Thrown by
+ * `router()` at creation, so a bad table is an init error that names the routes.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   router({ http: [{ method: 'GET', path: '/a/{id', handler: () => 'a' }] })
+ * } catch (error) {
+ *   if (error instanceof RouteTableError) console.error(error.message) // names the route
+ * }
+ * ```
+ */
 export class RouteTableError extends Error {
   /** `ROUTE_INVALID` (a malformed declaration) or `ROUTE_AMBIGUOUS` (two routes, one request). */
   readonly code: 'ROUTE_INVALID' | 'ROUTE_AMBIGUOUS'
