@@ -2,13 +2,12 @@
  * Tracing costs nothing when it is off: Powertools Tracer (and the X-Ray SDK it loads) is imported
  * only when tracing is on, on the first invocation, and `captureLambdaHandler` runs only then.
  */
-import { execFileSync } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
 import { Tracer } from '@aws-lambda-powertools/tracer'
 import middy from '@middy/core'
 import { type ObserverMiddleware, type ObserverOptions, observer } from 'metis-app/observer'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { lambdaContext } from '../support/events.ts'
+import { loadsOf } from '../support/loads.ts'
 import { useCapturedOutput } from './capture.ts'
 
 // A spy over Powertools' real middleware: the observer imports it dynamically, through this mock.
@@ -181,20 +180,7 @@ describe('observer: tracing on', () => {
 
 describe('importing metis-app/observer', () => {
   it('loads neither Powertools Tracer nor the X-Ray SDK nor node:http', () => {
-    const root = fileURLToPath(new URL('../../', import.meta.url))
-    const printed = execFileSync(
-      process.execPath,
-      [
-        '--conditions=metis-source',
-        '--import',
-        './tests/support/record-loads.mjs',
-        '--input-type=module',
-        '-e',
-        "await import('metis-app/observer')",
-      ],
-      { cwd: root, encoding: 'utf8' },
-    )
-    const loaded = JSON.parse(printed.trim().split('\n').at(-1) ?? '[]') as string[]
+    const { loaded } = loadsOf("await import('metis-app/observer')")
 
     expect(loaded.some((url) => url.includes('/@aws-lambda-powertools/logger/'))).toBe(true)
     expect(

@@ -3,29 +3,15 @@
  * and nothing loads `node:http` at import (DESIGN section 6: it costs 45-65 ms of cold start).
  * Each subpath is imported in a fresh Node process that records every module it resolves.
  */
-import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
+import { loadsOf } from '../support/loads.ts'
 
 const root = fileURLToPath(new URL('../../', import.meta.url))
 
-const loadedBy = (subpath: string): string[] => {
-  const output = execFileSync(
-    process.execPath,
-    [
-      '--conditions=metis-source',
-      '--import',
-      './tests/support/record-loads.mjs',
-      '--input-type=module',
-      '-e',
-      `await import('metis-app/${subpath}')`,
-    ],
-    { cwd: root, encoding: 'utf8' },
-  )
-  const last = output.trim().split('\n').at(-1) ?? '[]'
-  return JSON.parse(last) as string[]
-}
+const loadedBy = (subpath: string): string[] =>
+  loadsOf(`await import('metis-app/${subpath}')`).loaded
 
 const packagesOf = (urls: string[]): string[] => {
   const names = new Set<string>()

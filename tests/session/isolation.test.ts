@@ -4,28 +4,15 @@
  * not the responder, the request builder or the router. Imported in a fresh Node process that
  * records every module it resolves, as tests/package/isolation.test.ts does for the other parts.
  */
-import { execFileSync } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
-
-const root = fileURLToPath(new URL('../../', import.meta.url))
+import { loadsOf } from '../support/loads.ts'
 
 const loaded = (): string[] => {
-  const output = execFileSync(
-    process.execPath,
-    [
-      '--conditions=metis-source',
-      '--import',
-      './tests/support/record-loads.mjs',
-      '--input-type=module',
-      '-e',
-      "const s = await import('metis-app/session'); console.log(Object.keys(s).sort().join(','))",
-    ],
-    { cwd: root, encoding: 'utf8' },
+  const { printed, loaded } = loadsOf(
+    "const s = await import('metis-app/session'); console.log(Object.keys(s).sort().join(','))",
   )
-  const lines = output.trim().split('\n')
-  expect(lines).toContain('SessionTooLargeError,session,sessionCookie')
-  return JSON.parse(lines.at(-1) ?? '[]') as string[]
+  expect(printed).toContain('SessionTooLargeError,session,sessionCookie')
+  return loaded
 }
 
 describe('importing metis-app/session', () => {
