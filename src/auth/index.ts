@@ -11,8 +11,8 @@
  * {@link pdp} decides before the handler from that outcome, with policies: {@link tokenRequired}
  * (401, RFC 6750 challenge; 503 for an unavailable JWKS when configured), {@link activity}
  * (`service:resource:action`, `*` segments, a longer grant only through `*` segments, namespace
- * filter; 403 `insufficient_scope`), {@link scope}, {@link custom}, composed with {@link all} and
- * {@link any}.
+ * filter; 403 `insufficient_scope`), {@link scope}, {@link custom}, composed with {@link allOf} and
+ * {@link anyOf}.
  * Routes of `metis-app/router` carry their own policies (`options.policies`), which `pdp()` applies
  * after its global ones. A denial throws an `AppError`: the handler does not run.
  *

@@ -64,7 +64,7 @@ export interface ParametersOptions<
   names?: N
   /** Secrets Manager secrets: `{ apiKey: 'orders/api-key', dbPassword: { id: 'orders/db', field: 'password' } }`. */
   secrets?: S
-  /** Also set every value in `process.env`, named by {@link parameterEnvName}. Default false. */
+  /** Also set every value in `process.env`, named by the key (`db/url` is `DB_URL`; see docs/parameters.md). Default false. */
   setToEnv?: boolean
   /** How long loaded values are served before the next load, ms. Default 300000 (5 minutes). */
   maxAgeMs?: number
@@ -276,8 +276,8 @@ interface Loaded {
  * `@aws-lambda-powertools/parameters`, and puts them on `context.parameters`: a path's parameters
  * nested by the segments below it (`/orders/db/url` under `/orders` is
  * `context.parameters.db.url`), each named parameter and secret at its key. With
- * `setToEnv: true` every value is also set in `process.env` (`DB_URL`, see
- * {@link parameterEnvName}).
+ * `setToEnv: true` every value is also set in `process.env` (`DB_URL`: the key's segments joined
+ * by `_`, upper-cased, other characters as `_`).
  *
  * Values are cached per container for `maxAgeMs` (5 minutes); concurrent invocations share one
  * load. A refresh that fails serves the last values, logs one WARN, and tries again after at most

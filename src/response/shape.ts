@@ -160,6 +160,16 @@ const shape = (reply: Reply, target: ResponseTarget): HttpResponse => {
 }
 
 /**
+ * A full response for a HEAD request: the same status and headers, no body (RFC 9110 9.3.2), as
+ * {@link shape} answers a reply (an empty body where the shape has one).
+ */
+const withoutBody = (response: unknown, target: ResponseTarget): HttpResponse => {
+  const { body: _body, ...rest } = response as HttpResponse & { body?: unknown }
+  const v2 = target.shape === 'http-v2' || target.shape === 'function-url'
+  return { ...rest, ...(v2 ? {} : { body: '' }), isBase64Encoded: false } as HttpResponse
+}
+
+/**
  * Shapes a handler's outcome for the event it answers: a `Result` is unwrapped (its error becomes a
  * problem), a {@link Reply} or plain value is shaped, a full response object passes through, and
  * `undefined` is a 204. Never throws: a value that cannot be serialised is a 500 problem.
@@ -176,7 +186,8 @@ export const respond = (value: unknown, target: ResponseTarget): HttpResponse =>
     const fast = plainJson(outcome, target)
     if (fast !== undefined) return fast
     const reply = replyOf(outcome)
-    if (reply === undefined) return outcome as HttpResponse
+    if (reply === undefined)
+      return target.method === 'HEAD' ? withoutBody(outcome, target) : outcome
     return shape(reply, target)
   } catch (error) {
     return shape(problem(error), target)

@@ -204,6 +204,19 @@ describe('respond', () => {
     })
   })
 
+  it('drops the body of a full Lambda response to HEAD too, in each shape', () => {
+    const full = {
+      statusCode: 200,
+      headers: { ETag: '"v1"' },
+      body: 'hello',
+      isBase64Encoded: false,
+    }
+    expect(respond(full, { ...v1, method: 'HEAD' })).toEqual({ ...full, body: '' })
+    const { body: _dropped, ...v2Head } = full
+    expect(respond(full, { ...v2, method: 'HEAD' })).toEqual(v2Head)
+    expect(respond(full, { ...v1, method: 'GET' })).toBe(full)
+  })
+
   it('writes problem details with the instance and lets init headers win', () => {
     const reply = problem(
       new UnauthorizedError('no token', { headers: { 'WWW-Authenticate': 'Bearer' } }),
