@@ -96,6 +96,11 @@ export const handler = middy().handler(async () => { throw new NotFoundError() }
 export const handler = middy().use(requestBuilder()).handler(async (_e, c) => c.request.kind)`,
   router: `import { router } from 'metis-app/router'
 export const handler = middy().handler(router({ http: [{ method: 'GET', path: '/x', handler: () => 'ok' }] }))`,
+  // The router again, serving its own OpenAPI document at GET /openapi.json (written on the first
+  // request): what metis-app/openapi adds to a function's bundle and start.
+  openapi: `import { router } from 'metis-app/router'
+import { withOpenApi } from 'metis-app/openapi'
+export const handler = middy().handler(router({ http: withOpenApi([{ method: 'GET', path: '/x', handler: () => 'ok' }], { info: { title: 'x', version: '1' } }) }))`,
   response: `import { responder } from 'metis-app/response'
 export const handler = middy().use(responder()).handler(async () => 'ok')`,
   guard: `import { envEstablished, handlerGuard } from 'metis-app/guard'

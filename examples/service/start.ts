@@ -4,7 +4,8 @@
  * - an identity provider (`oidc-provider`, in-process) that issues client-credentials JWTs;
  * - the downstream inventory API (a second metis-app service on the local server);
  * - the orders service, whose configuration points at both.
- * Then it prints the URL and `curl` commands with freshly issued tokens.
+ * Then it prints the URL and `curl` commands with freshly issued tokens; the API page (Swagger UI)
+ * is at `/docs`.
  */
 import { type LocalServer, serve } from 'metis-app/local'
 import { type OidcProvider, startOidcProvider } from '../../tests/support/oidc.ts'
@@ -56,9 +57,11 @@ export const startExample = async (options: { port?: number } = {}): Promise<Exa
   })
   // The handler reads its configuration when it is built, as a Lambda container would.
   const { createHandler } = await import('./handler.ts')
+  // The API page at /docs reads the document the service itself serves at /openapi.json.
   const orders = await serve(createHandler(), {
     port: options.port ?? 3000,
     functionName: 'orders',
+    docs: true,
   })
 
   return {
@@ -78,6 +81,7 @@ export const startExample = async (options: { port?: number } = {}): Promise<Exa
 /** The text `npm start` prints: where the service is and what to try. */
 export const instructions = (url: string, reader: string, writer: string): string => `
 metis-app example: the orders service is listening on ${url}
+API page (try the routes with the reader token below): ${url}/docs
 
 Try it:
   # allowed: read an order (the service calls the inventory API with its own token)

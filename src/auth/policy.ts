@@ -1,4 +1,5 @@
 import type { Decision } from '../internal/check.ts'
+import type { CheckDescription } from '../router/types.ts'
 import type { AuthContext } from './auth-info.ts'
 
 /**
@@ -22,4 +23,10 @@ export interface Policy<C extends object = AuthContext> {
   readonly name: string
   /** Decides for one invocation: `ok(undefined)` allows, `err(appError)` denies. */
   readonly evaluate: (context: C) => Decision
+  /**
+   * What the policy requires (`{ bearer: true, scopes: ['orders:read'] }`), for
+   * `metis-app/openapi`; never read when deciding. Without it, the document lists the policy by
+   * name (the built-in policies are recognised by their names).
+   */
+  readonly openapi?: CheckDescription
 }

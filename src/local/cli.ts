@@ -1,13 +1,15 @@
 /**
  * The `metis-app` command: `metis-app invoke <handler> <event.json>` runs a handler once on an
  * event file and prints its result; `metis-app serve <handler>` serves it over HTTP on
- * 127.0.0.1. `--export name` picks the handler's export (default `handler`), `--port` (or `PORT`),
- * `--event-version v2|v1|alb` and `--host` shape the server. The executable is `bin.ts`; this
- * module holds {@link main} so that tests call it in-process.
+ * 127.0.0.1, with the API page at `/docs`; `metis-app openapi <handler>` prints the OpenAPI
+ * document of a router app. `--export name` picks the handler's export (default `handler`; `app`
+ * then `handler` for `openapi`), `--port` (or `PORT`), `--event-version v2|v1|alb` and `--host`
+ * shape the server. The executable is `bin.ts`; this module holds {@link main} so that tests
+ * call it in-process.
  * @module
  */
 import { readFile } from 'node:fs/promises'
-import { resolve } from 'node:path'
+import { basename, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
 import { type AnyHandler, type EventVersion, invoke, type LocalServer, serve } from './index.ts'
@@ -17,7 +19,11 @@ export const usage = `usage:
   metis-app invoke <handler.js> <event.json> [--export handler]
       runs the handler once on the event file and prints its result as JSON
   metis-app serve <handler.js> [--port 3000] [--host 127.0.0.1] [--event-version v2|v1|alb] [--export handler]
-      serves the handler over HTTP; each request becomes an API Gateway (v1, v2) or ALB event
+      serves the handler over HTTP; each request becomes an API Gateway (v1, v2) or ALB event;
+      /docs is the API page (Swagger UI, from the swagger-ui-dist package), loading /openapi.json
+  metis-app openapi <handler.js> [--export app] [--title name] [--version 1.0.0] [--server url]
+      prints the OpenAPI 3.1 document of the router app the module exports (or of a factory
+      function of no arguments that returns one); title and version default to package.json's
   metis-app --help
 
   <handler.js> is an ES module (or a .ts file Node can run) exporting the handler.
@@ -47,13 +53,16 @@ class CommandError extends Error {
 const firstLine = (error: unknown): string =>
   (error instanceof Error ? error.message : String(error)).split('\n', 1)[0] ?? ''
 
-const loadHandler = async (file: string, name: string): Promise<AnyHandler> => {
-  let module: Record<string, unknown>
+const loadModule = async (file: string): Promise<Record<string, unknown>> => {
   try {
-    module = (await import(pathToFileURL(resolve(file)).href)) as Record<string, unknown>
+    return (await import(pathToFileURL(resolve(file)).href)) as Record<string, unknown>
   } catch (error) {
     throw new CommandError(`cannot load ${file}: ${firstLine(error)}`, 1)
   }
+}
+
+const loadHandler = async (file: string, name: string): Promise<AnyHandler> => {
+  const module = await loadModule(file)
   const handler = module[name]
   if (typeof handler !== 'function') {
     throw new CommandError(`${file} has no exported function named ${name}`, 1)
@@ -77,6 +86,77 @@ const readEvent = async (file: string): Promise<unknown> => {
 
 const versions: readonly string[] = ['v2', 'v1', 'alb']
 
+/** A router app: what `router()` of `metis-app/router` returns (it has its HTTP routes). */
+interface App {
+  readonly routes: readonly unknown[]
+}
+
+const isApp = (value: unknown): value is App =>
+  (typeof value === 'function' || typeof value === 'object') &&
+  value !== null &&
+  Array.isArray((value as { routes?: unknown }).routes)
+
+/**
+ * The router app a module exports under the first of `names` it has: the app itself, or a
+ * factory of no arguments that returns one (a Middy handler is never called: it has `use`).
+ */
+const appOf = (module: Record<string, unknown>, names: readonly string[], file: string): App => {
+  const name = names.find((candidate) => module[candidate] !== undefined)
+  if (name === undefined) {
+    throw new CommandError(
+      `${file} exports none of ${names.join(', ')} (pick one with --export)`,
+      1,
+    )
+  }
+  const value = module[name]
+  if (isApp(value)) return value
+  if (typeof value === 'function' && value.length === 0 && !('use' in value)) {
+    const made: unknown = (value as () => unknown)()
+    if (isApp(made)) return made
+  }
+  throw new CommandError(
+    `${file}: the export ${name} is not a router app (export the value router() returns, or a function that returns it)`,
+    1,
+  )
+}
+
+/** The title and version of the nearest package.json from the working directory. */
+const packageInfo = async (): Promise<{ name?: string; version?: string }> => {
+  try {
+    const text = await readFile(resolve('package.json'), 'utf8')
+    const manifest = JSON.parse(text) as { name?: unknown; version?: unknown }
+    return {
+      ...(typeof manifest.name === 'string' ? { name: manifest.name } : {}),
+      ...(typeof manifest.version === 'string' ? { version: manifest.version } : {}),
+    }
+  } catch {
+    return {}
+  }
+}
+
+/** The OpenAPI document of an app; `metis-app/openapi` is loaded only when one is written. */
+const documentOf = async (
+  app: App,
+  file: string,
+  given: {
+    title?: string | undefined
+    version?: string | undefined
+    servers?: string[] | undefined
+  },
+): Promise<object> => {
+  const { openapi } = await import('../openapi/index.ts')
+  const manifest = await packageInfo()
+  const info = {
+    title: given.title ?? manifest.name ?? basename(file).replace(/\.[cm]?[jt]s$/, ''),
+    version: given.version ?? manifest.version ?? '0.0.0',
+  }
+  const servers = given.servers?.map((url) => ({ url }))
+  return openapi(app as Parameters<typeof openapi>[0], {
+    info,
+    ...(servers === undefined ? {} : { servers }),
+  })
+}
+
 const portOf = (value: string, from: string): number => {
   const port = Number(value)
   if (value.trim() === '' || !Number.isInteger(port) || port < 0 || port > 65535) {
@@ -90,9 +170,11 @@ const listen = async (
   port: number,
   host: string,
   eventVersion: EventVersion,
+  document: (() => Promise<object>) | undefined,
 ): Promise<LocalServer> => {
   try {
-    return await serve(handler, { port, host, eventVersion })
+    const docs = document === undefined ? true : { document }
+    return await serve(handler, { port, host, eventVersion, docs })
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
     if (code === 'EADDRINUSE') {
@@ -113,7 +195,10 @@ const run = async (
       args: [...argv],
       allowPositionals: true,
       options: {
-        export: { type: 'string', default: 'handler' },
+        export: { type: 'string' },
+        title: { type: 'string' },
+        version: { type: 'string' },
+        server: { type: 'string', multiple: true },
         port: { type: 'string' },
         host: { type: 'string', default: '127.0.0.1' },
         'event-version': { type: 'string', default: 'v2' },
@@ -128,7 +213,7 @@ const run = async (
     return 0
   }
   const [command, file, eventFile, ...extra] = parsed.positionals
-  const exportName = String(parsed.values.export)
+  const exportName = String(parsed.values.export ?? 'handler')
   const wrongArguments = (expected: string) =>
     new CommandError(`${command} takes ${expected} (metis-app --help for usage)`, 2)
   if (command === 'invoke') {
@@ -154,9 +239,25 @@ const run = async (
           : 3000
     const handler = await loadHandler(file, exportName)
     const host = String(parsed.values.host)
-    const server = await listen(handler, port, host, version as EventVersion)
-    io.out(`metis-app: serving ${file} on ${server.url}`)
+    // A router app served as it is: the server writes its document for the API page.
+    const document = isApp(handler) ? () => documentOf(handler, file, {}) : undefined
+    const server = await listen(handler, port, host, version as EventVersion, document)
+    io.out(`metis-app: serving ${file} on ${server.url} (API page: ${server.url}/docs)`)
     return server
+  }
+  if (command === 'openapi') {
+    if (file === undefined || eventFile !== undefined) throw wrongArguments('one handler file')
+    const module = await loadModule(file)
+    const names = parsed.values.export === undefined ? ['app', 'handler'] : [exportName]
+    const app = appOf(module, names, file)
+    const { title, version, server } = parsed.values
+    const document = await documentOf(app, file, {
+      title: title as string | undefined,
+      version: version as string | undefined,
+      servers: server as string[] | undefined,
+    })
+    io.out(JSON.stringify(document, null, 2))
+    return 0
   }
   throw new CommandError(
     command === undefined

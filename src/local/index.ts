@@ -5,7 +5,9 @@
  * {@link serve} starts an HTTP server on 127.0.0.1 that turns each request into an API Gateway
  * HTTP API v2 event (REST v1 or ALB by option), invokes the handler with a Lambda context, and
  * writes its result back. {@link invoke} runs a handler once on any event (S3, SQS, EventBridge,
- * ...). The `metis-app` command does both from the shell:
+ * ...). With `docs`, the server also serves an interactive API page at `/docs` (Swagger UI from
+ * the `swagger-ui-dist` package, offline) that loads `/openapi.json`. The `metis-app` command does
+ * both from the shell, and prints a router app's OpenAPI document (`metis-app openapi`):
  *
  * ```sh
  * npx metis-app serve dist/handler.js --port 3000
@@ -26,9 +28,11 @@ import { randomUUID } from 'node:crypto'
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Context } from 'aws-lambda'
+import { type DocsOptions, docsAnswerer } from './docs.ts'
 import { type EventVersion, toLambdaEvent } from './events.ts'
 import { fromLambdaResult } from './response.ts'
 
+export type { DocsOptions } from './docs.ts'
 export type { EventVersion } from './events.ts'
 
 /** Any Lambda handler: `(event, context)` returning a value or a promise of one. */
@@ -110,6 +114,13 @@ export interface ServeOptions extends ContextOptions {
   onError?: (message: string, cause?: unknown) => void
   /** The largest request body accepted, in bytes; larger is a 413. Default 6 MiB (Lambda's limit). */
   maxBodyBytes?: number
+  /**
+   * Serve an interactive API page (Swagger UI, from the `swagger-ui-dist` package, offline) at
+   * `/docs`, which loads the OpenAPI document from `/openapi.json`: the handler's route
+   * (`withOpenApi()` of `metis-app/openapi`) or `docs.document`. Default false; the
+   * `metis-app serve` command turns it on.
+   */
+  docs?: boolean | DocsOptions
 }
 
 /** A running local server. */
@@ -194,6 +205,10 @@ export const serve = async (
   // Set when the server listens, before any request: the Host names answered, or undefined when
   // the server is bound to an address other machines reach (any Host is answered, as chosen).
   let allowedHosts: ReadonlySet<string> | undefined
+  const docs =
+    options.docs === undefined || options.docs === false
+      ? undefined
+      : docsAnswerer(options.docs === true ? {} : options.docs)
 
   const answer = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     if (allowedHosts !== undefined && !hostAllowed(allowedHosts, request.headers.host)) {
@@ -205,6 +220,7 @@ export const serve = async (
       )
       return
     }
+    if (docs !== undefined && (await docs(request, response))) return
     const body = await readBody(request, limit)
     if (body === undefined) {
       sendProblem(response, 413, 'Content Too Large', `The body is larger than ${limit} bytes`)

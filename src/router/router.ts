@@ -83,5 +83,5 @@ export const router = <C extends object = Record<never, never>>(
     return planned.ok ? ok(planned.value.route) : err(planned.error)
   }
 
-  return Object.assign(handler, { resolve })
+  return Object.assign(handler, { resolve, routes: Object.freeze([...(table.http ?? [])]) })
 }

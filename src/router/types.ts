@@ -59,6 +59,59 @@ export interface RouteCheck<C extends object = object> {
   readonly name: string
   /** Decides for one invocation: `ok(undefined)` allows, `err(appError)` denies. */
   readonly evaluate: (context: C) => Decision
+  /** What the check requires, for `metis-app/openapi`; never read when routing. */
+  readonly openapi?: CheckDescription
+}
+
+/**
+ * What a check requires, as `metis-app/openapi` documents it: a bearer token (401 without one),
+ * OAuth2 scopes and activities (403 without them), and the statuses it can answer. Checks that
+ * say nothing are listed by name only.
+ *
+ * @example
+ * ```ts
+ * const admin: RouteCheck = {
+ *   name: 'admin',
+ *   evaluate: () => ok(undefined),
+ *   openapi: { bearer: true, scopes: ['admin'], statuses: [401, 403] },
+ * }
+ * ```
+ */
+export interface CheckDescription {
+  /** The check needs a verified bearer token (JWT). */
+  readonly bearer?: boolean
+  /** OAuth2 scopes the token must grant. */
+  readonly scopes?: readonly string[]
+  /** Activities (`service:resource:action`) the subject must hold. */
+  readonly activities?: readonly string[]
+  /** Any one of these descriptions is enough (as `anyOf(...)` of `metis-app/auth`). */
+  readonly anyOf?: readonly CheckDescription[]
+  /** The error statuses the check can answer (problem details). */
+  readonly statuses?: readonly number[]
+}
+
+/** A response a route documents for `metis-app/openapi`: never read when routing. */
+export interface RouteResponse {
+  /** What the response means. Default: the status's reason phrase. */
+  readonly description?: string
+  /** The body's media type. Default `application/json`. */
+  readonly contentType?: string
+  /** The body: a Standard Schema that can describe itself as JSON Schema, or a JSON Schema. */
+  readonly schema?: StandardSchemaV1 | JsonSchema
+  /** An example body. */
+  readonly example?: unknown
+  /** Response headers, by name. */
+  readonly headers?: Readonly<Record<string, { readonly description?: string }>>
+}
+
+/** A JSON Schema (draft 2020-12, as OpenAPI 3.1 reads it). */
+export type JsonSchema = { readonly [keyword: string]: unknown }
+
+/** An example request of a route, for `metis-app/openapi`: the router must accept it. */
+export interface RouteExample {
+  readonly params?: Readonly<Record<string, string>>
+  readonly query?: Readonly<Record<string, string>>
+  readonly body?: unknown
 }
 
 /** What a route declares besides its handler. */
@@ -79,6 +132,20 @@ export interface RouteOptions<
    * JSON body is required (else 415); `'off'`: the body stays text.
    */
   readonly jsonBody?: 'auto' | 'required' | 'off'
+  /** A one-line summary of the operation (OpenAPI only, as the fields below). */
+  readonly summary?: string
+  /** A longer description of the operation (CommonMark). */
+  readonly description?: string
+  /** Tags that group operations in the API page. */
+  readonly tags?: readonly string[]
+  /** A unique name of the operation; default: the method and the template (`getOrdersById`). */
+  readonly operationId?: string
+  /** The operation is deprecated. */
+  readonly deprecated?: boolean
+  /** The answers of the handler, by status (`'200'`, `'201'`); default a 200 with any JSON. */
+  readonly responses?: Readonly<Record<string, RouteResponse>>
+  /** An example request, shown in the API page and tried by the round-trip test. */
+  readonly example?: RouteExample
 }
 
 /** The route a request resolved to: what `context.route` holds. */
@@ -294,4 +361,6 @@ export interface RouterHandler<C extends object = Record<never, never>> {
   (event: unknown, context: Context & C): unknown
   /** Resolves a built HTTP request without dispatching it. */
   resolve(request: HttpRequest): Result<ResolvedRoute, AppError>
+  /** The declared HTTP routes, in declaration order (frozen): what `metis-app/openapi` reads. */
+  readonly routes: readonly HttpRoute<NoValidation, C>[]
 }

@@ -38,6 +38,7 @@ const parts: [string, string[]][] = [
   ['observer', ['@aws-lambda-powertools']],
   ['session', []],
   ['parameters', []],
+  ['openapi', []],
 ]
 const loaded = new Map(parts.map(([subpath]) => [subpath, loadedBy(subpath)]))
 const urlsOf = (subpath: string): string[] => loaded.get(subpath) ?? []
