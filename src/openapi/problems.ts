@@ -2,37 +2,12 @@
  * RFC 9457 problem details as OpenAPI components: the schema, and a response per status the
  * router and the checks answer (400, 401, 403, 404, 405, 415, 422, 500).
  */
+import { reasonPhrase } from '../errors/errors.ts'
 import type { JsonSchema, Response } from './types.ts'
 
-const PHRASES: Readonly<Record<number, string>> = {
-  200: 'OK',
-  201: 'Created',
-  202: 'Accepted',
-  204: 'No Content',
-  301: 'Moved Permanently',
-  302: 'Found',
-  303: 'See Other',
-  304: 'Not Modified',
-  307: 'Temporary Redirect',
-  308: 'Permanent Redirect',
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  405: 'Method Not Allowed',
-  409: 'Conflict',
-  413: 'Content Too Large',
-  415: 'Unsupported Media Type',
-  422: 'Unprocessable Content',
-  429: 'Too Many Requests',
-  500: 'Internal Server Error',
-  502: 'Bad Gateway',
-  503: 'Service Unavailable',
-  504: 'Gateway Timeout',
-}
-
 /** The reason phrase of a status, for a response's default description. */
-export const reason = (status: number): string => PHRASES[status] ?? `Status ${status}`
+export const reason = (status: number): string =>
+  Number.isInteger(status) ? reasonPhrase(status) : 'Response'
 
 const PROBLEM = '#/components/schemas/ProblemDetails'
 
