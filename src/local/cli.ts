@@ -261,8 +261,8 @@ const run = async (
   }
   throw new CommandError(
     command === undefined
-      ? 'no command given: invoke or serve (metis-app --help for usage)'
-      : `unknown command ${command}: invoke or serve (metis-app --help for usage)`,
+      ? 'no command given: invoke, serve or openapi (metis-app --help for usage)'
+      : `unknown command ${command}: invoke, serve or openapi (metis-app --help for usage)`,
     2,
   )
 }

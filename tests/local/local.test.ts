@@ -428,7 +428,7 @@ describe('the metis-app command', () => {
       process.stderr.write = write
     }
     expect(written.join('')).toBe(
-      'metis-app: no command given: invoke or serve (metis-app --help for usage)\n',
+      'metis-app: no command given: invoke, serve or openapi (metis-app --help for usage)\n',
     )
   })
 
@@ -440,11 +440,11 @@ describe('the metis-app command', () => {
   })
 
   it.each([
-    [[], 2, 'metis-app: no command given: invoke or serve (metis-app --help for usage)'],
+    [[], 2, 'metis-app: no command given: invoke, serve or openapi (metis-app --help for usage)'],
     [
       ['deploy'],
       2,
-      'metis-app: unknown command deploy: invoke or serve (metis-app --help for usage)',
+      'metis-app: unknown command deploy: invoke, serve or openapi (metis-app --help for usage)',
     ],
     [['invoke', 'x.mjs'], 2, 'metis-app: invoke takes a handler file and an event file'],
     [['invoke', 'x.mjs', 'e.json', 'more'], 2, 'metis-app: invoke takes a handler file'],
