@@ -187,7 +187,7 @@ export const respond = (value: unknown, target: ResponseTarget): HttpResponse =>
     if (fast !== undefined) return fast
     const reply = replyOf(outcome)
     if (reply === undefined)
-      return target.method === 'HEAD' ? withoutBody(outcome, target) : outcome
+      return target.method === 'HEAD' ? withoutBody(outcome, target) : (outcome as HttpResponse)
     return shape(reply, target)
   } catch (error) {
     return shape(problem(error), target)
