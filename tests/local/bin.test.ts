@@ -58,7 +58,8 @@ describe('the metis-app executable through a bin symlink', () => {
     expect(failed).toMatchObject({
       code: 2,
       stdout: '',
-      stderr: 'metis-app: unknown command bogus: invoke, serve or openapi (metis-app --help for usage)\n',
+      stderr:
+        'metis-app: unknown command bogus: invoke, serve or openapi (metis-app --help for usage)\n',
     })
   })
 
