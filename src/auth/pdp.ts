@@ -11,7 +11,7 @@ import {
   ServiceUnavailableError,
   UnauthorizedError,
 } from '../errors/index.ts'
-import { type Decision, runChecks } from '../internal/check.ts'
+import { type CheckDescription, type Decision, runChecks } from '../internal/check.ts'
 import { textOption } from '../internal/options.ts'
 import { isResult } from '../internal/result.ts'
 import { err, ok, type Result } from '../result/index.ts'
@@ -105,6 +105,7 @@ const insufficient = (
  */
 export const tokenRequired = (): Policy => ({
   name: 'token-required',
+  openapi: { bearer: true },
   evaluate: (context) => {
     const error = tokenError(requireAuth(context, 'tokenRequired()'))
     return error === undefined ? allowed : err(error)
@@ -131,6 +132,7 @@ export interface ActivityOptions {
  */
 export const activity = (required: string, options: ActivityOptions = {}): Policy => ({
   name: `activity(${textOption('activity()', 'the activity', required)})`,
+  openapi: { bearer: true, activities: [required] },
   evaluate: (context) => {
     const auth = requireAuth(context, `activity(${required})`)
     const error = tokenError(auth)
@@ -154,6 +156,7 @@ export const activity = (required: string, options: ActivityOptions = {}): Polic
  */
 export const scope = (required: string): Policy => ({
   name: `scope(${textOption('scope()', 'the scope', required)})`,
+  openapi: { bearer: true, scopes: [required] },
   evaluate: (context) => {
     const auth = requireAuth(context, `scope(${required})`)
     const error = tokenError(auth)
@@ -215,6 +218,17 @@ export const custom = <C extends object = AuthContext>(
   },
 })
 
+/** A composed policy's description when each of its parts describes itself, else none. */
+const described = (
+  policies: readonly { readonly openapi?: CheckDescription | undefined }[],
+  compose: (parts: CheckDescription[]) => CheckDescription,
+): CheckDescription | undefined => {
+  const parts = policies.map((policy) => policy.openapi)
+  return parts.every((part): part is CheckDescription => part !== undefined)
+    ? compose(parts)
+    : undefined
+}
+
 /**
  * Allows when every policy allows; the first denial (in order) is the answer.
  *
@@ -227,6 +241,7 @@ export const allOf = <C extends object = AuthContext>(
   ...policies: readonly Policy<C>[]
 ): Policy<C> => ({
   name: `allOf(${policies.map((p) => p.name).join(', ')})`,
+  openapi: described(policies, (allOf) => ({ allOf })),
   evaluate: (context) => runChecks(context, policies),
 })
 
@@ -242,6 +257,7 @@ export const anyOf = <C extends object = AuthContext>(
   ...policies: readonly Policy<C>[]
 ): Policy<C> => ({
   name: `anyOf(${policies.map((p) => p.name).join(', ')})`,
+  openapi: described(policies, (anyOf) => ({ anyOf })),
   evaluate: async (context) => {
     let first: Result<void, AppError> | undefined
     for (const policy of policies) {

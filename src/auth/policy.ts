@@ -1,5 +1,4 @@
-import type { Decision } from '../internal/check.ts'
-import type { CheckDescription } from '../router/types.ts'
+import type { CheckDescription, Decision } from '../internal/check.ts'
 import type { AuthContext } from './auth-info.ts'
 
 /**
@@ -25,8 +24,8 @@ export interface Policy<C extends object = AuthContext> {
   readonly evaluate: (context: C) => Decision
   /**
    * What the policy requires (`{ bearer: true, scopes: ['orders:read'] }`), for
-   * `metis-app/openapi`; never read when deciding. Without it, the document lists the policy by
-   * name (the built-in policies are recognised by their names).
+   * `metis-app/openapi`; never read when deciding. The built-in policies describe themselves;
+   * without it, the document lists the policy by name.
    */
   readonly openapi?: CheckDescription
 }

@@ -23,6 +23,37 @@ export interface Check<C extends object = object> {
   readonly name: string
   /** Decides for one invocation. */
   readonly evaluate: (context: C) => Decision
+  /** What the check requires, for `metis-app/openapi`; never read when deciding. */
+  readonly openapi?: CheckDescription
+}
+
+/**
+ * What a check requires, as `metis-app/openapi` documents it: a bearer token (401 without one),
+ * OAuth2 scopes and activities (403 without them), and the statuses it can answer. Checks that
+ * say nothing are listed by name only.
+ *
+ * @example
+ * ```ts
+ * const admin: RouteCheck = {
+ *   name: 'admin',
+ *   evaluate: () => ok(undefined),
+ *   openapi: { bearer: true, scopes: ['admin'], statuses: [401, 403] },
+ * }
+ * ```
+ */
+export interface CheckDescription {
+  /** The check needs a verified bearer token (JWT). */
+  readonly bearer?: boolean
+  /** OAuth2 scopes the token must grant. */
+  readonly scopes?: readonly string[]
+  /** Activities (`service:resource:action`) the subject must hold. */
+  readonly activities?: readonly string[]
+  /** Any one of these descriptions is enough (as `anyOf(...)` of `metis-app/auth`). */
+  readonly anyOf?: readonly CheckDescription[]
+  /** Every one of these descriptions is needed (as `allOf(...)` of `metis-app/auth`). */
+  readonly allOf?: readonly CheckDescription[]
+  /** The error statuses the check can answer (problem details). */
+  readonly statuses?: readonly number[]
 }
 
 const allowed: Result<void, AppError> = ok(undefined)

@@ -2,7 +2,7 @@
 
 import type { Context } from 'aws-lambda'
 import type { AppError } from '../errors/index.ts'
-import type { Decision } from '../internal/check.ts'
+import type { CheckDescription, Decision } from '../internal/check.ts'
 import type { Logger } from '../internal/logger.ts'
 import type {
   AppRequest,
@@ -63,32 +63,7 @@ export interface RouteCheck<C extends object = object> {
   readonly openapi?: CheckDescription
 }
 
-/**
- * What a check requires, as `metis-app/openapi` documents it: a bearer token (401 without one),
- * OAuth2 scopes and activities (403 without them), and the statuses it can answer. Checks that
- * say nothing are listed by name only.
- *
- * @example
- * ```ts
- * const admin: RouteCheck = {
- *   name: 'admin',
- *   evaluate: () => ok(undefined),
- *   openapi: { bearer: true, scopes: ['admin'], statuses: [401, 403] },
- * }
- * ```
- */
-export interface CheckDescription {
-  /** The check needs a verified bearer token (JWT). */
-  readonly bearer?: boolean
-  /** OAuth2 scopes the token must grant. */
-  readonly scopes?: readonly string[]
-  /** Activities (`service:resource:action`) the subject must hold. */
-  readonly activities?: readonly string[]
-  /** Any one of these descriptions is enough (as `anyOf(...)` of `metis-app/auth`). */
-  readonly anyOf?: readonly CheckDescription[]
-  /** The error statuses the check can answer (problem details). */
-  readonly statuses?: readonly number[]
-}
+export type { CheckDescription } from '../internal/check.ts'
 
 /** A response a route documents for `metis-app/openapi`: never read when routing. */
 export interface RouteResponse {

@@ -417,6 +417,23 @@ describe('security from the checks', () => {
     expect(get['x-metis-undescribed-checks']).toEqual(['same-tenant'])
     expect(get['x-metis-checks']).toEqual(['office-hours', 'same-tenant'])
   })
+
+  it('trusts descriptions, not names: a check named like a built-in but undescribed is listed by name', () => {
+    const lookalike: RouteCheck = { name: 'scope(admin)', evaluate: () => ok(undefined) }
+    const app = router({
+      http: [{ method: 'GET', path: '/a', options: { policies: [lookalike] }, handler }],
+    })
+    const get = op(openapi(app, { info }), '/a', 'get')
+    expect(get.security).toBeUndefined()
+    expect(get['x-metis-undescribed-checks']).toEqual(['scope(admin)'])
+    expect(scope('admin').openapi).toEqual({ bearer: true, scopes: ['admin'] })
+    expect(
+      allOf(
+        tokenRequired(),
+        custom('x', () => true),
+      ).openapi,
+    ).toBeUndefined()
+  })
 })
 
 describe('responses', () => {
