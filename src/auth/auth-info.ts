@@ -9,7 +9,15 @@ import type { TokenSource } from './token.ts'
 import type { SubjectOutcome } from './userinfo.ts'
 import type { TokenFailureReason, TokenRejection, VerifiedClaims, VerifiedToken } from './verify.ts'
 
-/** The PIP outcome, on `context.auth`. Its methods never throw. */
+/**
+ * The PIP outcome, on `context.auth`. Its methods never throw.
+ *
+ * @example
+ * ```ts
+ * const canRead = (auth: AuthInfo): boolean =>
+ *   auth.valid && (auth.hasScope('orders:read') || auth.activities().includes('orders:order:read'))
+ * ```
+ */
 export interface AuthInfo {
   /** The verified token, or why there is none. */
   readonly token: Result<VerifiedToken, TokenRejection>
@@ -47,7 +55,15 @@ export interface AuthInfo {
  */
 export const AUTH_KEY = 'auth'
 
-/** What {@link pip} adds to the Lambda context. */
+/**
+ * What {@link pip} adds to the Lambda context.
+ *
+ * @example
+ * ```ts
+ * const app = async (_event: unknown, context: Context & AuthContext) =>
+ *   ({ statusCode: 200, body: String(context.auth.claims?.sub) })
+ * ```
+ */
 export interface AuthContext {
   /** The PIP outcome. */
   auth: AuthInfo

@@ -112,7 +112,15 @@ export const tokenRequired = (): Policy => ({
   },
 })
 
-/** Options of {@link activity}. */
+/**
+ * Options of {@link activity}.
+ *
+ * @example
+ * ```ts
+ * const options: ActivityOptions = { namespace: 'orders' }
+ * pdp(activity('orders:order:read', options))
+ * ```
+ */
 export interface ActivityOptions {
   /** Count only granted activities whose first segment is this namespace (service). */
   namespace?: string
@@ -166,13 +174,29 @@ export const scope = (required: string): Policy => ({
   },
 })
 
-/** A user predicate: true allows, false denies with 403; a Result decides with its own error. */
+/**
+ * A user predicate: true allows, false denies with 403; a Result decides with its own error.
+ *
+ * @example
+ * ```ts
+ * const acmeOnly: PolicyPredicate = (auth) => auth.claims?.tenant === 'acme'
+ * pdp(tokenRequired(), custom('acme-only', acmeOnly))
+ * ```
+ */
 export type PolicyPredicate<C extends object = AuthContext> = (
   auth: AuthInfo,
   context: C & AuthContext,
 ) => boolean | Result<void, AppError> | Promise<boolean | Result<void, AppError>>
 
-/** Options of {@link custom}. */
+/**
+ * Options of {@link custom}.
+ *
+ * @example
+ * ```ts
+ * const options: CustomOptions = { allowAnonymous: true }
+ * const notBlocked = custom('not-blocked', (auth) => auth.claims?.sub !== 'blocked-user', options)
+ * ```
+ */
 export interface CustomOptions {
   /**
    * Let the predicate decide for requests without a valid token too. Default false: such a

@@ -10,7 +10,17 @@ import { choiceOption, numberOption, urlOption } from '../internal/options.ts'
 import type { UserinfoEndpoint, UserinfoFunction } from './userinfo.ts'
 import { DEFAULT_ALGORITHMS, type KeySource } from './verify.ts'
 
-/** Options of {@link pip}. Exactly one of `jwksUri`, `jwks` and `secret` gives the keys. */
+/**
+ * Options of {@link pip}. Exactly one of `jwksUri`, `jwks` and `secret` gives the keys.
+ *
+ * @example
+ * ```ts
+ * const options: PipOptions = {
+ *   issuer: 'https://id.example.com', audience: 'orders',
+ *   jwksUri: 'https://id.example.com/jwks', clockToleranceMs: 10_000,
+ * }
+ * ```
+ */
 export interface PipOptions {
   /** The expected `iss` (one or several). Required. */
   issuer: string | readonly string[]

@@ -5,7 +5,15 @@
 import { headerOf } from '../request/http-view.ts'
 import type { HttpRequest } from '../request/types.ts'
 
-/** Where a bearer token was found. */
+/**
+ * Where a bearer token was found.
+ *
+ * @example
+ * ```ts
+ * const source: TokenSource | undefined = context.auth.source
+ * if (source === 'cookie') console.info('token read from the session cookie')
+ * ```
+ */
 export type TokenSource = 'authorization' | 'header' | 'cookie'
 
 /** Options of {@link findBearer}. */

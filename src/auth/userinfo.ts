@@ -7,17 +7,43 @@ import { BoundedCache } from './cache.ts'
 import { deepFreeze } from './freeze.ts'
 import type { VerifiedClaims } from './verify.ts'
 
-/** What the userinfo endpoint (or function) said about the subject: a JSON object. */
+/**
+ * What the userinfo endpoint (or function) said about the subject: a JSON object.
+ *
+ * @example
+ * ```ts
+ * if (context.auth.subject.status === 'available') {
+ *   const subject: Subject = context.auth.subject.subject
+ *   console.log(subject.email)
+ * }
+ * ```
+ */
 export type Subject = Readonly<Record<string, unknown>>
 
 /**
  * A user function that finds the subject of a verified token. Its answer is copied (with
  * `structuredClone`; an answer that cannot be copied, holding a function for example, is
  * `userinfo-invalid`) and the copy frozen, so the function's own object is never frozen.
+ *
+ * @example
+ * ```ts
+ * const userinfo: UserinfoFunction = async (_token, claims) => ({
+ *   sub: claims.sub,
+ *   activities: await activitiesOf(String(claims.sub)),
+ * })
+ * ```
  */
 export type UserinfoFunction = (token: string, claims: VerifiedClaims) => Promise<Subject> | Subject
 
-/** Options of a userinfo endpoint. */
+/**
+ * Options of a userinfo endpoint.
+ *
+ * @example
+ * ```ts
+ * const userinfo: UserinfoEndpoint = { url: 'https://id.example.com/userinfo', timeoutMs: 1_000 }
+ * pip({ issuer, audience, jwksUri, userinfo })
+ * ```
+ */
 export interface UserinfoEndpoint {
   /** The userinfo endpoint; called with `Authorization: Bearer <token>`. */
   url: string | URL
@@ -29,7 +55,15 @@ export interface UserinfoEndpoint {
   retryDelayMs?: number
 }
 
-/** The subject part of the PIP outcome. */
+/**
+ * The subject part of the PIP outcome.
+ *
+ * @example
+ * ```ts
+ * const describe = (outcome: SubjectOutcome): string =>
+ *   outcome.status === 'available' ? String(outcome.subject.sub) : outcome.reason
+ * ```
+ */
 export type SubjectOutcome =
   | {
       readonly status: 'available'

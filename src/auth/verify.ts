@@ -22,7 +22,14 @@ import { BoundedCache, type KeyDropWatcher, KeySetUnavailable, remoteKeySet } fr
 import { createFastVerify, FALLBACK } from './fast-verify.ts'
 import { deepFreeze } from './freeze.ts'
 
-/** Why the PIP has no verified token. */
+/**
+ * Why the PIP has no verified token.
+ *
+ * @example
+ * ```ts
+ * const worthRetrying = (reason: TokenFailureReason): boolean => reason === 'jwks-unavailable'
+ * ```
+ */
 export type TokenFailureReason =
   /** No token in the request. */
   | 'absent'
@@ -53,12 +60,30 @@ export type TokenFailureReason =
   /** The JWKS endpoint could not be reached or answered something that is not a key set. */
   | 'jwks-unavailable'
 
-/** The claims of a verified token; `exp` is always there. */
+/**
+ * The claims of a verified token; `exp` is always there.
+ *
+ * @example
+ * ```ts
+ * const tenantOf = (claims: VerifiedClaims): string | undefined =>
+ *   typeof claims.tenant === 'string' ? claims.tenant : undefined
+ * ```
+ */
 export interface VerifiedClaims extends JWTPayload {
   readonly exp: number
 }
 
-/** A verified token. */
+/**
+ * A verified token.
+ *
+ * @example
+ * ```ts
+ * if (context.auth.token.ok) {
+ *   const verified: VerifiedToken = context.auth.token.value
+ *   console.log(verified.header.kid, verified.claims.exp, verified.fromCache)
+ * }
+ * ```
+ */
 export interface VerifiedToken {
   /** The verified claims. */
   readonly claims: VerifiedClaims
@@ -70,7 +95,17 @@ export interface VerifiedToken {
   readonly fromCache: boolean
 }
 
-/** Why a token was refused. Never carries the token itself. */
+/**
+ * Why a token was refused. Never carries the token itself.
+ *
+ * @example
+ * ```ts
+ * if (!context.auth.token.ok) {
+ *   const rejection: TokenRejection = context.auth.token.error
+ *   console.warn(rejection.reason, rejection.message)
+ * }
+ * ```
+ */
 export interface TokenRejection {
   readonly reason: TokenFailureReason
   /** A short, client-safe explanation. */

@@ -9,7 +9,15 @@ import { CircuitTimeoutError } from './errors.ts'
 import type { MaybePromise } from './store.ts'
 import type { Schedule } from './time.ts'
 
-/** A function the breaker protects: it gets an `AbortSignal` and returns a value or a Result. */
+/**
+ * A function the breaker protects: it gets an `AbortSignal` and returns a value or a Result.
+ *
+ * @example
+ * ```ts
+ * const charge: Protected<Response> = (signal) => fetch(chargesUrl, { method: 'POST', signal })
+ * const result = await payments.execute(charge)
+ * ```
+ */
 export type Protected<T> = (signal: AbortSignal) => T | Promise<T>
 
 /** What one call of the protected function came to. */

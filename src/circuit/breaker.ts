@@ -34,7 +34,16 @@ import type { CircuitSnapshot, MaybePromise } from './store.ts'
 // Reachable here too, where the breaker was defined in one file (tests' workers import it).
 export type { CircuitBreakerOptions } from './options.ts'
 
-/** A circuit breaker; see {@link circuitBreaker}. */
+/**
+ * A circuit breaker; see {@link circuitBreaker}.
+ *
+ * @example
+ * ```ts
+ * const payments: CircuitBreaker = circuitBreaker({ name: 'payments', timeoutMs: 2_000 })
+ * const result = await payments.execute((signal) => fetch(url, { signal }))
+ * const { state } = await payments.snapshot()
+ * ```
+ */
 export interface CircuitBreaker {
   /** The circuit's name. */
   readonly name: string

@@ -3,7 +3,17 @@
  * @module
  */
 
-/** How an error reached the breaker. */
+/**
+ * How an error reached the breaker.
+ *
+ * @example
+ * ```ts
+ * // Error Results (expected answers) never count; timeouts and thrown errors as by default.
+ * const isFailure = (error: unknown, kind: FailureKind): boolean =>
+ *   kind !== 'result' && defaultIsFailure(error, kind)
+ * circuitBreaker({ name: 'payments', isFailure })
+ * ```
+ */
 export type FailureKind = 'thrown' | 'result' | 'timeout'
 
 /** Node's and undici's codes for a connection that failed (not an answer from the server). */

@@ -40,7 +40,15 @@ import {
   sleep as timerSleep,
 } from './time.ts'
 
-/** Options of {@link dynamoDbCircuitStore}. */
+/**
+ * Options of {@link dynamoDbCircuitStore}.
+ *
+ * @example
+ * ```ts
+ * const options: DynamoDbCircuitStoreOptions = { client, tableName: 'circuits', ttlMs: 3_600_000 }
+ * const store = dynamoDbCircuitStore(options)
+ * ```
+ */
 export interface DynamoDbCircuitStoreOptions {
   /** Your DynamoDB client (the Lambda runtime ships `@aws-sdk/client-dynamodb`). */
   client: DynamoDbClient
@@ -77,7 +85,16 @@ export interface DynamoDbCircuitStoreOptions {
   schedule?: Schedule
 }
 
-/** A {@link CircuitStore} on DynamoDB, with a per-container read cache. */
+/**
+ * A {@link CircuitStore} on DynamoDB, with a per-container read cache.
+ *
+ * @example
+ * ```ts
+ * const store: DynamoDbCircuitStore = dynamoDbCircuitStore({ client, tableName: 'circuits' })
+ * const payments = circuitBreaker({ name: 'payments', store })
+ * store.clearCache() // in tests, after writing the table directly
+ * ```
+ */
 export interface DynamoDbCircuitStore extends CircuitStore {
   /** The `cacheTtlMs` option (also how long the breaker leaves DynamoDB alone after it failed). */
   readonly cacheTtlMs: number

@@ -5,7 +5,15 @@
  */
 import { AppError, type AppErrorOptions } from '../errors/index.ts'
 
-/** The state of a circuit. */
+/**
+ * The state of a circuit.
+ *
+ * @example
+ * ```ts
+ * const state: CircuitStateName = (await payments.snapshot()).state
+ * if (state === 'open') console.warn('payments is standing down')
+ * ```
+ */
 export type CircuitStateName = 'closed' | 'open' | 'half-open'
 
 /**
@@ -133,5 +141,13 @@ export class UpstreamResponseError extends AppError {
   }
 }
 
-/** The errors the breaker itself produces in an `execute` Result. */
+/**
+ * The errors the breaker itself produces in an `execute` Result.
+ *
+ * @example
+ * ```ts
+ * const fromBreaker = (error: unknown): error is CircuitError =>
+ *   error instanceof CircuitOpenError || error instanceof CircuitTimeoutError
+ * ```
+ */
 export type CircuitError = CircuitOpenError | CircuitTimeoutError

@@ -9,7 +9,15 @@ import type { CircuitBreaker } from './breaker.ts'
 import { isRetryableStatus } from './classify.ts'
 import { UpstreamResponseError } from './errors.ts'
 
-/** Options of {@link breakerFetch} and {@link kyWithBreaker}. */
+/**
+ * Options of {@link breakerFetch} and {@link kyWithBreaker}.
+ *
+ * @example
+ * ```ts
+ * const options: BreakerFetchOptions = { isFailureStatus: (status) => status >= 500 }
+ * const guardedFetch = breakerFetch(breaker, options)
+ * ```
+ */
 export interface BreakerFetchOptions {
   /** The fetch to protect. Default `globalThis.fetch`. */
   fetch?: typeof globalThis.fetch

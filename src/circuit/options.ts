@@ -15,12 +15,29 @@ import {
   sleep as timerSleep,
 } from './time.ts'
 
-/** The metrics sink the breaker reports to: any object with Powertools' `addMetric` shape. */
+/**
+ * The metrics sink the breaker reports to: any object with Powertools' `addMetric` shape.
+ *
+ * @example
+ * ```ts
+ * const metrics: CircuitMetrics = new Metrics({ namespace: 'shop', serviceName: 'orders' })
+ * const payments = circuitBreaker({ name: 'payments', metrics })
+ * ```
+ */
 export interface CircuitMetrics {
   addMetric(name: string, unit: string, value: number): void
 }
 
-/** A state change this instance made (other instances report their own). */
+/**
+ * A state change this instance made (other instances report their own).
+ *
+ * @example
+ * ```ts
+ * const onStateChange = (change: CircuitStateChange) =>
+ *   console.warn(`${change.circuit}: ${change.from} -> ${change.to} (${change.failures} failures)`)
+ * circuitBreaker({ name: 'payments', onStateChange })
+ * ```
+ */
 export interface CircuitStateChange {
   /** The circuit's name. */
   readonly circuit: string
@@ -34,7 +51,15 @@ export interface CircuitStateChange {
   readonly instanceId: string
 }
 
-/** Retry with exponential backoff and full jitter, for retryable failures only. */
+/**
+ * Retry with exponential backoff and full jitter, for retryable failures only.
+ *
+ * @example
+ * ```ts
+ * const retry: RetryOptions = { retries: 3, baseDelayMs: 200, maxDelayMs: 1_000 }
+ * const payments = circuitBreaker({ name: 'payments', retry })
+ * ```
+ */
 export interface RetryOptions {
   /** Attempts after the first one. Default 2. */
   retries?: number
@@ -46,7 +71,15 @@ export interface RetryOptions {
   shouldRetry?: (error: unknown) => boolean
 }
 
-/** Options of {@link circuitBreaker}. */
+/**
+ * Options of {@link circuitBreaker}.
+ *
+ * @example
+ * ```ts
+ * const options: CircuitBreakerOptions = { name: 'payments', failureThreshold: 5 }
+ * const payments = circuitBreaker(options)
+ * ```
+ */
 export interface CircuitBreakerOptions {
   /** The circuit's name; breakers with the same name and store share one circuit. */
   name: string
@@ -92,7 +125,15 @@ export interface CircuitBreakerOptions {
   instanceId?: string
 }
 
-/** Options of one {@link CircuitBreaker.execute} call. */
+/**
+ * Options of one {@link CircuitBreaker.execute} call.
+ *
+ * @example
+ * ```ts
+ * const options: ExecuteOptions = { remainingTime: () => context.getRemainingTimeInMillis() - 500 }
+ * const result = await payments.execute(charge, options)
+ * ```
+ */
 export interface ExecuteOptions {
   /** Aborts the call and its retries; passed on to `fn` (combined with the timeout). */
   signal?: AbortSignal
@@ -114,7 +155,15 @@ export interface ExecuteOptions {
   observer?: CircuitObserver
 }
 
-/** A logger and a metrics sink (the shape of `context.observer` from `metis-app/observer`). */
+/**
+ * A logger and a metrics sink (the shape of `context.observer` from `metis-app/observer`).
+ *
+ * @example
+ * ```ts
+ * const observer: CircuitObserver = context.observer // from metis-app/observer
+ * const result = await payments.execute(charge, { observer })
+ * ```
+ */
 export interface CircuitObserver {
   readonly logger?: Logger
   readonly metrics?: CircuitMetrics

@@ -10,6 +10,14 @@ import type { CircuitStateName } from './errors.ts'
  * Seed mapping: the seed's `closed` and `open` are ours; its `half_open` (stand-down over, a probe
  * may go) is our `open` once `openedAt + standDown` has passed (the next call elects a prober),
  * and its `half_closed` (a probe is in flight) is our `half-open` with a `prober` holding a lease.
+ *
+ * @example
+ * ```ts
+ * const closed: CircuitFields = {
+ *   state: 'closed', failures: 0, windowStart: 0, openedAt: 0,
+ *   prober: undefined, leaseUntil: 0, probeSuccesses: 0,
+ * }
+ * ```
  */
 export interface CircuitFields {
   /** `closed` (calls go through), `open` (calls refused), `half-open` (one prober at a time). */
@@ -28,7 +36,15 @@ export interface CircuitFields {
   readonly probeSuccesses: number
 }
 
-/** {@link CircuitFields} as stored: with the version that every conditional write checks. */
+/**
+ * {@link CircuitFields} as stored: with the version that every conditional write checks.
+ *
+ * @example
+ * ```ts
+ * const snapshot: CircuitSnapshot = await payments.snapshot()
+ * if (snapshot.state === 'open') console.warn(`open since ${new Date(snapshot.openedAt)}`)
+ * ```
+ */
 export interface CircuitSnapshot extends CircuitFields {
   /**
    * Incremented by every conditional write (every {@link CircuitStore.update} that writes, so
@@ -38,7 +54,15 @@ export interface CircuitSnapshot extends CircuitFields {
   readonly version: number
 }
 
-/** How a closed circuit counts failures: the breaker's `failureThreshold` and `window`. */
+/**
+ * How a closed circuit counts failures: the breaker's `failureThreshold` and `window`.
+ *
+ * @example
+ * ```ts
+ * const rule: FailureRule = { failureThreshold: 3, window: 300_000 }
+ * const counted = await store.countFailure?.('payments', Date.now(), rule)
+ * ```
+ */
 export interface FailureRule {
   /** Failures within `window` that open the circuit. */
   readonly failureThreshold: number
@@ -50,10 +74,25 @@ export interface FailureRule {
  * A change to a circuit: given the newest state, the next fields, or `undefined` for "nothing to
  * write" (another instance already did it). A store may call it several times (once per conflict),
  * so it must be pure.
+ *
+ * @example
+ * ```ts
+ * // Gives back the probe lease that `instanceId` holds; nothing to write otherwise.
+ * const release = (instanceId: string): CircuitChange => (current) =>
+ *   current.prober === instanceId ? { ...current, prober: undefined, leaseUntil: 0 } : undefined
+ * ```
  */
 export type CircuitChange = (current: CircuitSnapshot) => CircuitFields | undefined
 
-/** What an update did: the state it started from and the state that holds after it. */
+/**
+ * What an update did: the state it started from and the state that holds after it.
+ *
+ * @example
+ * ```ts
+ * const { previous, current }: CircuitUpdate = await store.update('payments', Date.now(), change)
+ * if (previous.state !== current.state) console.info(`${previous.state} -> ${current.state}`)
+ * ```
+ */
 export interface CircuitUpdate {
   /** The state the change was computed from. */
   readonly previous: CircuitSnapshot
@@ -61,7 +100,15 @@ export interface CircuitUpdate {
   readonly current: CircuitSnapshot
 }
 
-/** A value, or a promise of it: stores may answer synchronously from memory. */
+/**
+ * A value, or a promise of it: stores may answer synchronously from memory.
+ *
+ * @example
+ * ```ts
+ * const readState = (store: CircuitStore, name: string): MaybePromise<CircuitSnapshot> =>
+ *   store.read(name, Date.now())
+ * ```
+ */
 export type MaybePromise<T> = T | Promise<T>
 
 /**
@@ -77,6 +124,13 @@ export type MaybePromise<T> = T | Promise<T>
  *
  * All may throw (or reject) on store errors; the breaker then falls back to its local state,
  * logs a warning, and leaves the store alone for `cacheTtlMs` before asking it again.
+ *
+ * @example
+ * ```ts
+ * const store: CircuitStore = process.env.CIRCUIT_TABLE
+ *   ? dynamoDbCircuitStore({ client, tableName: process.env.CIRCUIT_TABLE })
+ *   : memoryCircuitStore()
+ * ```
  */
 export interface CircuitStore {
   /**
@@ -111,7 +165,16 @@ export const CLOSED_FIELDS: CircuitFields = Object.freeze({
 /** The state of a circuit that was never written: closed, nothing counted, version 0. */
 export const INITIAL_SNAPSHOT: CircuitSnapshot = Object.freeze({ ...CLOSED_FIELDS, version: 0 })
 
-/** A circuit store that lives in this container's memory, with a way to forget everything. */
+/**
+ * A circuit store that lives in this container's memory, with a way to forget everything.
+ *
+ * @example
+ * ```ts
+ * const store: MemoryCircuitStore = memoryCircuitStore()
+ * const { state } = store.read('payments', Date.now()) // synchronous: no await
+ * afterEach(() => store.reset())
+ * ```
+ */
 export interface MemoryCircuitStore extends CircuitStore {
   read(name: string, now: number): CircuitSnapshot
   update(name: string, now: number, change: CircuitChange): CircuitUpdate

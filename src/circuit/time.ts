@@ -8,6 +8,13 @@ export { type Sleep, sleep } from '../internal/backoff.ts'
 /**
  * Runs `callback` after `ms` milliseconds; answers a function that cancels it. Timeouts use it
  * (a plain timer per call is cheaper than a promise and an abort listener).
+ *
+ * @example
+ * ```ts
+ * // A test double that never fires: no attempt ever times out.
+ * const schedule: Schedule = () => () => undefined
+ * circuitBreaker({ name: 'payments', timeoutMs: 1_000, schedule })
+ * ```
  */
 export type Schedule = (ms: number, callback: () => void) => () => void
 

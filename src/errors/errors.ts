@@ -39,7 +39,15 @@ const reasonPhrases: Readonly<Record<number, string>> = {
 export const reasonPhrase = (status: number): string =>
   reasonPhrases[status] ?? (status >= 500 ? 'Server Error' : status >= 400 ? 'Client Error' : 'OK')
 
-/** Options accepted by every {@link AppError} constructor. */
+/**
+ * Options accepted by every {@link AppError} constructor.
+ *
+ * @example
+ * ```ts
+ * const options: AppErrorOptions = { code: 'ORDER_NOT_FOUND', details: { orderId: '42' } }
+ * throw new AppError(404, 'No order 42', options)
+ * ```
+ */
 export interface AppErrorOptions {
   /** A stable, machine-readable code (`'ORDER_NOT_FOUND'`); defaults from the status. */
   code?: string
@@ -96,7 +104,15 @@ export class AppError extends Error {
   }
 }
 
-/** Options for the status-specific subclasses. */
+/**
+ * Options for the status-specific subclasses.
+ *
+ * @example
+ * ```ts
+ * const options: HttpErrorOptions = { headers: { 'Retry-After': '30' }, cause: thrown }
+ * throw new ServiceUnavailableError('Try later', options)
+ * ```
+ */
 export type HttpErrorOptions = AppErrorOptions
 
 /**
@@ -334,7 +350,16 @@ const isStringRecord = (value: unknown): value is Record<string, string> =>
   value !== null &&
   Object.values(value).every((v) => typeof v === 'string')
 
-/** RFC 9457 problem details, as serialised to `application/problem+json`. */
+/**
+ * RFC 9457 problem details, as serialised to `application/problem+json`.
+ *
+ * @example
+ * ```ts
+ * const problem: ProblemDetails = toProblem(new NotFoundError('No order 42'), '/orders/42')
+ * // { type: 'about:blank', title: 'Not Found', status: 404, instance: '/orders/42',
+ * //   detail: 'No order 42', code: 'NOT_FOUND' }
+ * ```
+ */
 export interface ProblemDetails {
   /** Problem type URI; `about:blank` when the status says it all. */
   type: string

@@ -29,7 +29,15 @@ import { isResult } from '../internal/result.ts'
 import { httpTargetOf } from '../request/accessor.ts'
 import { err, ok, type Result } from '../result/index.ts'
 
-/** What a check returns: pass (`true`, `ok(...)`) or fail (`false`, `err(reason)`). */
+/**
+ * What a check returns: pass (`true`, `ok(...)`) or fail (`false`, `err(reason)`).
+ *
+ * @example
+ * ```ts
+ * const tenantKnown = (tenant: string | undefined): CheckOutcome =>
+ *   tenant === undefined ? err(new BadRequestError('No tenant')) : true
+ * ```
+ */
 export type CheckOutcome = boolean | Result<unknown, unknown>
 
 /**
@@ -45,7 +53,15 @@ export type Check<E = unknown> = (
   context: Context,
 ) => CheckOutcome | Promise<CheckOutcome>
 
-/** Options of {@link handlerGuard}: how a failure without an `AppError` reason is answered. */
+/**
+ * Options of {@link handlerGuard}: how a failure without an `AppError` reason is answered.
+ *
+ * @example
+ * ```ts
+ * const options: GuardOptions = { statusCode: 503, message: 'Not ready yet', code: 'NOT_READY' }
+ * handlerGuard(envEstablished(['TABLE_NAME']), options)
+ * ```
+ */
 export interface GuardOptions {
   /** The status of a failure whose reason is not an `AppError`. Default 500. */
   statusCode?: number

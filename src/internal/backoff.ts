@@ -5,7 +5,15 @@
  * @module
  */
 
-/** Waits `ms` milliseconds, or less when `signal` aborts (it never rejects). */
+/**
+ * Waits `ms` milliseconds, or less when `signal` aborts (it never rejects).
+ *
+ * @example
+ * ```ts
+ * const noWait: Sleep = async () => {} // tests: retries without real waits
+ * const breaker = circuitBreaker({ name: 'inventory', sleep: noWait })
+ * ```
+ */
 export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>
 
 /** {@link Sleep} on `setTimeout`. */

@@ -6,7 +6,17 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 
-/** Options of the local server's API page (`serve(handler, { docs })`). */
+/**
+ * Options of the local server's API page (`serve(handler, { docs })`).
+ *
+ * @example
+ * ```ts
+ * const docs: DocsOptions = {
+ *   document: () => openapi(app, { info: { title: 'Orders', version: '1.0.0' } }),
+ * }
+ * await serve(handler, { docs })
+ * ```
+ */
 export interface DocsOptions {
   /** Where the page is. Default `/docs`. */
   readonly path?: string

@@ -1,7 +1,15 @@
 import { randomUUID } from 'node:crypto'
 import { dict, safeDecode } from '../internal/guards.ts'
 
-/** The API Gateway / ALB event shape the local server builds from each HTTP request. */
+/**
+ * The API Gateway / ALB event shape the local server builds from each HTTP request.
+ *
+ * @example
+ * ```ts
+ * const eventVersion: EventVersion = process.env.EVENT_VERSION === 'alb' ? 'alb' : 'v2'
+ * await serve(handler, { eventVersion })
+ * ```
+ */
 export type EventVersion = 'v2' | 'v1' | 'alb'
 
 /** What the local server read of one HTTP request. */

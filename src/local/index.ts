@@ -35,10 +35,26 @@ import { fromLambdaResult } from './response.ts'
 export type { DocsOptions } from './docs.ts'
 export type { EventVersion } from './events.ts'
 
-/** Any Lambda handler: `(event, context)` returning a value or a promise of one. */
+/**
+ * Any Lambda handler: `(event, context)` returning a value or a promise of one.
+ *
+ * @example
+ * ```ts
+ * const serveAll = (handlers: readonly AnyHandler[]) =>
+ *   Promise.all(handlers.map((handler) => serve(handler, { port: 0 })))
+ * ```
+ */
 export type AnyHandler = (event: never, context: never) => unknown
 
-/** Options of the Lambda context the local runner builds. */
+/**
+ * Options of the Lambda context the local runner builds.
+ *
+ * @example
+ * ```ts
+ * const options: ContextOptions = { functionName: 'orders', timeoutMs: 3_000 }
+ * const result = await invoke(handler, event, options)
+ * ```
+ */
 export interface ContextOptions {
   /** The function name (`context.functionName`). Default `local`. */
   functionName?: string
@@ -99,7 +115,15 @@ export const invoke = async (
   return await call(event, createLambdaContext(options))
 }
 
-/** Options of {@link serve}. */
+/**
+ * Options of {@link serve}.
+ *
+ * @example
+ * ```ts
+ * const options: ServeOptions = { port: 0, eventVersion: 'v1', docs: true, timeoutMs: 10_000 }
+ * const server = await serve(handler, options)
+ * ```
+ */
 export interface ServeOptions extends ContextOptions {
   /** The port; 0 picks a free one. Default 3000. */
   port?: number
@@ -123,7 +147,16 @@ export interface ServeOptions extends ContextOptions {
   docs?: boolean | DocsOptions
 }
 
-/** A running local server. */
+/**
+ * A running local server.
+ *
+ * @example
+ * ```ts
+ * const server: LocalServer = await serve(handler, { port: 0 })
+ * const response = await fetch(`${server.url}/orders/1`)
+ * await server.close()
+ * ```
+ */
 export interface LocalServer {
   /** `http://127.0.0.1:<port>` */
   readonly url: string

@@ -38,10 +38,28 @@ export {
   redactor,
 } from './redact.ts'
 
-/** Custom observers, by name: anything you want every handler to reach. */
+/**
+ * Custom observers, by name: anything you want every handler to reach.
+ *
+ * @example
+ * ```ts
+ * const custom = { audit: new AuditTrail() } satisfies CustomObservers
+ * export const handler = middy().use(observer({ serviceName: 'orders', custom })).handler(app)
+ * ```
+ */
 export type CustomObservers = Record<string, unknown>
 
-/** What {@link observer} puts on `context.observer`. */
+/**
+ * What {@link observer} puts on `context.observer`.
+ *
+ * @example
+ * ```ts
+ * const orderPlaced = (observer: Observer, order: Order) => {
+ *   observer.metrics.addMetric('orderPlaced', MetricUnit.Count, 1)
+ *   observer.logger.info('order placed', { order: observer.redact(order) })
+ * }
+ * ```
+ */
 export interface Observer<C extends CustomObservers = CustomObservers> {
   readonly logger: Logger
   /** `undefined` while tracing is off, and until the first invocation loads a created one. */
@@ -53,18 +71,43 @@ export interface Observer<C extends CustomObservers = CustomObservers> {
   readonly redact: Redactor
 }
 
-/** What {@link observer} adds to the Lambda context. */
+/**
+ * What {@link observer} adds to the Lambda context.
+ *
+ * @example
+ * ```ts
+ * const app = async (event: unknown, context: Context & ObserverContext) => {
+ *   context.observer.logger.info('received', { event: context.observer.redact(event) })
+ * }
+ * ```
+ */
 export interface ObserverContext<C extends CustomObservers = CustomObservers> {
   observer: Observer<C>
 }
 
-/** The ids that tie one invocation to the API Gateway request and the X-Ray trace. */
+/**
+ * The ids that tie one invocation to the API Gateway request and the X-Ray trace.
+ *
+ * @example
+ * ```ts
+ * const ids: CorrelationIds = entry.correlation_ids
+ * console.log(ids.gateway_request_id, ids.trace_id) // API Gateway's request id, X-Amzn-Trace-Id
+ * ```
+ */
 export interface CorrelationIds {
   gateway_request_id?: string
   trace_id?: string
 }
 
-/** The fields of the "request start" line, read from the typed request (`context.request`). */
+/**
+ * The fields of the "request start" line, read from the typed request (`context.request`).
+ *
+ * @example
+ * ```ts
+ * const onRequestStart = (entry: RequestStartEntry) =>
+ *   console.log(entry.event_kind, entry.method, entry.path)
+ * ```
+ */
 export type RequestStartEntry = {
   /** `'http'`, `'sqs'`, ...: the request's `kind` (`'http'` for an HTTP event that cannot be read). */
   event_kind: string
@@ -75,10 +118,26 @@ export type RequestStartEntry = {
   event?: unknown
 }
 
-/** How an invocation ended. */
+/**
+ * How an invocation ended.
+ *
+ * @example
+ * ```ts
+ * const failed = (outcome: Outcome): boolean => outcome === 'error'
+ * ```
+ */
 export type Outcome = 'success' | 'error' | 'early-return'
 
-/** The fields of the "request end" line. */
+/**
+ * The fields of the "request end" line.
+ *
+ * @example
+ * ```ts
+ * const onRequestEnd = (entry: RequestEndEntry) => {
+ *   if (entry.outcome === 'error') console.warn(entry.route, entry.status, entry.duration_ms)
+ * }
+ * ```
+ */
 export type RequestEndEntry = Omit<RequestStartEntry, 'event'> & {
   outcome: Outcome
   /** The resolved route's key (`context.route.key`), when a router resolved one. */
@@ -92,13 +151,31 @@ export type RequestEndEntry = Omit<RequestStartEntry, 'event'> & {
   failed_items?: unknown[]
 }
 
-/** A custom observer may listen to the request lines; what it throws is logged as a warning. */
+/**
+ * A custom observer may listen to the request lines; what it throws is logged as a warning.
+ *
+ * @example
+ * ```ts
+ * const slowRequests: RequestListener = {
+ *   onRequestEnd: (entry) => entry.duration_ms > 1_000 && console.warn('slow', entry.route),
+ * }
+ * observer({ serviceName: 'orders', custom: { slowRequests } })
+ * ```
+ */
 export interface RequestListener {
   onRequestStart?: (entry: RequestStartEntry) => void
   onRequestEnd?: (entry: RequestEndEntry) => void
 }
 
-/** Options of {@link observer}. */
+/**
+ * Options of {@link observer}.
+ *
+ * @example
+ * ```ts
+ * const options: ObserverOptions = { serviceName: 'orders', redact: ['pin'], logEvent: true }
+ * export const handler = middy().use(observer(options)).handler(app)
+ * ```
+ */
 export interface ObserverOptions<C extends CustomObservers = CustomObservers> {
   /** The service name of the created logger, tracer and metrics (else `POWERTOOLS_SERVICE_NAME`). */
   serviceName?: string

@@ -60,7 +60,15 @@ const JSON_VALUE = [
   String.raw`[^,}\]\r\n]*`,
 ].join('|')
 
-/** A function that returns a redacted copy of any value. */
+/**
+ * A function that returns a redacted copy of any value.
+ *
+ * @example
+ * ```ts
+ * const redact: Redactor = redactor(['pin'])
+ * redact({ pin: '1234', amount: 10 }) // { pin: '[REDACTED]', amount: 10 }
+ * ```
+ */
 export type Redactor = (value: unknown) => unknown
 type Seen = WeakSet<object>
 type Entries = Array<[string, unknown]>

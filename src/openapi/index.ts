@@ -70,7 +70,15 @@ export const openapi = (app: OpenApiSource, options: OpenApiOptions): OpenApiDoc
   return writeDocument(app, options)
 }
 
-/** Options of {@link withOpenApi}'s route. */
+/**
+ * Options of {@link withOpenApi}'s route.
+ *
+ * @example
+ * ```ts
+ * const docs: OpenApiRouteOptions = { path: '/docs/openapi.json' }
+ * const http = withOpenApi(routes, { info: { title: 'Orders', version: '1.0.0' }, ...docs })
+ * ```
+ */
 export interface OpenApiRouteOptions {
   /** The route's path. Default `/openapi.json`. */
   readonly path?: string

@@ -4,10 +4,26 @@ import type { HttpRoute, JsonSchema, RouteOptions, RouteValidation } from '../ro
 
 export type { JsonSchema }
 
-/** Specification extensions (`x-...`), allowed on most OpenAPI objects. */
+/**
+ * Specification extensions (`x-...`), allowed on most OpenAPI objects.
+ *
+ * @example
+ * ```ts
+ * const internal: Extensions = { 'x-internal': true, 'x-owner': 'orders-team' }
+ * ```
+ */
 export type Extensions = { readonly [extension: `x-${string}`]: unknown }
 
-/** The API's metadata (OpenAPI `info`). */
+/**
+ * The API's metadata (OpenAPI `info`).
+ *
+ * @example
+ * ```ts
+ * const info: OpenApiInfo = {
+ *   title: 'Orders', version: '1.2.0', contact: { email: 'api@example.com' }, license: { name: 'MIT', identifier: 'MIT' },
+ * }
+ * ```
+ */
 export interface OpenApiInfo extends Extensions {
   readonly title: string
   readonly version: string
@@ -18,7 +34,16 @@ export interface OpenApiInfo extends Extensions {
   readonly license?: { readonly name: string; readonly identifier?: string; readonly url?: string }
 }
 
-/** A server the API is reached at (OpenAPI `servers`). */
+/**
+ * A server the API is reached at (OpenAPI `servers`).
+ *
+ * @example
+ * ```ts
+ * const server: OpenApiServer = {
+ *   url: 'https://{stage}.api.example.com', variables: { stage: { default: 'prod', enum: ['prod', 'dev'] } },
+ * }
+ * ```
+ */
 export interface OpenApiServer extends Extensions {
   readonly url: string
   readonly description?: string
@@ -30,12 +55,26 @@ export interface OpenApiServer extends Extensions {
   >
 }
 
-/** A reference to a component (`{ $ref: '#/components/responses/NotFound' }`). */
+/**
+ * A reference to a component (`{ $ref: '#/components/responses/NotFound' }`).
+ *
+ * @example
+ * ```ts
+ * const notFound: Reference = { $ref: '#/components/responses/NotFound' }
+ * ```
+ */
 export interface Reference {
   readonly $ref: string
 }
 
-/** A path or query parameter. */
+/**
+ * A path or query parameter.
+ *
+ * @example
+ * ```ts
+ * const id: Parameter = { name: 'id', in: 'path', required: true, schema: { type: 'string' } }
+ * ```
+ */
 export interface Parameter extends Extensions {
   readonly name: string
   readonly in: 'path' | 'query' | 'header' | 'cookie'
@@ -47,33 +86,69 @@ export interface Parameter extends Extensions {
   readonly example?: unknown
 }
 
-/** A body of one media type, with its schema and an example. */
+/**
+ * A body of one media type, with its schema and an example.
+ *
+ * @example
+ * ```ts
+ * const json: MediaType = { schema: { type: 'object' }, example: { id: '42' } }
+ * ```
+ */
 export interface MediaType {
   readonly schema?: JsonSchema
   readonly example?: unknown
 }
 
-/** A request body (OpenAPI `requestBody`). */
+/**
+ * A request body (OpenAPI `requestBody`).
+ *
+ * @example
+ * ```ts
+ * const body: RequestBody = { required: true, content: { 'application/json': { schema: { type: 'object' } } } }
+ * ```
+ */
 export interface RequestBody {
   readonly description?: string
   readonly required?: boolean
   readonly content: Readonly<Record<string, MediaType>>
 }
 
-/** A response header. */
+/**
+ * A response header.
+ *
+ * @example
+ * ```ts
+ * const location: Header = { description: 'The URL of the new order', schema: { type: 'string' } }
+ * ```
+ */
 export interface Header {
   readonly description?: string
   readonly schema: JsonSchema
 }
 
-/** A response (OpenAPI `Response Object`). */
+/**
+ * A response (OpenAPI `Response Object`).
+ *
+ * @example
+ * ```ts
+ * const found: Response = { description: 'The order', content: { 'application/json': { schema: { type: 'object' } } } }
+ * ```
+ */
 export interface Response {
   readonly description: string
   readonly headers?: Readonly<Record<string, Header>>
   readonly content?: Readonly<Record<string, MediaType>>
 }
 
-/** One operation: a method of a path. */
+/**
+ * One operation: a method of a path.
+ *
+ * @example
+ * ```ts
+ * const operation: Operation | undefined = document.paths['/orders/{id}']?.get
+ * console.log(operation?.operationId, Object.keys(operation?.responses ?? {}))
+ * ```
+ */
 export interface Operation extends Extensions {
   readonly operationId: string
   readonly summary?: string
@@ -87,7 +162,15 @@ export interface Operation extends Extensions {
   readonly security?: readonly Readonly<Record<string, readonly string[]>>[]
 }
 
-/** The methods OpenAPI 3.1 names in a path item. */
+/**
+ * The methods OpenAPI 3.1 names in a path item.
+ *
+ * @example
+ * ```ts
+ * const method: OperationMethod = 'post'
+ * const summary = document.paths['/orders']?.[method]?.summary
+ * ```
+ */
 export type OperationMethod =
   | 'get'
   | 'put'
@@ -98,10 +181,25 @@ export type OperationMethod =
   | 'patch'
   | 'trace'
 
-/** The operations of one path template. */
+/**
+ * The operations of one path template.
+ *
+ * @example
+ * ```ts
+ * const item: PathItem = document.paths['/orders/{id}'] ?? {}
+ * const methods = Object.keys(item) // ['get', 'head', ...]
+ * ```
+ */
 export type PathItem = { readonly [M in OperationMethod]?: Operation } & Extensions
 
-/** A security scheme (OpenAPI `components.securitySchemes`). */
+/**
+ * A security scheme (OpenAPI `components.securitySchemes`).
+ *
+ * @example
+ * ```ts
+ * const bearer: SecurityScheme = { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }
+ * ```
+ */
 export type SecurityScheme =
   | {
       readonly type: 'http'
@@ -120,7 +218,15 @@ export type SecurityScheme =
       }
     }
 
-/** An OpenAPI 3.1 document, as {@link openapi} writes it. */
+/**
+ * An OpenAPI 3.1 document, as {@link openapi} writes it.
+ *
+ * @example
+ * ```ts
+ * const document: OpenApiDocument = openapi(app, { info: { title: 'Orders', version: '1.0.0' } })
+ * await writeFile('openapi.json', JSON.stringify(document, null, 2))
+ * ```
+ */
 export interface OpenApiDocument extends Extensions {
   readonly openapi: '3.1.1'
   readonly info: OpenApiInfo
@@ -134,7 +240,15 @@ export interface OpenApiDocument extends Extensions {
   }
 }
 
-/** An HTTP route as {@link openapi} reads it: its method, template and options. */
+/**
+ * An HTTP route as {@link openapi} reads it: its method, template and options.
+ *
+ * @example
+ * ```ts
+ * const route: DocumentedRoute = { method: 'GET', path: '/orders/{id}', options: { summary: 'One order' } }
+ * const document = openapi({ routes: [route] }, { info: { title: 'Orders', version: '1.0.0' } })
+ * ```
+ */
 export interface DocumentedRoute {
   readonly method: string
   readonly path: string
@@ -144,12 +258,28 @@ export interface DocumentedRoute {
 /**
  * What {@link openapi} describes: the app `router()` returns (its `routes`), or any object with
  * the HTTP routes.
+ *
+ * @example
+ * ```ts
+ * const source: OpenApiSource = { routes: app.routes } // app = router({ http: [...] })
+ * const document = openapi(source, { info: { title: 'Orders', version: '1.0.0' } })
+ * ```
  */
 export interface OpenApiSource {
   readonly routes: readonly DocumentedRoute[] | readonly HttpRoute[]
 }
 
-/** Options of {@link openapi}. */
+/**
+ * Options of {@link openapi}.
+ *
+ * @example
+ * ```ts
+ * const options: OpenApiOptions = {
+ *   info: { title: 'Orders', version: '1.0.0' }, oauth2: { tokenUrl: 'https://auth.example.com/oauth2/token' },
+ * }
+ * const document = openapi(app, options)
+ * ```
+ */
 export interface OpenApiOptions {
   /** The API's title, version and description. */
   readonly info: OpenApiInfo

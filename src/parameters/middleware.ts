@@ -76,7 +76,15 @@ export interface ParametersOptions<
   providers?: ParametersProviders
 }
 
-/** The literal keys of an options record; none when the record's type is a wide `Record<string, ...>`. */
+/**
+ * The literal keys of an options record; none when the record's type is a wide `Record<string, ...>`.
+ *
+ * @example
+ * ```ts
+ * type Named = LiteralKeys<{ flag: string; apiKey: string }> // 'flag' | 'apiKey'
+ * type Wide = LiteralKeys<Record<string, string>> // never
+ * ```
+ */
 export type LiteralKeys<R> = string extends keyof R ? never : keyof R
 
 /**

@@ -3,7 +3,14 @@
  * files and the union in `types.ts` import it without importing one another.
  */
 
-/** What every built request has. */
+/**
+ * What every built request has.
+ *
+ * @example
+ * ```ts
+ * const ageMs = (request: RequestCommon): number => Date.now() - request.receivedAt
+ * ```
+ */
 export interface RequestCommon {
   /** When the request was built, in epoch milliseconds (from the injected clock). */
   readonly receivedAt: number

@@ -204,7 +204,14 @@ export interface BedrockAgentRequest extends RequestCommon {
   readonly promptSessionAttributes: Readonly<Record<string, string>>
 }
 
-/** An event metis-app does not recognise, kept as it came (the seed's no-op event). */
+/**
+ * An event metis-app does not recognise, kept as it came (the seed's no-op event).
+ *
+ * @example
+ * ```ts
+ * router({ http: routes }, { unknown: (request: UnknownRequest) => console.warn(request.reason, request.event) })
+ * ```
+ */
 export interface UnknownRequest extends RequestCommon {
   /** Always `unknown`. */
   readonly kind: 'unknown'

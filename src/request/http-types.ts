@@ -9,10 +9,25 @@ import type { RequestCommon } from './common-types.ts'
  * The HTTP event shapes metis-app reads and answers: API Gateway REST APIs (and HTTP API payload
  * 1.0), HTTP API payload 2.0, Lambda Function URLs, Application Load Balancers, and VPC Lattice
  * target groups of event structure version 1 and 2.
+ *
+ * @example
+ * ```ts
+ * const behindLoadBalancer = (shape: HttpShape): boolean => shape === 'alb' || shape.startsWith('lattice')
+ * ```
  */
 export type HttpShape = 'rest-v1' | 'http-v2' | 'function-url' | 'alb' | 'lattice-v1' | 'lattice-v2'
 
-/** A normalized HTTP request, whichever HTTP shape the event had. */
+/**
+ * A normalized HTTP request, whichever HTTP shape the event had.
+ *
+ * @example
+ * ```ts
+ * const hello = (request: HttpRequest) => ({
+ *   statusCode: 200,
+ *   body: `${request.method} ${request.path}: hello ${request.query.name ?? 'world'}`,
+ * })
+ * ```
+ */
 export interface HttpRequest extends RequestCommon {
   /** Always `http`. */
   readonly kind: 'http'

@@ -8,19 +8,44 @@ import type { Result } from '../result/index.ts'
 import { buildRequest } from './build.ts'
 import type { AppRequest, BuildOptions } from './types.ts'
 
-/** What {@link requestBuilder} adds to the Lambda context. */
+/**
+ * What {@link requestBuilder} adds to the Lambda context.
+ *
+ * @example
+ * ```ts
+ * const handler = async (_event: unknown, context: Context & RequestContext) =>
+ *   context.request.kind === 'http' ? { statusCode: 200, body: context.request.path } : undefined
+ * ```
+ */
 export interface RequestContext<R extends AppRequest = AppRequest> {
   /** The built request. */
   request: R
 }
 
-/** A parse step: from the built request to a (possibly transformed) request, or an error. */
+/**
+ * A parse step: from the built request to a (possibly transformed) request, or an error.
+ *
+ * @example
+ * ```ts
+ * const requireTenant: ParseStep = (request) =>
+ *   request.kind === 'http' && !request.headers['x-tenant'] ? err(new BadRequestError('No tenant')) : ok(request)
+ * middy().use(requestBuilder({ parse: requireTenant })).handler(handler)
+ * ```
+ */
 export type ParseStep = (
   request: AppRequest,
   context: Context,
 ) => Result<AppRequest, unknown> | Promise<Result<AppRequest, unknown>>
 
-/** Options of {@link requestBuilder}. */
+/**
+ * Options of {@link requestBuilder}.
+ *
+ * @example
+ * ```ts
+ * const options: RequestBuilderOptions = { jsonBody: 'required', maxBodyBytes: 1_048_576, unwrapSns: true }
+ * middy().use(requestBuilder(options)).handler(handler)
+ * ```
+ */
 export interface RequestBuilderOptions extends BuildOptions {
   /**
    * An optional step after building (the seed's `params_parser`). An error Result is answered as

@@ -6,7 +6,15 @@
 
 import type { RequestCommon } from './common-types.ts'
 
-/** An S3 object notification (direct, or through EventBridge). */
+/**
+ * An S3 object notification (direct, or through EventBridge).
+ *
+ * @example
+ * ```ts
+ * const onUpload = (record: S3ObjectRecord) => console.log(record.bucket, record.key, record.size)
+ * router({ s3: { uploads: onUpload } })
+ * ```
+ */
 export interface S3ObjectRecord {
   /** The bucket name. */
   readonly bucket: string
@@ -28,7 +36,15 @@ export interface S3ObjectRecord {
   readonly raw: unknown
 }
 
-/** An SQS message. */
+/**
+ * An SQS message.
+ *
+ * @example
+ * ```ts
+ * const onOrder = (record: SqsRecord) => placeOrder(JSON.parse(record.body), record.messageId)
+ * router({ sqs: { 'orders-queue': onOrder } }, { partialBatch: true })
+ * ```
+ */
 export interface SqsRecord {
   /** The SQS message id (the partial-batch item identifier). */
   readonly messageId: string
@@ -61,7 +77,14 @@ export interface SqsRecord {
   readonly raw: unknown
 }
 
-/** An SNS notification. */
+/**
+ * An SNS notification.
+ *
+ * @example
+ * ```ts
+ * router({ sns: { 'order-events': (record: SnsRecord) => notify(record.subject, record.message) } })
+ * ```
+ */
 export interface SnsRecord {
   /** The SNS message id. */
   readonly messageId: string
@@ -81,7 +104,14 @@ export interface SnsRecord {
   readonly raw: unknown
 }
 
-/** An EventBridge event (a batch of one). */
+/**
+ * An EventBridge event (a batch of one).
+ *
+ * @example
+ * ```ts
+ * router({ eventbridge: { 'Order Placed': (event: EventBridgeRecord) => ship(event.detail, event.time) } })
+ * ```
+ */
 export interface EventBridgeRecord {
   /** The event id. */
   readonly id: string
@@ -103,7 +133,15 @@ export interface EventBridgeRecord {
   readonly raw: unknown
 }
 
-/** A Kafka record (MSK or self-managed), key and value decoded from base64 as UTF-8. */
+/**
+ * A Kafka record (MSK or self-managed), key and value decoded from base64 as UTF-8.
+ *
+ * @example
+ * ```ts
+ * const onPayment = (record: KafkaRecord) => console.log(record.topic, record.partition, record.offset, record.value)
+ * router({ kafka: { payments: onPayment } })
+ * ```
+ */
 export interface KafkaRecord {
   /** The topic (the routing key by default). */
   readonly topic: string
@@ -123,7 +161,16 @@ export interface KafkaRecord {
   readonly raw: unknown
 }
 
-/** A DynamoDB Streams change record. */
+/**
+ * A DynamoDB Streams change record.
+ *
+ * @example
+ * ```ts
+ * const onChange = (record: DynamoDbRecord) =>
+ *   record.eventName === 'REMOVE' ? unindex(record.keys) : index(record.newImage)
+ * router({ dynamodb: { orders: onChange } })
+ * ```
+ */
 export interface DynamoDbRecord {
   /** The change record id. */
   readonly eventId: string
@@ -143,7 +190,15 @@ export interface DynamoDbRecord {
   readonly raw: unknown
 }
 
-/** A Kinesis Data Streams record, data decoded from base64 as UTF-8. */
+/**
+ * A Kinesis Data Streams record, data decoded from base64 as UTF-8.
+ *
+ * @example
+ * ```ts
+ * const onClick = (record: KinesisRecord) => track(record.partitionKey, JSON.parse(record.data))
+ * router({ kinesis: { clickstream: onClick } })
+ * ```
+ */
 export interface KinesisRecord {
   /** The record id. */
   readonly eventId: string
@@ -253,7 +308,15 @@ export interface SesRecord {
   readonly raw: unknown
 }
 
-/** A request made of records of one source. */
+/**
+ * A request made of records of one source.
+ *
+ * @example
+ * ```ts
+ * const saveBatch = (request: RecordsRequest<'sqs', SqsRecord>) => saveAll(request.records.map((r) => r.body))
+ * router({ sqs: { 'orders-queue': { batch: saveBatch } } })
+ * ```
+ */
 export interface RecordsRequest<K extends string, R> extends RequestCommon {
   /** The event source. */
   readonly kind: K

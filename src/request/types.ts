@@ -34,7 +34,15 @@ export type * from './event-types.ts'
 export type * from './http-types.ts'
 export type * from './record-types.ts'
 
-/** Every request {@link buildRequest} can produce, told apart by `kind`. */
+/**
+ * Every request {@link buildRequest} can produce, told apart by `kind`.
+ *
+ * @example
+ * ```ts
+ * const describe = (request: AppRequest): string =>
+ *   request.kind === 'http' ? `${request.method} ${request.path}` : request.kind
+ * ```
+ */
 export type AppRequest =
   | HttpRequest
   | RecordsRequest<'s3', S3ObjectRecord>
@@ -55,13 +63,35 @@ export type AppRequest =
   | BedrockAgentRequest
   | UnknownRequest
 
-/** The `kind` of a request. */
+/**
+ * The `kind` of a request.
+ *
+ * @example
+ * ```ts
+ * const batchKinds: readonly RequestKind[] = ['sqs', 'kinesis', 'dynamodb', 'kafka']
+ * ```
+ */
 export type RequestKind = AppRequest['kind']
 
-/** The request of one kind: `RequestOf<'sqs'>`. */
+/**
+ * The request of one kind: `RequestOf<'sqs'>`.
+ *
+ * @example
+ * ```ts
+ * const bodies = (request: RequestOf<'sqs'>): string[] => request.records.map((record) => record.body)
+ * ```
+ */
 export type RequestOf<K extends RequestKind> = Extract<AppRequest, { kind: K }>
 
-/** Options of {@link buildRequest}. */
+/**
+ * Options of {@link buildRequest}.
+ *
+ * @example
+ * ```ts
+ * const options: BuildOptions = { jsonBody: 'off', maxBodyBytes: 1_048_576 }
+ * const result = buildRequest(event, options) // Result<AppRequest, AppError>
+ * ```
+ */
 export interface BuildOptions {
   /** The clock for `receivedAt`, in epoch milliseconds; defaults to `Date.now`. */
   clock?: () => number

@@ -1,4 +1,12 @@
-/** The attributes of a `Set-Cookie` header (RFC 6265 section 4.1, plus `SameSite`). */
+/**
+ * The attributes of a `Set-Cookie` header (RFC 6265 section 4.1, plus `SameSite`).
+ *
+ * @example
+ * ```ts
+ * const attributes: CookieAttributes = { httpOnly: true, secure: true, sameSite: 'Lax', path: '/' }
+ * serializeCookie('session', 'abc123', attributes)
+ * ```
+ */
 export interface CookieAttributes {
   /** Not readable from JavaScript. */
   httpOnly?: boolean
@@ -16,7 +24,15 @@ export interface CookieAttributes {
   domain?: string
 }
 
-/** A cookie to set: its name, its value and its attributes. */
+/**
+ * A cookie to set: its name, its value and its attributes.
+ *
+ * @example
+ * ```ts
+ * const session: CookieInit = { name: 'session', value: sessionId, httpOnly: true, secure: true }
+ * return json(user, { cookies: [session] })
+ * ```
+ */
 export interface CookieInit extends CookieAttributes {
   name: string
   value: string

@@ -9,7 +9,15 @@ import { loggerOption } from '../internal/logger.ts'
 import { isResult } from '../internal/result.ts'
 import { respond, respondError, targetOf } from './shape.ts'
 
-/** Options of {@link responder}. */
+/**
+ * Options of {@link responder}.
+ *
+ * @example
+ * ```ts
+ * const options: ResponderOptions = { logger: false }
+ * export const handler = middy().use(responder(options)).handler(app)
+ * ```
+ */
 export interface ResponderOptions {
   /**
    * Where every error answered with a 5xx status goes (its `error`; the problem body never shows

@@ -6,7 +6,16 @@ import { type CookieInit, serializeCookie } from './cookies.ts'
 
 const REPLY: unique symbol = Symbol.for('metis-app/reply')
 
-/** A response before it takes the event's shape; build one with the helpers of this module. */
+/**
+ * A response before it takes the event's shape; build one with the helpers of this module.
+ *
+ * @example
+ * ```ts
+ * const reply: Reply = json({ id: '42' }, { status: 200 })
+ * reply.statusCode // 200
+ * reply.headers['Content-Type'] // 'application/json'
+ * ```
+ */
 export interface Reply {
   readonly [REPLY]: true
   readonly statusCode: number
@@ -17,7 +26,15 @@ export interface Reply {
   readonly isBase64Encoded: boolean
 }
 
-/** What every helper accepts besides its body. */
+/**
+ * What every helper accepts besides its body.
+ *
+ * @example
+ * ```ts
+ * const init: ReplyInit = { status: 200, headers: { 'Cache-Control': 'no-store' } }
+ * return json(order, init)
+ * ```
+ */
 export interface ReplyInit {
   /** The status, when not the helper's own. */
   status?: number

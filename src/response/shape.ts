@@ -7,14 +7,31 @@ import { httpTargetOf } from '../request/accessor.ts'
 import type { HttpShape } from '../request/types.ts'
 import { binary, isReply, json, noContent, problem, type Reply } from './reply.ts'
 
-/** Where a response goes: the event shape, whether it used multi-value headers, and the method. */
+/**
+ * Where a response goes: the event shape, whether it used multi-value headers, and the method.
+ *
+ * @example
+ * ```ts
+ * const target: ResponseTarget = { shape: 'rest-v1', multiValue: false, method: 'GET' }
+ * respond(json({ id: '42' }), target)
+ * ```
+ */
 export interface ResponseTarget {
   readonly shape: HttpShape
   readonly multiValue: boolean
   readonly method: string
 }
 
-/** A REST v1 (API Gateway proxy) response. */
+/**
+ * A REST v1 (API Gateway proxy) response.
+ *
+ * @example
+ * ```ts
+ * const response: RestV1Response = {
+ *   statusCode: 204, headers: {}, body: '', isBase64Encoded: false,
+ * }
+ * ```
+ */
 export interface RestV1Response {
   statusCode: number
   headers: Record<string, string>
@@ -23,7 +40,14 @@ export interface RestV1Response {
   isBase64Encoded: boolean
 }
 
-/** An HTTP API v2 or Function URL response. */
+/**
+ * An HTTP API v2 or Function URL response.
+ *
+ * @example
+ * ```ts
+ * const response: HttpV2Response = { statusCode: 204, headers: {}, isBase64Encoded: false }
+ * ```
+ */
 export interface HttpV2Response {
   statusCode: number
   headers: Record<string, string>
@@ -32,7 +56,16 @@ export interface HttpV2Response {
   isBase64Encoded: boolean
 }
 
-/** An ALB response (multi-value headers when the target group has them on). */
+/**
+ * An ALB response (multi-value headers when the target group has them on).
+ *
+ * @example
+ * ```ts
+ * const response: AlbResponse = {
+ *   statusCode: 404, statusDescription: '404 Not Found', body: '', isBase64Encoded: false,
+ * }
+ * ```
+ */
 export interface AlbResponse {
   statusCode: number
   statusDescription: string
@@ -42,7 +75,16 @@ export interface AlbResponse {
   isBase64Encoded: boolean
 }
 
-/** A VPC Lattice response (event structure v1 and v2 alike): single-value headers. */
+/**
+ * A VPC Lattice response (event structure v1 and v2 alike): single-value headers.
+ *
+ * @example
+ * ```ts
+ * const response: LatticeResponse = {
+ *   statusCode: 200, statusDescription: '200 OK', headers: {}, body: 'ok', isBase64Encoded: false,
+ * }
+ * ```
+ */
 export interface LatticeResponse {
   statusCode: number
   statusDescription: string
@@ -51,7 +93,15 @@ export interface LatticeResponse {
   isBase64Encoded: boolean
 }
 
-/** A response in one of the shapes Lambda's HTTP integrations read. */
+/**
+ * A response in one of the shapes Lambda's HTTP integrations read.
+ *
+ * @example
+ * ```ts
+ * const response: HttpResponse = respond(json({ id: '42' }), target)
+ * if ('statusDescription' in response) console.log(response.statusDescription) // ALB, VPC Lattice
+ * ```
+ */
 export type HttpResponse = RestV1Response | HttpV2Response | AlbResponse | LatticeResponse
 
 /** Turns a handler's value (not an error) into a reply; undefined for a full response object. */

@@ -18,7 +18,15 @@
 
 import { toError } from '../internal/result.ts'
 
-/** The success side of a {@link Result}. */
+/**
+ * The success side of a {@link Result}.
+ *
+ * @example
+ * ```ts
+ * const found: Ok<number> = ok(42)
+ * console.log(found.value) // 42
+ * ```
+ */
 export interface Ok<T> {
   /** Always `true`: tells an `Ok` from an `Err`. */
   readonly ok: true
@@ -26,7 +34,15 @@ export interface Ok<T> {
   readonly value: T
 }
 
-/** The failure side of a {@link Result}. */
+/**
+ * The failure side of a {@link Result}.
+ *
+ * @example
+ * ```ts
+ * const failed: Err<string> = err('not found')
+ * console.log(failed.error) // 'not found'
+ * ```
+ */
 export interface Err<E> {
   /** Always `false`: tells an `Err` from an `Ok`. */
   readonly ok: false
@@ -34,7 +50,16 @@ export interface Err<E> {
   readonly error: E
 }
 
-/** Either a value of type `T` or an error of type `E`, told apart by the `ok` flag. */
+/**
+ * Either a value of type `T` or an error of type `E`, told apart by the `ok` flag.
+ *
+ * @example
+ * ```ts
+ * const parse = (s: string): Result<number, string> => (/^\d+$/.test(s) ? ok(Number(s)) : err('not a number'))
+ * const parsed = parse('12')
+ * if (parsed.ok) console.log(parsed.value + 1) // 13
+ * ```
+ */
 export type Result<T, E = Error> = Ok<T> | Err<E>
 
 /**
@@ -116,12 +141,26 @@ export const match = <T, E, R>(
 export const unwrapOr = <T, E, F>(result: Result<T, E>, fallback: F): T | F =>
   result.ok ? result.value : fallback
 
-/** The value types of a tuple of Results. */
+/**
+ * The value types of a tuple of Results.
+ *
+ * @example
+ * ```ts
+ * type Values = OkValues<[Result<number, string>, Result<boolean, Error>]> // [number, boolean]
+ * ```
+ */
 export type OkValues<R extends readonly Result<unknown, unknown>[]> = {
   -readonly [K in keyof R]: R[K] extends Result<infer T, unknown> ? T : never
 }
 
-/** The union of error types of a tuple of Results. */
+/**
+ * The union of error types of a tuple of Results.
+ *
+ * @example
+ * ```ts
+ * type Errors = ErrValues<[Result<number, string>, Result<boolean, Error>]> // string | Error
+ * ```
+ */
 export type ErrValues<R extends readonly Result<unknown, unknown>[]> =
   R[number] extends Result<unknown, infer E> ? E : never
 

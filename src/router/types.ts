@@ -30,7 +30,14 @@ import type {
 import type { Result } from '../result/index.ts'
 import type { InferOutput, StandardSchemaV1 } from './validate.ts'
 
-/** Validation of a route's inputs, each with any Standard Schema v1 validator. */
+/**
+ * Validation of a route's inputs, each with any Standard Schema v1 validator.
+ *
+ * @example
+ * ```ts
+ * const validate: RouteValidation = { body: OrderSchema, params: z.object({ id: z.string() }) }
+ * ```
+ */
 export interface RouteValidation {
   /** The body: the parsed JSON for a JSON content type, else the text. */
   readonly body?: StandardSchemaV1
@@ -65,7 +72,16 @@ export interface RouteCheck<C extends object = object> {
 
 export type { CheckDescription } from '../internal/check.ts'
 
-/** A response a route documents for `metis-app/openapi`: never read when routing. */
+/**
+ * A response a route documents for `metis-app/openapi`: never read when routing.
+ *
+ * @example
+ * ```ts
+ * const createdOrder: RouteResponse = {
+ *   description: 'The new order', schema: OrderSchema, headers: { Location: { description: 'Its URL' } },
+ * }
+ * ```
+ */
 export interface RouteResponse {
   /** What the response means. Default: the status's reason phrase. */
   readonly description?: string
@@ -79,17 +95,41 @@ export interface RouteResponse {
   readonly headers?: Readonly<Record<string, { readonly description?: string }>>
 }
 
-/** A JSON Schema (draft 2020-12, as OpenAPI 3.1 reads it). */
+/**
+ * A JSON Schema (draft 2020-12, as OpenAPI 3.1 reads it).
+ *
+ * @example
+ * ```ts
+ * const money: JsonSchema = { type: 'object', properties: { amount: { type: 'integer' } }, required: ['amount'] }
+ * ```
+ */
 export type JsonSchema = { readonly [keyword: string]: unknown }
 
-/** An example request of a route, for `metis-app/openapi`: the router must accept it. */
+/**
+ * An example request of a route, for `metis-app/openapi`: the router must accept it.
+ *
+ * @example
+ * ```ts
+ * const example: RouteExample = { params: { id: '42' }, query: { expand: 'items' } }
+ * ```
+ */
 export interface RouteExample {
   readonly params?: Readonly<Record<string, string>>
   readonly query?: Readonly<Record<string, string>>
   readonly body?: unknown
 }
 
-/** What a route declares besides its handler. */
+/**
+ * What a route declares besides its handler.
+ *
+ * @example
+ * ```ts
+ * const options: RouteOptions = {
+ *   summary: 'Create an order', tags: ['orders'], jsonBody: 'required',
+ *   validate: { body: OrderSchema }, responses: { '201': { description: 'Created' } },
+ * }
+ * ```
+ */
 export interface RouteOptions<
   V extends RouteValidation = RouteValidation,
   C extends object = Record<never, never>,
@@ -123,7 +163,15 @@ export interface RouteOptions<
   readonly example?: RouteExample
 }
 
-/** The route a request resolved to: what `context.route` holds. */
+/**
+ * The route a request resolved to: what `context.route` holds.
+ *
+ * @example
+ * ```ts
+ * const label = ({ method, key }: ResolvedRoute): string => (method ? `${method} ${key}` : key)
+ * label(context.route) // 'GET /orders/{id}'
+ * ```
+ */
 export interface ResolvedRoute {
   /** The declared path template (`/orders/{id}`) or record routing key (`orders`); `'*'` for a no-match route. */
   readonly key: string
@@ -135,7 +183,14 @@ export interface ResolvedRoute {
   readonly options: RouteOptions<RouteValidation, never>
 }
 
-/** What the router middleware adds to the Lambda context. */
+/**
+ * What the router middleware adds to the Lambda context.
+ *
+ * @example
+ * ```ts
+ * const templateOf = (context: Context & RouteContext): string => context.route.key // '/orders/{id}'
+ * ```
+ */
 export interface RouteContext {
   route: ResolvedRoute
 }
@@ -144,21 +199,51 @@ export interface RouteContext {
  * The context a route handler receives: the Lambda context with the request and the route, plus
  * `C`, what the middlewares stacked before the router add (`ObserverContext`, `AuthContext`,
  * `SelfTokenContext`, ...), declared once with `router<C>(...)`.
+ *
+ * @example
+ * ```ts
+ * const me = (_req: RoutedRequest, context: RouterContext<AuthContext>) =>
+ *   ({ activities: context.auth.activities(), requestId: context.awsRequestId })
+ * router<AuthContext>({ http: [{ method: 'GET', path: '/me', handler: me }] })
+ * ```
  */
 export type RouterContext<C extends object = Record<never, never>> = Context &
   RouteContext & { request: AppRequest } & C
 
-/** No validation: the default of a route's validation types. */
+/**
+ * No validation: the default of a route's validation types.
+ *
+ * @example
+ * ```ts
+ * const health: HttpRoute<NoValidation> = { method: 'GET', path: '/health', handler: () => ({ status: 'ok' }) }
+ * ```
+ */
 export type NoValidation = Record<never, never>
 
-/** The output of the schema of `part`, or the fallback when the route declares none. */
+/**
+ * The output of the schema of `part`, or the fallback when the route declares none.
+ *
+ * @example
+ * ```ts
+ * type Body = OutputOf<{ body: typeof OrderSchema }, 'body', unknown> // Order
+ * type Query = OutputOf<{ body: typeof OrderSchema }, 'query', Readonly<Record<string, string>>> // the fallback
+ * ```
+ */
 export type OutputOf<V, Part extends string, Fallback> = V extends {
   readonly [P in Part]: infer S extends StandardSchemaV1
 }
   ? InferOutput<S>
   : Fallback
 
-/** The request an HTTP route handler receives: the built request plus its route's inputs. */
+/**
+ * The request an HTTP route handler receives: the built request plus its route's inputs.
+ *
+ * @example
+ * ```ts
+ * const createOrder = (req: RoutedRequest<{ body: typeof OrderSchema }>) =>
+ *   created(req.input.body, `/orders/${req.input.body.sku}`) // req.input.body: Order
+ * ```
+ */
 export interface RoutedRequest<V extends RouteValidation = NoValidation> extends HttpRequest {
   /** The path parameters (the schema's output when `validate.params` is set). */
   readonly params: OutputOf<V, 'params', Readonly<Record<string, string>>>
@@ -169,7 +254,14 @@ export interface RoutedRequest<V extends RouteValidation = NoValidation> extends
   }
 }
 
-/** An HTTP route: a method (or `ANY`), a path template, a handler and options. */
+/**
+ * An HTTP route: a method (or `ANY`), a path template, a handler and options.
+ *
+ * @example
+ * ```ts
+ * const getOrder: HttpRoute = { method: 'GET', path: '/orders/{id}', handler: (req) => orders.get(req.params.id) }
+ * ```
+ */
 export interface HttpRoute<
   V extends RouteValidation = NoValidation,
   C extends object = Record<never, never>,
@@ -200,13 +292,27 @@ export const route = <
   declared: HttpRoute<V, C>,
 ): HttpRoute<V, C> => declared
 
-/** A handler of one record. */
+/**
+ * A handler of one record.
+ *
+ * @example
+ * ```ts
+ * const onOrder: RecordHandler<SqsRecord> = (record, context) => console.log(context.awsRequestId, record.body)
+ * ```
+ */
 export type RecordHandler<R, C extends object = Record<never, never>> = (
   record: R,
   context: RouterContext<C>,
 ) => unknown
 
-/** A record route: a function per record, `{ record }` with options, or `{ batch }` for the whole group. */
+/**
+ * A record route: a function per record, `{ record }` with options, or `{ batch }` for the whole group.
+ *
+ * @example
+ * ```ts
+ * const audit: RecordRoute<'sqs', SqsRecord> = { batch: (request) => saveAll(request.records.map((r) => r.body)) }
+ * ```
+ */
 export type RecordRoute<K extends string, R, C extends object = Record<never, never>> =
   | RecordHandler<R, C>
   | { record(record: R, context: RouterContext<C>): unknown; readonly options?: RouteOptions }
@@ -216,7 +322,14 @@ export type RecordRoute<K extends string, R, C extends object = Record<never, ne
       readonly options?: RouteOptions
     }
 
-/** Record routes of one source by routing key; `'*'` is the source's no-match route. */
+/**
+ * Record routes of one source by routing key; `'*'` is the source's no-match route.
+ *
+ * @example
+ * ```ts
+ * const queues: RecordRoutes<'sqs', SqsRecord> = { orders: (record) => placeOrder(record.body), '*': () => undefined }
+ * ```
+ */
 export type RecordRoutes<K extends string, R, C extends object = Record<never, never>> = Readonly<
   Record<string, RecordRoute<K, R, C>>
 >
@@ -246,7 +359,17 @@ export type EventRoutes<R, C extends object = Record<never, never>> = Readonly<
   Record<string, EventHandler<R, C>>
 >
 
-/** The routing table. */
+/**
+ * The routing table.
+ *
+ * @example
+ * ```ts
+ * const table: RouteTable = {
+ *   http: [{ method: 'GET', path: '/health', handler: () => ({ status: 'ok' }) }],
+ *   sqs: { 'orders-queue': (record) => placeOrder(record.body) },
+ * }
+ * ```
+ */
 export interface RouteTable<C extends object = Record<never, never>> {
   readonly http?: readonly HttpRoute<NoValidation, C>[]
   readonly s3?: RecordRoutes<'s3', S3ObjectRecord, C>
@@ -276,7 +399,15 @@ export interface RouteTable<C extends object = Record<never, never>> {
   readonly bedrock?: EventRoutes<BedrockAgentRequest, C>
 }
 
-/** Replacements of the default routing key of each record source (the seed's factory overrides). */
+/**
+ * Replacements of the default routing key of each record source (the seed's factory overrides).
+ *
+ * @example
+ * ```ts
+ * const keys: RoutingKeys = { s3: (record) => record.key.split('/')[0] ?? '', eventbridge: (event) => event.source }
+ * const app = router(table, { keys })
+ * ```
+ */
 export interface RoutingKeys {
   readonly s3?: (record: S3ObjectRecord) => string
   readonly sqs?: (record: SqsRecord) => string
@@ -296,7 +427,15 @@ export interface RoutingKeys {
   readonly bedrock?: (request: BedrockAgentRequest) => string
 }
 
-/** Options of {@link router}. */
+/**
+ * Options of {@link router}.
+ *
+ * @example
+ * ```ts
+ * const options: RouterOptions = { partialBatch: true, logger: false, build: { unwrapSns: true } }
+ * const app = router(table, options)
+ * ```
+ */
 export interface RouterOptions {
   /** The HTTP no-match route; by default no match is a 404 problem. */
   readonly notFound?: HttpRoute['handler']
@@ -325,6 +464,13 @@ export interface RouterOptions {
  * The Middy handler {@link router} returns, and a pure resolver. Its context parameter is what
  * the routes need (`C`), so that `middy().use(...).handler(app)` compiles only when the stack
  * puts that on the context.
+ *
+ * @example
+ * ```ts
+ * const app: RouterHandler = router({ http: routes })
+ * const resolved = app.resolve(request) // Result<ResolvedRoute, AppError>
+ * export const handler = middy().use(requestBuilder()).handler(app)
+ * ```
  */
 export interface RouterHandler<C extends object = Record<never, never>> {
   /**

@@ -8,19 +8,57 @@ import { err, ok, type Result } from '../result/index.ts'
  */
 export type { StandardSchemaV1 }
 
-/** The outcome of a Standard Schema `validate`: the output value, or the issues. */
+/**
+ * The outcome of a Standard Schema `validate`: the output value, or the issues.
+ *
+ * @example
+ * ```ts
+ * const result: StandardResult<Order> = await OrderSchema['~standard'].validate(input)
+ * if (result.issues) console.log(result.issues.map((issue) => issue.message))
+ * else console.log(result.value.sku)
+ * ```
+ */
 export type StandardResult<Output> = StandardSchemaV1.Result<Output>
 
-/** One validation problem reported by a Standard Schema. */
+/**
+ * One validation problem reported by a Standard Schema.
+ *
+ * @example
+ * ```ts
+ * const messages = (issues: readonly StandardIssue[]): string[] => issues.map((issue) => issue.message)
+ * ```
+ */
 export type StandardIssue = StandardSchemaV1.Issue
 
-/** The output type of a Standard Schema. */
+/**
+ * The output type of a Standard Schema.
+ *
+ * @example
+ * ```ts
+ * const OrderSchema = z.object({ sku: z.string(), quantity: z.number() }) // zod 4
+ * type Order = InferOutput<typeof OrderSchema> // { sku: string; quantity: number }
+ * ```
+ */
 export type InferOutput<S extends StandardSchemaV1> = StandardSchemaV1.InferOutput<S>
 
-/** Where an input came from, as named in a 422's issues. */
+/**
+ * Where an input came from, as named in a 422's issues.
+ *
+ * @example
+ * ```ts
+ * const where = (part: InputPart): string => (part === 'params' ? 'the path' : `the ${part}`)
+ * ```
+ */
 export type InputPart = 'body' | 'query' | 'params'
 
-/** One issue of a failed validation, as shown to the client. */
+/**
+ * One issue of a failed validation, as shown to the client.
+ *
+ * @example
+ * ```ts
+ * const issue: ValidationIssue = { in: 'body', path: 'items.0.sku', message: 'Required' }
+ * ```
+ */
 export interface ValidationIssue {
   readonly in: InputPart
   /** Dotted path inside the part (`items.0.sku`), empty for the part itself. */

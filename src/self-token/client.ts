@@ -15,7 +15,16 @@ import type { SelfToken } from './store.ts'
 // Reachable here too, where the client was defined in one file.
 export type { GetTokenOptions, SelfTokenOptions } from './options.ts'
 
-/** A self-token client; see {@link selfTokenClient}. */
+/**
+ * A self-token client; see {@link selfTokenClient}.
+ *
+ * @example
+ * ```ts
+ * const tokens: SelfTokenClient = selfTokenClient({ ...credentialsFromEnv(), scope: 'stock:read' })
+ * const result = await tokens.get({ remainingTime: () => context.getRemainingTimeInMillis() })
+ * if (result.ok) headers.authorization = `Bearer ${result.value.accessToken}`
+ * ```
+ */
 export interface SelfTokenClient {
   /**
    * The token. While the cached one is usable it is answered at once, and once it is due for

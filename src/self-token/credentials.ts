@@ -8,7 +8,14 @@ import { toError } from '../internal/result.ts'
 import { err, ok, type Result } from '../result/index.ts'
 import { TokenError } from './errors.ts'
 
-/** An SSM parameter, read with Powertools' `SSMProvider` (decrypted; cached `maxAgeMs`). */
+/**
+ * An SSM parameter, read with Powertools' `SSMProvider` (decrypted; cached `maxAgeMs`).
+ *
+ * @example
+ * ```ts
+ * const clientSecret: SsmSource = { ssm: '/orders/client-secret', maxAgeMs: 600_000 }
+ * ```
+ */
 export interface SsmSource {
   /** The parameter name (`/orders/client-secret`). */
   readonly ssm: string
@@ -16,7 +23,14 @@ export interface SsmSource {
   readonly maxAgeMs?: number
 }
 
-/** A Secrets Manager secret, read with Powertools' `SecretsProvider` (cached `maxAgeMs`). */
+/**
+ * A Secrets Manager secret, read with Powertools' `SecretsProvider` (cached `maxAgeMs`).
+ *
+ * @example
+ * ```ts
+ * const clientSecret: SecretsManagerSource = { secretsManager: 'orders/oauth', field: 'secret' }
+ * ```
+ */
 export interface SecretsManagerSource {
   /** The secret's name or ARN. */
   readonly secretsManager: string
@@ -29,6 +43,11 @@ export interface SecretsManagerSource {
 /**
  * A credential: a string, a function (sync or async, called when a token is requested), or a
  * reference to an SSM parameter or a Secrets Manager secret.
+ *
+ * @example
+ * ```ts
+ * const clientSecret: CredentialSource = process.env.CLIENT_SECRET ?? { ssm: '/orders/secret' }
+ * ```
  */
 export type CredentialSource =
   | string
@@ -39,12 +58,28 @@ export type CredentialSource =
 /**
  * The `get` of a Powertools parameters provider (`SSMProvider`, `SecretsProvider`), or anything
  * shaped like it.
+ *
+ * @example
+ * ```ts
+ * // A stub for tests: answers the one parameter the client reads.
+ * const ssm: ParameterProvider = {
+ *   get: async (name) => (name === '/orders/client-secret' ? 'test-secret' : undefined),
+ * }
+ * ```
  */
 export interface ParameterProvider {
   get(name: string, options?: { maxAge?: number; decrypt?: boolean }): Promise<unknown>
 }
 
-/** Providers to use instead of Powertools' defaults (your own clients, or stubs in tests). */
+/**
+ * Providers to use instead of Powertools' defaults (your own clients, or stubs in tests).
+ *
+ * @example
+ * ```ts
+ * const parameters: ParameterProviders = { ssm: new SSMProvider({ clientConfig: { region } }) }
+ * const tokens = selfTokenClient({ ...options, parameters })
+ * ```
+ */
 export interface ParameterProviders {
   ssm?: ParameterProvider
   secretsManager?: ParameterProvider
@@ -172,7 +207,15 @@ const sourceOf = (value: string): CredentialSource => {
   return value
 }
 
-/** The credentials options {@link credentialsFromEnv} produces. */
+/**
+ * The credentials options {@link credentialsFromEnv} produces.
+ *
+ * @example
+ * ```ts
+ * const credentials: EnvCredentials = credentialsFromEnv()
+ * const tokens = selfTokenClient({ ...credentials, scope: 'inventory:read' })
+ * ```
+ */
 export interface EnvCredentials {
   tokenEndpoint: string
   clientId: CredentialSource

@@ -8,7 +8,15 @@ import type { DynamoDbClient } from '../internal/dynamodb-client.ts'
 import { err, ok, type Result } from '../result/index.ts'
 import { readStoredToken, type TokenStore } from './store.ts'
 
-/** Options of {@link dynamoDbTokenStore}. */
+/**
+ * Options of {@link dynamoDbTokenStore}.
+ *
+ * @example
+ * ```ts
+ * const options: DynamoDbTokenStoreOptions = { client, tableName: 'tokens', requestTimeoutMs: 500 }
+ * const store = dynamoDbTokenStore(options)
+ * ```
+ */
 export interface DynamoDbTokenStoreOptions {
   /** Your DynamoDB client (the Lambda runtime ships `@aws-sdk/client-dynamodb`). */
   client: DynamoDbClient

@@ -4,7 +4,15 @@
  */
 import { AppError } from '../errors/index.ts'
 
-/** The stable codes of a {@link TokenError}. */
+/**
+ * The stable codes of a {@link TokenError}.
+ *
+ * @example
+ * ```ts
+ * const isConfigurationProblem = (code: TokenErrorCode): boolean =>
+ *   code === 'TOKEN_INVALID_CLIENT' || code === 'TOKEN_CREDENTIALS_ERROR'
+ * ```
+ */
 export type TokenErrorCode =
   /** The token endpoint answered 5xx (or 408): worth another attempt. */
   | 'TOKEN_ENDPOINT_ERROR'
@@ -30,7 +38,15 @@ export type TokenErrorCode =
    */
   | 'TOKEN_CLIENT_ERROR'
 
-/** Options of {@link TokenError}. */
+/**
+ * Options of {@link TokenError}.
+ *
+ * @example
+ * ```ts
+ * const options: TokenErrorOptions = { retryable: true, upstreamStatus: 503, retryAfterMs: 2_000 }
+ * throw new TokenError('TOKEN_ENDPOINT_ERROR', 'The token endpoint answered 503', options)
+ * ```
+ */
 export interface TokenErrorOptions {
   /** Whether another attempt may succeed (5xx, 429, network, timeout). Default false. */
   retryable?: boolean

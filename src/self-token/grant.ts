@@ -8,7 +8,15 @@ import type { Credentials } from './credentials.ts'
 import { TokenError } from './errors.ts'
 import type { SelfToken } from './store.ts'
 
-/** How the client authenticates at the token endpoint (RFC 6749 section 2.3.1). */
+/**
+ * How the client authenticates at the token endpoint (RFC 6749 section 2.3.1).
+ *
+ * @example
+ * ```ts
+ * const authMethod: ClientAuthMethod = 'client_secret_post'
+ * const tokens = selfTokenClient({ ...credentialsFromEnv(), authMethod })
+ * ```
+ */
 export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post'
 
 /** What a grant asks for, and how. */

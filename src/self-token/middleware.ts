@@ -15,7 +15,15 @@ import {
 import type { TokenError } from './errors.ts'
 import type { SelfToken } from './store.ts'
 
-/** What a handler finds on `context.selfToken`. Holds no token itself, so logging it is safe. */
+/**
+ * What a handler finds on `context.selfToken`. Holds no token itself, so logging it is safe.
+ *
+ * @example
+ * ```ts
+ * const inventory = async (selfToken: SelfTokenAccessor) =>
+ *   ky.get(url, { headers: { authorization: await selfToken.authorization() } }).json()
+ * ```
+ */
 export interface SelfTokenAccessor {
   /** The token; rejects with a {@link TokenError} when none can be had. */
   get(): Promise<SelfToken>
@@ -27,13 +35,31 @@ export interface SelfTokenAccessor {
   invalidate(accessToken?: string): void
 }
 
-/** What {@link selfToken} adds to the Lambda context. */
+/**
+ * What {@link selfToken} adds to the Lambda context.
+ *
+ * @example
+ * ```ts
+ * const app = async (_event: unknown, context: Context & SelfTokenContext) => {
+ *   const token = await context.selfToken.get()
+ *   return fetch(url, { headers: { authorization: `Bearer ${token.accessToken}` } })
+ * }
+ * ```
+ */
 export interface SelfTokenContext {
   /** This service's own access token, fetched on first use. */
   selfToken: SelfTokenAccessor
 }
 
-/** Options of the {@link selfToken} middleware (besides the client's). */
+/**
+ * Options of the {@link selfToken} middleware (besides the client's).
+ *
+ * @example
+ * ```ts
+ * const options: SelfTokenMiddlewareOptions = { eager: true }
+ * middy().use(selfToken({ ...credentialsFromEnv(), scope: 'inventory:read' }, options))
+ * ```
+ */
 export interface SelfTokenMiddlewareOptions {
   /**
    * Get the token before the handler runs, and fail the invocation with the `TokenError` (502,

@@ -22,6 +22,12 @@ import { planRefresh, type RefreshPolicy } from './window.ts'
  * The circuit breaker the token endpoint goes through: `circuitBreaker()` of `metis-app/circuit`,
  * or anything with its `execute` (called with a function of an `AbortSignal` that answers a Result,
  * and with `{ deadline }` when the caller gave one; answers a Result and never rejects).
+ *
+ * @example
+ * ```ts
+ * const breaker: TokenBreaker = circuitBreaker({ name: 'token-endpoint', timeoutMs: 3_000 })
+ * const tokens = selfTokenClient({ ...credentialsFromEnv(), breaker })
+ * ```
  */
 export interface TokenBreaker {
   execute<T, E>(
@@ -30,7 +36,17 @@ export interface TokenBreaker {
   ): Promise<Result<T, E | Error>>
 }
 
-/** Options of {@link selfTokenClient}. */
+/**
+ * Options of {@link selfTokenClient}.
+ *
+ * @example
+ * ```ts
+ * const options: SelfTokenOptions = {
+ *   tokenEndpoint: 'https://id.example.com/oauth2/token', clientId: 'orders',
+ *   clientSecret: { ssm: '/orders/client-secret' }, scope: ['inventory:read'],
+ * }
+ * ```
+ */
 export interface SelfTokenOptions extends RefreshPolicy {
   /** The token endpoint URL (or where to read it). */
   tokenEndpoint: CredentialSource
@@ -94,7 +110,15 @@ export interface SelfTokenOptions extends RefreshPolicy {
   sleep?: (ms: number) => Promise<void>
 }
 
-/** Options of one {@link SelfTokenClient.get} call: how long its caller can wait. */
+/**
+ * Options of one {@link SelfTokenClient.get} call: how long its caller can wait.
+ *
+ * @example
+ * ```ts
+ * const options: GetTokenOptions = { remainingTime: () => context.getRemainingTimeInMillis() }
+ * const result = await tokens.get(options)
+ * ```
+ */
 export interface GetTokenOptions {
   /**
    * Epoch ms by which the caller needs its answer: no wait between attempts (a backoff, a

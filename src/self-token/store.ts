@@ -8,6 +8,12 @@ import { ok, type Result } from '../result/index.ts'
 /**
  * An access token obtained with the client-credentials grant. `accessToken` is a secret: pass it
  * on in an `Authorization` header, never log it.
+ *
+ * @example
+ * ```ts
+ * const token: SelfToken = await context.selfToken.get()
+ * await fetch(url, { headers: { authorization: `Bearer ${token.accessToken}` } })
+ * ```
  */
 export interface SelfToken {
   /** The access token (opaque or a JWT). */
@@ -61,7 +67,16 @@ export interface TokenStore {
   release?(key: string, claimant: string): Promise<Result<boolean, unknown>>
 }
 
-/** A claim on the early refresh of a token; see {@link TokenStore.claim}. */
+/**
+ * A claim on the early refresh of a token; see {@link TokenStore.claim}.
+ *
+ * @example
+ * ```ts
+ * const now = Date.now()
+ * const claim: RefreshClaim = { now, until: now + 10_000, replaces: token.expiresAt, claimant: id }
+ * const won = await store.claim?.(key, claim)
+ * ```
+ */
 export interface RefreshClaim {
   /** Epoch ms now, by the caller's clock. */
   readonly now: number
@@ -73,7 +88,16 @@ export interface RefreshClaim {
   readonly claimant: string
 }
 
-/** A {@link TokenStore} in this process's memory. */
+/**
+ * A {@link TokenStore} in this process's memory.
+ *
+ * @example
+ * ```ts
+ * const store: MemoryTokenStore = memoryTokenStore()
+ * const tokens = selfTokenClient({ ...options, store })
+ * afterEach(() => store.clear())
+ * ```
+ */
 export interface MemoryTokenStore extends TokenStore {
   claim(key: string, claim: RefreshClaim): Promise<Result<boolean, unknown>>
   release(key: string, claimant: string): Promise<Result<boolean, unknown>>

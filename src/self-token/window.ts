@@ -3,10 +3,26 @@
  * @module
  */
 
-/** A duration in ms, fixed or computed from the token's lifetime (ms). */
+/**
+ * A duration in ms, fixed or computed from the token's lifetime (ms).
+ *
+ * @example
+ * ```ts
+ * const expiryThresholdMs: Duration = (lifetimeMs) => lifetimeMs / 5 // the last 20 % of its life
+ * const tokens = selfTokenClient({ ...credentialsFromEnv(), expiryThresholdMs })
+ * ```
+ */
 export type Duration = number | ((lifetimeMs: number) => number)
 
-/** How early a token is refreshed: a threshold before expiry and a window of random points before it. */
+/**
+ * How early a token is refreshed: a threshold before expiry and a window of random points before it.
+ *
+ * @example
+ * ```ts
+ * const policy: RefreshPolicy = { expiryThresholdMs: 60_000, windowWidthMs: 30_000 }
+ * const tokens = selfTokenClient({ ...credentialsFromEnv(), ...policy })
+ * ```
+ */
 export interface RefreshPolicy {
   /** Refresh once the token is within this of its expiry. Default 10 % of its lifetime, at least 5 s. */
   expiryThresholdMs?: Duration
@@ -16,7 +32,17 @@ export interface RefreshPolicy {
   clockSkewMs?: number
 }
 
-/** The times a cached token is used by. */
+/**
+ * The times a cached token is used by.
+ *
+ * @example
+ * ```ts
+ * // a token issued at 0 that expires at 600_000, with the default policy and a mid-window draw:
+ * const plan: RefreshPlan = { usableUntil: 590_000, refreshAt: 500_000 }
+ * // usableUntil: the expiry less the 10 s clock skew; refreshAt: 60 s of threshold and half of
+ * // the 60 s window before that
+ * ```
+ */
 export interface RefreshPlan {
   /** Epoch ms from which this instance refreshes early (the token still serves if that fails). */
   readonly refreshAt: number

@@ -1,7 +1,7 @@
 /**
  * The package's faces, read by the TypeScript compiler as an editor reads them: every export of
- * every subpath has a TSDoc comment, and every runtime export (a function, class or constant) has
- * an `@example` in it. The count of runtime exports stays at most 90 (issue 15's budget), so that
+ * every subpath, type or value, has a TSDoc comment with an `@example` in it (a type re-exported
+ * from another package, `StandardSchemaV1`, keeps that package's documentation). The count of runtime exports stays at most 90 (issue 15's budget), so that
  * a new export is a decision.
  */
 import { readFileSync } from 'node:fs'
@@ -15,6 +15,7 @@ interface Exported {
   subpath: string
   name: string
   runtime: boolean
+  external: boolean
   documented: boolean
   example: boolean
 }
@@ -51,6 +52,9 @@ const readFaces = (): Exported[] => {
         subpath,
         name: symbol.name,
         runtime: (target.flags & ts.SymbolFlags.Value) !== 0,
+        external: (target.declarations ?? []).some((declaration) =>
+          declaration.getSourceFile().fileName.includes('/node_modules/'),
+        ),
         documented: ts.displayPartsToString(target.getDocumentationComment(checker)).trim() !== '',
         example: target.getJsDocTags(checker).some((tag) => tag.name === 'example'),
       }
@@ -74,8 +78,8 @@ describe('the public faces', () => {
     expect(named(exported.filter((entry) => !entry.documented))).toEqual([])
   })
 
-  it('gives every runtime export an @example', () => {
-    expect(named(exported.filter((entry) => entry.runtime && !entry.example))).toEqual([])
+  it('gives every export of its own an @example', () => {
+    expect(named(exported.filter((entry) => !entry.external && !entry.example))).toEqual([])
   })
 
   it('keeps the runtime exports within the budget of 90', () => {
