@@ -10,6 +10,9 @@ export type Json = Record<string, unknown>
 export const asRecord = (value: unknown): Json | undefined =>
   typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Json) : undefined
 
+/** True when `value` is a non-null, non-array object (the guard form of {@link asRecord}). */
+export const isRecord = (value: unknown): value is Json => asRecord(value) !== undefined
+
 /** `value` when it is a string. */
 export const asString = (value: unknown): string | undefined =>
   typeof value === 'string' ? value : undefined

@@ -12,6 +12,7 @@ import { readFile } from 'node:fs/promises'
 import { basename, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
+import type { OpenApiSource } from '../openapi/types.ts'
 import { type AnyHandler, type EventVersion, invoke, type LocalServer, serve } from './index.ts'
 
 /** What `metis-app --help` prints. */
@@ -87,14 +88,19 @@ const readEvent = async (file: string): Promise<unknown> => {
 const versions: readonly string[] = ['v2', 'v1', 'alb']
 
 /** A router app: what `router()` of `metis-app/router` returns (it has its HTTP routes). */
-interface App {
-  readonly routes: readonly unknown[]
-}
+type App = OpenApiSource
 
 const isApp = (value: unknown): value is App =>
   (typeof value === 'function' || typeof value === 'object') &&
   value !== null &&
   Array.isArray((value as { routes?: unknown }).routes)
+
+/** True when the app has its own `GET /openapi.json` route (as `withOpenApi` adds). */
+const servesOwnDocument = (app: App): boolean =>
+  app.routes.some(
+    (route) =>
+      route.path === '/openapi.json' && ['GET', 'ANY'].includes(String(route.method).toUpperCase()),
+  )
 
 /**
  * The router app a module exports under the first of `names` it has: the app itself, or a
@@ -151,7 +157,7 @@ const documentOf = async (
     version: given.version ?? manifest.version ?? '0.0.0',
   }
   const servers = given.servers?.map((url) => ({ url }))
-  return openapi(app as Parameters<typeof openapi>[0], {
+  return openapi(app, {
     info,
     ...(servers === undefined ? {} : { servers }),
   })
@@ -239,8 +245,12 @@ const run = async (
           : 3000
     const handler = await loadHandler(file, exportName)
     const host = String(parsed.values.host)
-    // A router app served as it is: the server writes its document for the API page.
-    const document = isApp(handler) ? () => documentOf(handler, file, {}) : undefined
+    // A router app served as it is: the server writes its document for the API page, unless
+    // the app serves its own (withOpenApi), which then answers as the app wrote it.
+    const document =
+      isApp(handler) && !servesOwnDocument(handler)
+        ? () => documentOf(handler, file, {})
+        : undefined
     const server = await listen(handler, port, host, version as EventVersion, document)
     io.out(`metis-app: serving ${file} on ${server.url} (API page: ${server.url}/docs)`)
     return server

@@ -4,7 +4,10 @@
  * loading the OpenAPI document from the server (`/openapi.json`, the handler's route or a document
  * given to the server).
  */
+import { readFile } from 'node:fs/promises'
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
 
 /**
  * Options of the local server's API page (`serve(handler, { docs })`).
@@ -35,12 +38,12 @@ const ASSETS: Readonly<Record<string, string>> = {
   'favicon-32x32.png': 'image/png',
 }
 
-const page = (base: string, title: string): string => `<!doctype html>
+const page = (base: string): string => `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title}</title>
+<title>API</title>
 <link rel="icon" type="image/png" href="${base}/favicon-32x32.png">
 <link rel="stylesheet" href="${base}/swagger-ui.css">
 </head>
@@ -63,8 +66,6 @@ const send = (response: ServerResponse, status: number, type: string, body: stri
 
 /** Where `swagger-ui-dist` is, or undefined when it is not installed. */
 const assetsDir = async (): Promise<string | undefined> => {
-  const { createRequire } = await import('node:module')
-  const { dirname } = await import('node:path')
   try {
     const manifest = createRequire(import.meta.url).resolve('swagger-ui-dist/package.json')
     return dirname(manifest)
@@ -86,6 +87,8 @@ export const docsAnswerer = (options: DocsOptions) => {
   const files = new Map<string, Buffer>()
   let dir: Promise<string | undefined> | undefined
   let document: Promise<string> | undefined
+  const html = page(base)
+  const script = init(openapiUrl)
 
   return async (request: IncomingMessage, response: ServerResponse): Promise<boolean> => {
     if (request.method !== 'GET' && request.method !== 'HEAD') return false
@@ -108,18 +111,16 @@ export const docsAnswerer = (options: DocsOptions) => {
       send(response, 501, 'text/plain; charset=utf-8', MISSING)
       return true
     }
-    if (isPage) {
-      send(response, 200, 'text/html; charset=utf-8', page(base, 'API'))
+    if (isPage || name === undefined) {
+      send(response, 200, 'text/html; charset=utf-8', html)
       return true
     }
-    if (name === 'init.js' || name === undefined || type === undefined) {
-      send(response, 200, 'text/javascript; charset=utf-8', init(openapiUrl))
+    if (type === undefined) {
+      send(response, 200, 'text/javascript; charset=utf-8', script) // init.js
       return true
     }
     let file = files.get(name)
     if (file === undefined) {
-      const { readFile } = await import('node:fs/promises')
-      const { join } = await import('node:path')
       file = await readFile(join(found, name))
       files.set(name, file)
     }

@@ -5,7 +5,7 @@
  */
 import type { RouteOptions, RouteResponse, RouteValidation } from '../router/types.ts'
 import { type Requirement, requirementsOf } from './checks.ts'
-import { PROBLEM_RESPONSES, PROBLEM_SCHEMAS, problemResponse, reason } from './problems.ts'
+import { PROBLEM_RESPONSES, PROBLEM_SCHEMAS, problem, problemResponse, reason } from './problems.ts'
 import { objectShape, SchemaStore } from './schemas.ts'
 import type {
   DocumentedRoute,
@@ -88,10 +88,13 @@ const slotsOf = (routes: readonly DocumentedRoute[]): Slot[] => {
     const method = route.method.toUpperCase()
     const declared: Declared = { route, method, options: route.options ?? {}, names, proxy }
     const list = slot.byMethod.get(method) ?? []
-    // `{name}` beats `{name+}` in the router: the single-segment route is listed first.
     list.push(declared)
-    list.sort((a, b) => Number(a.proxy) - Number(b.proxy))
     slot.byMethod.set(method, list)
+  }
+  // `{name}` beats `{name+}` in the router: the single-segment route is listed first.
+  for (const slot of slots.values()) {
+    for (const list of slot.byMethod.values())
+      list.sort((a, b) => Number(a.proxy) - Number(b.proxy))
   }
   return [...slots.values()]
 }
@@ -294,12 +297,7 @@ class Writer {
     for (const status of [...statuses].sort((a, b) => a - b)) {
       responses[String(status)] ??= problemResponse(status)
     }
-    responses.default ??= {
-      description: 'Any other error the route answers, as problem details',
-      content: {
-        'application/problem+json': { schema: { $ref: '#/components/schemas/ProblemDetails' } },
-      },
-    }
+    responses.default ??= problem('Any other error the route answers, as problem details')
     return responses
   }
 

@@ -64,10 +64,15 @@ export const openapi = (app: OpenApiSource, options: OpenApiOptions): OpenApiDoc
   if (!Array.isArray(app?.routes)) {
     throw new TypeError('openapi: give the app router() returns (it has the routes)')
   }
+  checkInfo(options)
+  return writeDocument(app, options)
+}
+
+/** The info every document needs, checked where the options are given. */
+const checkInfo = (options: OpenApiOptions): void => {
   if (typeof options?.info?.title !== 'string' || typeof options.info.version !== 'string') {
     throw new TypeError('openapi: info needs a title and a version')
   }
-  return writeDocument(app, options)
 }
 
 /**
@@ -130,6 +135,7 @@ export const withOpenApi = <C extends object = Record<never, never>>(
   routes: readonly HttpRoute<NoValidation, C>[],
   options: OpenApiOptions & OpenApiRouteOptions,
 ): HttpRoute<NoValidation, C>[] => {
+  checkInfo(options) // now, not at the first request for the document
   const all: HttpRoute<NoValidation, C>[] = [...routes]
   all.push(documentRoute<C>(() => openapi({ routes: all }, options), options))
   return all

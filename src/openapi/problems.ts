@@ -2,7 +2,7 @@
  * RFC 9457 problem details as OpenAPI components: the schema, and a response per status the
  * router and the checks answer (400, 401, 403, 404, 405, 415, 422, 500).
  */
-import { reasonPhrase } from '../errors/errors.ts'
+import { PROBLEM_CONTENT_TYPE, reasonPhrase } from '../errors/errors.ts'
 import type { JsonSchema, Response } from './types.ts'
 
 /** The reason phrase of a status, for a response's default description. */
@@ -62,14 +62,15 @@ export const PROBLEM_SCHEMAS: Readonly<Record<string, JsonSchema>> = {
   },
 }
 
-const problem = (
+/** A problem details response (RFC 9457) with the given description. */
+export const problem = (
   description: string,
   schema = PROBLEM,
   headers?: Response['headers'],
 ): Response => ({
   description,
   ...(headers === undefined ? {} : { headers }),
-  content: { 'application/problem+json': { schema: { $ref: schema } } },
+  content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: schema } } },
 })
 
 const challenge = {

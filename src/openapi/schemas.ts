@@ -4,6 +4,7 @@
  * schema with a note. A schema's `$defs` move to `components.schemas`, so that its `$ref`s
  * resolve inside the document.
  */
+import { isRecord } from '../internal/guards.ts'
 import type { StandardSchemaV1 } from '../router/validate.ts'
 import type { JsonSchema } from './types.ts'
 
@@ -11,17 +12,17 @@ import type { JsonSchema } from './types.ts'
 export type Side = 'input' | 'output'
 
 /** The note of a schema that a validator could not describe. */
-export const OPEN_NOTE = 'The validator cannot describe itself as JSON Schema: any value is shown'
+const OPEN_NOTE = 'The validator cannot describe itself as JSON Schema: any value is shown'
 
 type Converter = (options: { readonly target: string }) => unknown
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value)
+/** A JSON Schema, and whether the validator described itself. */
+type Described = { schema: JsonSchema; described: boolean }
 
 const isStandard = (value: unknown): value is StandardSchemaV1 =>
   (typeof value === 'object' || typeof value === 'function') &&
   value !== null &&
-  isObject((value as Record<string, unknown>)['~standard'])
+  isRecord((value as Record<string, unknown>)['~standard'])
 
 /** The validator's own JSON Schema, or undefined when it cannot say (or throws trying). */
 const converted = (schema: StandardSchemaV1, side: Side): unknown => {
@@ -42,6 +43,8 @@ const converted = (schema: StandardSchemaV1, side: Side): unknown => {
 /** The schemas a document gathers in `components.schemas`. */
 export class SchemaStore {
   readonly schemas: Record<string, JsonSchema> = Object.create(null) as Record<string, JsonSchema>
+  /** Each validator (or schema object) converted once per side: its `$defs` are hoisted once. */
+  readonly #seen = new WeakMap<object, Partial<Record<Side, Described>>>()
 
   /** Adds a named schema under a free name (the name, then `Name2`, `Name3`...). */
   add(name: string, schema: JsonSchema): string {
@@ -55,12 +58,16 @@ export class SchemaStore {
    * The JSON Schema of a validator or a JSON Schema object, and whether it is described; an
    * undescribed one is `{}` with a description and `x-metis-note`.
    */
-  of(
-    schema: StandardSchemaV1 | JsonSchema,
-    side: Side,
-  ): { schema: JsonSchema; described: boolean } {
+  of(schema: StandardSchemaV1 | JsonSchema, side: Side): Described {
+    const sides = this.#seen.get(schema) ?? {}
+    this.#seen.set(schema, sides)
+    sides[side] ??= this.#describe(schema, side)
+    return sides[side]
+  }
+
+  #describe(schema: StandardSchemaV1 | JsonSchema, side: Side): Described {
     const json = isStandard(schema) ? converted(schema, side) : schema
-    if (!isObject(json)) {
+    if (!isRecord(json)) {
       const vendor = isStandard(schema) ? schema['~standard'].vendor : 'unknown'
       return {
         schema: { description: `${OPEN_NOTE} (${vendor})`, 'x-metis-note': OPEN_NOTE },
@@ -73,12 +80,12 @@ export class SchemaStore {
   /** Moves `$defs` into the store and points the `$ref`s there; drops `$schema`. */
   #hoist(json: Record<string, unknown>): JsonSchema {
     const { $schema: _dialect, $defs, ...rest } = json
-    if (!isObject($defs)) return rest
+    if (!isRecord($defs)) return rest
     const renamed = new Map<string, string>()
     for (const name of Object.keys($defs)) renamed.set(name, this.add(name, {}))
     const rewrite = (value: unknown): unknown => {
       if (Array.isArray(value)) return value.map(rewrite)
-      if (!isObject(value)) return value
+      if (!isRecord(value)) return value
       const out: Record<string, unknown> = {}
       for (const [key, inner] of Object.entries(value)) {
         const local =
@@ -100,7 +107,7 @@ export class SchemaStore {
 export const objectShape = (
   schema: JsonSchema,
 ): { properties: Readonly<Record<string, JsonSchema>>; required: ReadonlySet<string> } => {
-  const properties = isObject(schema.properties)
+  const properties = isRecord(schema.properties)
     ? (schema.properties as Record<string, JsonSchema>)
     : {}
   const required = new Set(

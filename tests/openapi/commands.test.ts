@@ -138,4 +138,13 @@ describe('the API page of the local server', () => {
     const document = (await (await fetch(`${server.url}/openapi.json`)).json()) as OpenApiDocument
     expect(Object.keys(document.paths)).toEqual(['/items/{id}'])
   })
+
+  it('lets an app that serves its own document answer /openapi.json under metis-app serve', async () => {
+    const { io } = capture()
+    const started = await main(['serve', fixture, '--export', 'documented', '--port', '0'], io)
+    if (typeof started === 'number') throw new Error(`exit ${started}`)
+    server = started
+    const document = (await (await fetch(`${server.url}/openapi.json`)).json()) as OpenApiDocument
+    expect(document.info).toEqual({ title: 'items, as the app says', version: '7.0.0' })
+  })
 })

@@ -342,6 +342,24 @@ describe('parameters and bodies from the validators', () => {
     )
   })
 
+  it('hoists the $defs of a validator used by many operations once', () => {
+    const Category = z.object({ name: z.string() }).meta({ id: 'Category' })
+    const Product = z.object({ main: Category })
+    const app = router({
+      http: [
+        route({
+          method: 'ANY',
+          path: '/products',
+          options: { validate: { body: Product } },
+          handler,
+        }),
+        route({ method: 'PUT', path: '/items', options: { validate: { body: Product } }, handler }),
+      ],
+    })
+    const names = Object.keys(openapi(app, { info }).components.schemas)
+    expect(names.filter((name) => name.startsWith('Category'))).toEqual(['Category'])
+  })
+
   it('documents no request body for a GET route, and the 415 of a route that needs JSON', () => {
     expect(op(document, '/orders', 'get').requestBody).toBeUndefined()
     expect(op(document, '/orders', 'post').responses['415']).toEqual({
@@ -522,6 +540,9 @@ describe('serving the document', () => {
   it('refuses something that is not a router app, and info without title or version', () => {
     expect(() => openapi({} as never, { info })).toThrow(/router\(\) returns/)
     expect(() => openapi(ordersApp, { info: { title: 'x' } as never })).toThrow(
+      /title and a version/,
+    )
+    expect(() => withOpenApi([], { info: { version: '1' } as never })).toThrow(
       /title and a version/,
     )
   })
