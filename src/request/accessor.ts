@@ -8,7 +8,7 @@ import type { AppError } from '../errors/index.ts'
 import { asRecord, asString, pick } from '../internal/guards.ts'
 import { ok, type Result } from '../result/index.ts'
 import { buildRequest } from './build.ts'
-import { detectHttpShape } from './http-shapes.ts'
+import { detectHttpShape, isV2Shape } from './http-shapes.ts'
 import type { AppRequest, BuildOptions, HttpShape } from './types.ts'
 
 interface MaybeRequestContext {
@@ -71,12 +71,11 @@ export const httpTargetOf = (event: unknown, context: object): HttpTarget | unde
   const raw = asRecord(event)
   const shape = raw === undefined ? undefined : detectHttpShape(raw)
   if (raw === undefined || shape === undefined) return undefined
-  const method =
-    shape === 'http-v2' || shape === 'function-url'
-      ? pick(raw.requestContext, 'http', 'method')
-      : shape === 'rest-v1' || shape === 'alb'
-        ? raw.httpMethod
-        : raw.method
+  const method = isV2Shape(shape)
+    ? pick(raw.requestContext, 'http', 'method')
+    : shape === 'rest-v1' || shape === 'alb'
+      ? raw.httpMethod
+      : raw.method
   const multiValue =
     (shape === 'rest-v1' || shape === 'alb') && asRecord(raw.multiValueHeaders) !== undefined
   return { shape, multiValue, method: (asString(method) ?? 'GET').toUpperCase() }

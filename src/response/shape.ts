@@ -4,6 +4,7 @@ import { InternalServerError, reasonPhrase, toAppError } from '../errors/errors.
 import { asRecord, dict } from '../internal/guards.ts'
 import { isResult } from '../internal/result.ts'
 import { httpTargetOf } from '../request/accessor.ts'
+import { isProxied, isV2Shape } from '../request/http-shapes.ts'
 import type { HttpShape } from '../request/types.ts'
 import { binary, isReply, json, noContent, problem, type Reply } from './reply.ts'
 
@@ -119,9 +120,8 @@ const replyOf = (value: unknown): Reply | undefined => {
  * v2 or Function URL (the three take the same fields when there are no cookies); else undefined.
  */
 const plainJson = (value: unknown, target: ResponseTarget): HttpResponse | undefined => {
-  if (value === undefined || target.method === 'HEAD' || hasStatusLine(target.shape)) {
-    return undefined
-  }
+  // ALB and VPC Lattice (the proxied shapes) answer with a status line: built as a reply.
+  if (value === undefined || isProxied(target.shape)) return undefined
   if (typeof value === 'object' && value !== null) {
     if (isReply(value) || value instanceof Error || value instanceof Uint8Array) return undefined
     if (typeof (value as { statusCode?: unknown }).statusCode === 'number') return undefined
@@ -135,10 +135,6 @@ const plainJson = (value: unknown, target: ResponseTarget): HttpResponse | undef
     isBase64Encoded: false,
   }
 }
-
-/** The shapes whose responses carry a status line (`statusDescription`): ALB and VPC Lattice. */
-const hasStatusLine = (shape: HttpShape): boolean =>
-  shape === 'alb' || shape === 'lattice-v1' || shape === 'lattice-v2'
 
 /** A `Set-Cookie` in single-value headers, where only one fits. */
 const singleCookie = (
@@ -158,12 +154,10 @@ const singleCookie = (
 
 /** Places a reply in the shape of the target event. */
 const shape = (reply: Reply, target: ResponseTarget): HttpResponse => {
-  const head = target.method === 'HEAD'
-  const body = head ? undefined : reply.body
-  const isBase64Encoded = head ? false : reply.isBase64Encoded
+  const { body, isBase64Encoded } = reply
   const headers = { ...reply.headers }
   const cookies = reply.cookies
-  if (target.shape === 'http-v2' || target.shape === 'function-url') {
+  if (isV2Shape(target.shape)) {
     const response: HttpV2Response = { statusCode: reply.statusCode, headers, isBase64Encoded }
     if (cookies.length > 0) response.cookies = [...cookies]
     if (body !== undefined) response.body = body
@@ -210,13 +204,13 @@ const shape = (reply: Reply, target: ResponseTarget): HttpResponse => {
 }
 
 /**
- * A full response for a HEAD request: the same status and headers, no body (RFC 9110 9.3.2), as
- * {@link shape} answers a reply (an empty body where the shape has one).
+ * The answer to a HEAD request: the same status and headers, no body (RFC 9110 9.3.2); an empty
+ * body where the shape has one.
  */
-const withoutBody = (response: unknown, target: ResponseTarget): HttpResponse => {
+const withoutBody = (response: HttpResponse, target: ResponseTarget): HttpResponse => {
   const { body: _body, ...rest } = response as HttpResponse & { body?: unknown }
-  const v2 = target.shape === 'http-v2' || target.shape === 'function-url'
-  return { ...rest, ...(v2 ? {} : { body: '' }), isBase64Encoded: false } as HttpResponse
+  const head = { ...rest, ...(isV2Shape(target.shape) ? {} : { body: '' }), isBase64Encoded: false }
+  return head as HttpResponse
 }
 
 /**
@@ -231,14 +225,17 @@ const withoutBody = (response: unknown, target: ResponseTarget): HttpResponse =>
  * ```
  */
 export const respond = (value: unknown, target: ResponseTarget): HttpResponse => {
+  const response = shaped(value, target)
+  return target.method === 'HEAD' ? withoutBody(response, target) : response
+}
+
+const shaped = (value: unknown, target: ResponseTarget): HttpResponse => {
   try {
     const outcome = isResult(value) ? (value.ok ? value.value : toAppError(value.error)) : value
     const fast = plainJson(outcome, target)
     if (fast !== undefined) return fast
     const reply = replyOf(outcome)
-    if (reply === undefined)
-      return target.method === 'HEAD' ? withoutBody(outcome, target) : (outcome as HttpResponse)
-    return shape(reply, target)
+    return reply === undefined ? (outcome as HttpResponse) : shape(reply, target)
   } catch (error) {
     return shape(problem(error), target)
   }
