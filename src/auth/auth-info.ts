@@ -46,16 +46,6 @@ export interface AuthInfo {
 }
 
 /**
- * The key under which {@link pip} puts its outcome on the Lambda context.
- *
- * @example
- * ```ts
- * const auth = (context as unknown as Record<string, AuthInfo>)[AUTH_KEY]
- * ```
- */
-export const AUTH_KEY = 'auth'
-
-/**
  * What {@link pip} adds to the Lambda context.
  *
  * @example

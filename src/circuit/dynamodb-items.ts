@@ -251,9 +251,3 @@ export const openInput = (seen: Seen, now: number, ttlSeconds: number): UpdateIn
     },
   }
 }
-
-/** True for DynamoDB's answer to a write whose condition failed. */
-export const isConditionFailure = (error: unknown): boolean =>
-  typeof error === 'object' &&
-  error !== null &&
-  (error as { name?: unknown }).name === 'ConditionalCheckFailedException'

@@ -9,12 +9,12 @@ import type {
   UpdateItemCommandOutput,
 } from '@aws-sdk/client-dynamodb'
 import { backoff } from '../internal/backoff.ts'
-import { openTable, positiveOption, type Sdk } from '../internal/dynamodb.ts'
+import { isConditionFailure, openTable, type Sdk } from '../internal/dynamodb.ts'
 import type { DynamoDbClient } from '../internal/dynamodb-client.ts'
+import { positiveOption } from '../internal/options.ts'
 import {
   addInput,
   decode,
-  isConditionFailure,
   openInput,
   putInput,
   type Seen,
@@ -104,8 +104,8 @@ export interface DynamoDbCircuitStore extends CircuitStore {
   clearCache(): void
 }
 
-const positive = (name: string, value: number): number =>
-  positiveOption('dynamoDbCircuitStore', name, value)
+const positive = (name: string, value: number, integer = false): number =>
+  positiveOption('dynamoDbCircuitStore', name, value, integer)
 
 /** The defaults of {@link DynamoDbCircuitStoreOptions}, in one place. */
 const defaults = { cacheTtlMs: 1_000, ttlMs: 86_400_000, buckets: 10, maxAttempts: 20 } as const
@@ -182,10 +182,7 @@ export const dynamoDbCircuitStore = (
   )
   const cacheTtlMs = options.cacheTtlMs ?? defaults.cacheTtlMs
   const ttlSeconds = Math.ceil(positive('ttlMs', options.ttlMs ?? defaults.ttlMs) / 1000)
-  const buckets = positive('buckets', options.buckets ?? defaults.buckets)
-  if (!Number.isInteger(buckets)) {
-    throw new TypeError('dynamoDbCircuitStore: buckets must be a positive integer')
-  }
+  const buckets = positive('buckets', options.buckets ?? defaults.buckets, true)
   const maxAttempts = positive('maxAttempts', options.maxAttempts ?? defaults.maxAttempts)
   const random = options.random ?? Math.random
   const sleep = options.sleep ?? timerSleep

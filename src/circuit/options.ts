@@ -4,6 +4,7 @@
  * @module
  */
 import { type Logger, loggerOption } from '../internal/logger.ts'
+import { positiveOption } from '../internal/options.ts'
 import { defaultIsFailure, type FailureKind, isRetryable } from './classify.ts'
 import type { CircuitStateName } from './errors.ts'
 import type { MachineConfig } from './machine.ts'
@@ -200,14 +201,8 @@ export interface BreakerSettings {
   readonly metrics: CircuitMetrics | undefined
 }
 
-const positive = (name: string, value: number, integer = false): number => {
-  if (!(value > 0) || !Number.isFinite(value) || (integer && !Number.isInteger(value))) {
-    throw new TypeError(
-      `circuitBreaker: ${name} must be a positive ${integer ? 'integer' : 'number'}`,
-    )
-  }
-  return value
-}
+const positive = (name: string, value: number, integer = false): number =>
+  positiveOption('circuitBreaker', name, value, integer)
 
 /** The defaults of {@link CircuitBreakerOptions} (and of its `retry`), in one place. */
 const defaults = {
@@ -267,12 +262,7 @@ export const breakerSettings = (options: CircuitBreakerOptions): BreakerSettings
     instanceId: options.instanceId ?? globalThis.crypto.randomUUID(),
     remainingTime: options.remainingTime,
     onStateChange: options.onStateChange,
-    logger: checkedLogger(options.logger),
+    logger: loggerOption('circuitBreaker', options.logger, false),
     metrics: options.metrics,
   }
-}
-
-const checkedLogger = (logger: Logger | undefined): Logger | undefined => {
-  loggerOption('circuitBreaker', logger, false)
-  return logger
 }

@@ -3,7 +3,9 @@
  * options, the item key, and the SDK loaded on first use (importing a part that offers a DynamoDB
  * store never loads `@aws-sdk/client-dynamodb`). Internal to metis-app.
  */
+
 import type { AttributeValue } from '@aws-sdk/client-dynamodb'
+import { positiveOption } from './options.ts'
 
 /** The DynamoDB SDK module. */
 export type Sdk = typeof import('@aws-sdk/client-dynamodb')
@@ -31,14 +33,6 @@ export interface Table {
   keyOf(id: string): Item
   /** The SDK, imported on the first call. */
   sdk(): Promise<Sdk>
-}
-
-/** `value` when it is a positive finite number, else a TypeError naming the store and option. */
-export const positiveOption = (store: string, name: string, value: number): number => {
-  if (!(value > 0) || !Number.isFinite(value)) {
-    throw new TypeError(`${store}: ${name} must be a positive number`)
-  }
-  return value
 }
 
 /** The defaults every DynamoDB store shares, in one place. */
@@ -72,3 +66,9 @@ export const openTable = (store: string, kind: string, options: TableOptions): T
     },
   }
 }
+
+/** True for DynamoDB's answer to a write whose condition failed. */
+export const isConditionFailure = (error: unknown): boolean =>
+  typeof error === 'object' &&
+  error !== null &&
+  (error as { name?: unknown }).name === 'ConditionalCheckFailedException'

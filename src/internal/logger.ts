@@ -24,9 +24,12 @@ export interface Logger {
 
 const METHODS = ['debug', 'info', 'warn', 'error'] as const
 
-/** Checks a part's `logger` option at creation: a {@link Logger}, `false` (when allowed), or none. */
-export const loggerOption = (factory: string, value: unknown, allowFalse = true): void => {
-  if (value === undefined || (allowFalse && value === false)) return
+/**
+ * Checks a part's `logger` option at creation: a {@link Logger}, `false` (when allowed), or none;
+ * answers it as given.
+ */
+export const loggerOption = <T>(factory: string, value: T, allowFalse = true): T => {
+  if (value === undefined || (allowFalse && value === false)) return value
   const missing =
     typeof value === 'object' && value !== null
       ? METHODS.filter((name) => typeof (value as Record<string, unknown>)[name] !== 'function')
@@ -37,6 +40,7 @@ export const loggerOption = (factory: string, value: unknown, allowFalse = true)
       `logger must be an object with debug, info, warn and error functions (a Powertools Logger, console)${allowFalse ? ', or false' : ''}; missing ${missing.join(', ')}`,
     )
   }
+  return value
 }
 
 /** The logger of `observer()` on the context, when one is stacked. */

@@ -61,6 +61,31 @@ export const choiceOption = <T extends string>(
   return value as T
 }
 
+/** `value`, or `fallback` when it is undefined, when it is a boolean. */
+export const booleanOption = (
+  factory: string,
+  name: string,
+  value: unknown,
+  fallback: boolean,
+): boolean => {
+  if (value === undefined) return fallback
+  if (typeof value !== 'boolean') throw optionError(factory, `${name} must be a boolean`)
+  return value
+}
+
+/** `value` when it is a positive finite number (an integer, when asked). */
+export const positiveOption = (
+  factory: string,
+  name: string,
+  value: number,
+  integer = false,
+): number => {
+  if (!(value > 0) || !Number.isFinite(value) || (integer && !Number.isInteger(value))) {
+    throw optionError(factory, `${name} must be a positive ${integer ? 'integer' : 'number'}`)
+  }
+  return value
+}
+
 /** Throws unless `value` is a function (or undefined, when `optional`). */
 export const functionOption = (
   factory: string,

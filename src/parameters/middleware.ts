@@ -6,8 +6,16 @@
 import type { MiddlewareObj } from '@middy/core'
 import type { Context } from 'aws-lambda'
 import { answerFailure } from '../internal/failures.ts'
+import { isRecord } from '../internal/guards.ts'
 import { type Logger, loggerOption, observerLogger } from '../internal/logger.ts'
-import { functionOption, numberOption, optionError, textOption } from '../internal/options.ts'
+import {
+  booleanOption,
+  functionOption,
+  numberOption,
+  optionError,
+  textOption,
+} from '../internal/options.ts'
+import { tell } from '../internal/tell.ts'
 import { respondError, targetOf } from '../response/shape.ts'
 import { ParametersError, safeCause } from './errors.ts'
 import { type Layout, layOut, type ParameterTree } from './layout.ts'
@@ -147,9 +155,6 @@ const KNOWN = new Set([
   'providers',
 ])
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value)
-
 const pathsOf = (value: unknown): string[] => {
   if (value === undefined) return []
   const list = typeof value === 'string' ? [value] : value
@@ -174,7 +179,7 @@ const checkKey = (option: string, key: string): void => {
 
 const namesOf = (value: unknown): [string, string][] => {
   if (value === undefined) return []
-  if (!isObject(value)) throw optionError(FACTORY, 'names must be an object: key -> SSM name')
+  if (!isRecord(value)) throw optionError(FACTORY, 'names must be an object: key -> SSM name')
   return Object.entries(value).map(([key, name]) => {
     checkKey('names', key)
     return [key, textOption(FACTORY, `names.${key}`, name)]
@@ -183,12 +188,12 @@ const namesOf = (value: unknown): [string, string][] => {
 
 const secretsOf = (value: unknown): [string, SecretReference][] => {
   if (value === undefined) return []
-  if (!isObject(value)) throw optionError(FACTORY, 'secrets must be an object: key -> secret id')
+  if (!isRecord(value)) throw optionError(FACTORY, 'secrets must be an object: key -> secret id')
   return Object.entries(value).map(([key, source]) => {
     checkKey('secrets', key)
     if (typeof source === 'string')
       return [key, { id: textOption(FACTORY, `secrets.${key}`, source) }]
-    if (!isObject(source)) {
+    if (!isRecord(source)) {
       throw optionError(FACTORY, `secrets.${key} must be a secret id or { id, field? }`)
     }
     const id = textOption(FACTORY, `secrets.${key}.id`, source.id)
@@ -199,12 +204,12 @@ const secretsOf = (value: unknown): [string, SecretReference][] => {
 
 const checkProviders = (providers: unknown): void => {
   if (providers === undefined) return
-  if (!isObject(providers))
+  if (!isRecord(providers))
     throw optionError(FACTORY, 'providers must be an object { ssm?, secrets? }')
   const { ssm, secrets } = providers
   if (
     ssm !== undefined &&
-    (!isObject(ssm) ||
+    (!isRecord(ssm) ||
       typeof ssm.getMultiple !== 'function' ||
       typeof ssm.getParametersByName !== 'function')
   ) {
@@ -213,14 +218,22 @@ const checkProviders = (providers: unknown): void => {
       'providers.ssm must be an SSMProvider (getMultiple, getParametersByName)',
     )
   }
-  if (secrets !== undefined && (!isObject(secrets) || typeof secrets.get !== 'function')) {
+  if (secrets !== undefined && (!isRecord(secrets) || typeof secrets.get !== 'function')) {
     throw optionError(FACTORY, 'providers.secrets must be a SecretsProvider (get)')
   }
 }
 
 /** Checks every option; the plan of what to load. */
-const planOf = (options: unknown): Plan => {
-  if (!isObject(options)) throw optionError(FACTORY, 'options must be an object')
+/** What to load, and the settings: `options` checked once, the defaults filled in. */
+interface Settings {
+  readonly plan: Plan
+  readonly maxAgeMs: number
+  readonly withEnv: boolean
+  readonly clock: () => number
+}
+
+const settingsOf = (options: unknown): Settings => {
+  if (!isRecord(options)) throw optionError(FACTORY, 'options must be an object')
   const unknown = Object.keys(options).find((key) => !KNOWN.has(key))
   if (unknown !== undefined) {
     throw optionError(FACTORY, `unknown option ${unknown} (known: ${[...KNOWN].join(', ')})`)
@@ -237,14 +250,13 @@ const planOf = (options: unknown): Plan => {
   if (both !== undefined) {
     throw optionError(FACTORY, `the key ${both[0]} is in both names and secrets`)
   }
-  if (options.setToEnv !== undefined && typeof options.setToEnv !== 'boolean') {
-    throw optionError(FACTORY, 'setToEnv must be a boolean')
-  }
-  numberOption(FACTORY, 'maxAgeMs', options.maxAgeMs, DEFAULT_MAX_AGE_MS)
+  const withEnv = booleanOption(FACTORY, 'setToEnv', options.setToEnv, false)
+  const maxAgeMs = numberOption(FACTORY, 'maxAgeMs', options.maxAgeMs, DEFAULT_MAX_AGE_MS)
   loggerOption(FACTORY, options.logger, false)
   functionOption(FACTORY, 'clock', options.clock)
   checkProviders(options.providers)
-  return plan
+  const clock = (options.clock as (() => number) | undefined) ?? Date.now
+  return { plan, maxAgeMs, withEnv, clock }
 }
 
 /** The default WARN without an observer: one JSON line on `console.warn`. */
@@ -312,12 +324,9 @@ export const parameters = <
 >(
   options: ParametersOptions<N, S>,
 ): ParametersMiddleware<[T] extends [never] ? AskedParameters<N, S> : T> => {
-  const plan = planOf(options)
+  const { plan, maxAgeMs, withEnv, clock } = settingsOf(options)
   const load = loaderOf(plan, options.providers)
-  const maxAgeMs = options.maxAgeMs ?? DEFAULT_MAX_AGE_MS
   const retryMs = Math.min(maxAgeMs, RETRY_AFTER_FAILURE_MS)
-  const clock = options.clock ?? Date.now
-  const withEnv = options.setToEnv === true
 
   // The per-container cache: the last good load, and the load under way.
   let current: Loaded | undefined
@@ -349,15 +358,15 @@ export const parameters = <
     const error = asParametersError(thrown)
     if (current === undefined) return error
     const now = clock()
-    try {
+    const ageMs = now - current.loadedAt
+    // A logger that throws must not turn stale values into a failed invocation.
+    tell(() =>
       warn(context, 'metis-app/parameters: refresh failed; serving the values loaded before', {
         ...fieldsOf(error),
-        ageMs: now - current.loadedAt,
+        ageMs,
         retryInMs: retryMs,
-      })
-    } catch {
-      // A logger that throws must not turn stale values into a failed invocation.
-    }
+      }),
+    )
     return { ...current, refreshAt: now + retryMs }
   }
 

@@ -2,7 +2,7 @@
  * `putParameter()`: the write path, SSM `PutParameter` on the AWS SDK client.
  * @module
  */
-import { optionError, textOption } from '../internal/options.ts'
+import { booleanOption, optionError, textOption } from '../internal/options.ts'
 import { ParametersError, safeCause } from './errors.ts'
 
 /**
@@ -47,9 +47,7 @@ const check = (name: unknown, value: unknown, options: PutParameterOptions): voi
     throw optionError(FACTORY, 'value must be a non-empty string')
   }
   for (const flag of ['overwrite', 'secure'] as const) {
-    if (options[flag] !== undefined && typeof options[flag] !== 'boolean') {
-      throw optionError(FACTORY, `${flag} must be a boolean`)
-    }
+    booleanOption(FACTORY, flag, options[flag], false)
   }
   if (options.kmsKeyId !== undefined) textOption(FACTORY, 'kmsKeyId', options.kmsKeyId)
   if (options.description !== undefined) textOption(FACTORY, 'description', options.description)

@@ -12,9 +12,6 @@ import { clientSettings, type GetTokenOptions, type SelfTokenOptions } from './o
 import { refresher, type TokenMemory } from './refresh.ts'
 import type { SelfToken } from './store.ts'
 
-// Reachable here too, where the client was defined in one file.
-export type { GetTokenOptions, SelfTokenOptions } from './options.ts'
-
 /**
  * A self-token client; see {@link selfTokenClient}.
  *

@@ -3,7 +3,7 @@
  * @module
  */
 import type { AttributeValue, GetItemCommandOutput } from '@aws-sdk/client-dynamodb'
-import { type Item, openTable, type Sdk } from '../internal/dynamodb.ts'
+import { type Item, isConditionFailure, openTable, type Sdk } from '../internal/dynamodb.ts'
 import type { DynamoDbClient } from '../internal/dynamodb-client.ts'
 import { err, ok, type Result } from '../result/index.ts'
 import { readStoredToken, type TokenStore } from './store.ts'
@@ -175,6 +175,3 @@ export const dynamoDbTokenStore = (options: DynamoDbTokenStoreOptions): TokenSto
     },
   }
 }
-
-const isConditionFailure = (error: unknown): boolean =>
-  (error as { name?: unknown }).name === 'ConditionalCheckFailedException'

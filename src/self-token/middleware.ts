@@ -5,14 +5,9 @@
 import type { MiddlewareObj } from '@middy/core'
 import type { Context } from 'aws-lambda'
 import type { Result } from '../result/index.ts'
-import {
-  type GetTokenOptions,
-  isClient,
-  type SelfTokenClient,
-  type SelfTokenOptions,
-  selfTokenClient,
-} from './client.ts'
+import { isClient, type SelfTokenClient, selfTokenClient } from './client.ts'
 import type { TokenError } from './errors.ts'
+import type { GetTokenOptions, SelfTokenOptions } from './options.ts'
 import type { SelfToken } from './store.ts'
 
 /**
@@ -68,9 +63,6 @@ export interface SelfTokenMiddlewareOptions {
    */
   eager?: boolean
 }
-
-/** The key under which {@link selfToken} puts its accessor on the Lambda context. */
-export const SELF_TOKEN_KEY = 'selfToken'
 
 /** The invocation's remaining time, for the client's deadline, when the context has it. */
 const callOptionsOf = (context: Context): GetTokenOptions | undefined =>

@@ -16,7 +16,7 @@ import {
 } from './credentials.ts'
 import type { ClientAuthMethod, GrantOptions } from './grant.ts'
 import type { TokenStore } from './store.ts'
-import { planRefresh, type RefreshPolicy } from './window.ts'
+import { DEFAULT_SKEW_MS, planRefresh, type RefreshPolicy } from './window.ts'
 
 /**
  * The circuit breaker the token endpoint goes through: `circuitBreaker()` of `metis-app/circuit`,
@@ -163,7 +163,7 @@ const nonNegative = (name: string, value: number): number => {
 
 /** The defaults of {@link SelfTokenOptions}, in one place. */
 const defaults = {
-  clockSkewMs: 10_000,
+  clockSkewMs: DEFAULT_SKEW_MS,
   retries: 2,
   retryBaseDelayMs: 100,
   refreshRetryDelayMs: 5_000,
@@ -238,7 +238,7 @@ export const clientSettings = (options: SelfTokenOptions): ClientSettings => {
     sleep: options.sleep ?? timerSleep,
     store: options.store,
     breaker: options.breaker,
-    logger: checkedLogger(options.logger),
+    logger: loggerOption('selfTokenClient', options.logger, false),
     instanceId,
     policy,
     retries,
@@ -248,9 +248,4 @@ export const clientSettings = (options: SelfTokenOptions): ClientSettings => {
     grant,
     keyOf,
   }
-}
-
-const checkedLogger = (logger: Logger | undefined): Logger | undefined => {
-  loggerOption('selfTokenClient', logger, false)
-  return logger
 }

@@ -40,7 +40,7 @@ export type Refresh = (
 ) => Promise<Result<SelfToken, TokenError>>
 
 /** The entry that holds `token`, planned by `settings`' policy. */
-export const entryOf = (token: SelfToken, settings: ClientSettings): Entry => ({
+const entryOf = (token: SelfToken, settings: ClientSettings): Entry => ({
   ...planRefresh(token, settings.policy, settings.random),
   token,
   result: ok(token),

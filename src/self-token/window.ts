@@ -51,9 +51,10 @@ export interface RefreshPlan {
 }
 
 /** The default threshold and window: 10 % of the lifetime, at least 5 s. */
-export const tenPercent = (lifetimeMs: number): number => Math.max(5_000, lifetimeMs / 10)
+const tenPercent = (lifetimeMs: number): number => Math.max(5_000, lifetimeMs / 10)
 
-const DEFAULT_SKEW = 10_000
+/** The default `clockSkewMs`, also in the client's `defaults` (options.ts). */
+export const DEFAULT_SKEW_MS = 10_000
 
 const evaluate = (duration: Duration | undefined, lifetime: number, name: string): number => {
   const value =
@@ -88,7 +89,7 @@ export const planRefresh = (
   random: () => number,
 ): RefreshPlan => {
   const lifetime = Math.max(0, token.expiresAt - token.issuedAt)
-  const skew = Math.min(policy.clockSkewMs ?? DEFAULT_SKEW, lifetime / 4)
+  const skew = Math.min(policy.clockSkewMs ?? DEFAULT_SKEW_MS, lifetime / 4)
   const usableUntil = token.expiresAt - skew
   let threshold = evaluate(policy.expiryThresholdMs, lifetime, 'expiryThresholdMs')
   let width = evaluate(policy.windowWidthMs, lifetime, 'windowWidthMs')

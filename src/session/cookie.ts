@@ -1,7 +1,13 @@
 /** {@link sessionCookie} and {@link session}: read, set and clear a session kept in a cookie. */
 
 import { asArray, pick } from '../internal/guards.ts'
-import { choiceOption, functionOption, numberOption, optionError } from '../internal/options.ts'
+import {
+  booleanOption,
+  choiceOption,
+  functionOption,
+  numberOption,
+  optionError,
+} from '../internal/options.ts'
 import type { AppRequest, HttpRequest } from '../request/types.ts'
 import { type CookieAttributes, type CookieInit, serializeCookie } from '../response/cookies.ts'
 import { COOKIE_LIMIT, decode, encode, MIN_KEY_BYTES, rawValues } from './codec.ts'
@@ -98,12 +104,6 @@ const FACTORY = 'sessionCookie'
 const SAME_SITE = ['Strict', 'Lax', 'None'] as const
 
 /** `value`, or `fallback` when it is undefined, when it is a boolean. */
-const booleanOption = (name: string, value: unknown, fallback: boolean): boolean => {
-  if (value === undefined) return fallback
-  if (typeof value !== 'boolean') throw optionError(FACTORY, `${name} must be a boolean`)
-  return value
-}
-
 /** `value` as key bytes when it is a string or bytes of at least 32 bytes. */
 const keyBytes = (value: unknown, what: string): Uint8Array => {
   const bytes =
@@ -194,8 +194,8 @@ export const sessionCookie = <T extends SessionData = Record<string, unknown>>(
   }
   functionOption(FACTORY, 'validate', validate)
   const attributes: CookieAttributes = {
-    httpOnly: booleanOption('httpOnly', options.httpOnly, defaults.httpOnly),
-    secure: booleanOption('secure', options.secure, defaults.secure),
+    httpOnly: booleanOption(FACTORY, 'httpOnly', options.httpOnly, defaults.httpOnly),
+    secure: booleanOption(FACTORY, 'secure', options.secure, defaults.secure),
     sameSite: choiceOption(FACTORY, 'sameSite', options.sameSite, SAME_SITE, defaults.sameSite),
     path,
     domain,
