@@ -282,14 +282,20 @@ export const anyOf = <C extends object = AuthContext>(
 ): Policy<C> => ({
   name: `anyOf(${policies.map((p) => p.name).join(', ')})`,
   openapi: described(policies, (anyOf) => ({ anyOf })),
-  evaluate: async (context) => {
-    let first: Result<void, AppError> | undefined
-    for (const policy of policies) {
-      const decision = await policy.evaluate(context)
-      if (decision.ok) return decision
-      first ??= decision
+  // Synchronous while the policies are (the built-in ones are), as allOf() through runChecks.
+  evaluate: (context) => {
+    const from = (index: number, first?: Result<void, AppError>): Decision => {
+      for (let at = index; at < policies.length; at += 1) {
+        const decision = (policies[at] as Policy<C>).evaluate(context)
+        if (decision instanceof Promise) {
+          return decision.then((settled) => (settled.ok ? settled : from(at + 1, first ?? settled)))
+        }
+        if (decision.ok) return decision
+        first ??= decision
+      }
+      return first ?? err(new ForbiddenError('No policy allows this', { code: 'POLICY_DENIED' }))
     }
-    return first ?? err(new ForbiddenError('No policy allows this', { code: 'POLICY_DENIED' }))
+    return from(0)
   },
 })
 

@@ -194,6 +194,22 @@ describe('policy composition', () => {
     expect((await decide([anyOf()])).response.statusCode).toBe(403)
   })
 
+  it('anyOf() answers synchronously for synchronous policies, and waits for asynchronous ones', async () => {
+    const deny = (name: string): Policy<object> => ({
+      name,
+      evaluate: () => err(new ForbiddenError(name)),
+    })
+    const later = (policy: Policy<object>): Policy<object> => ({
+      name: `later(${policy.name})`,
+      evaluate: (context) => Promise.resolve(policy.evaluate(context)),
+    })
+    const allow: Policy<object> = { name: 'allow', evaluate: () => ok(undefined) }
+    expect(anyOf<object>(deny('a'), allow).evaluate({})).toEqual(ok(undefined))
+    expect(await anyOf<object>(later(deny('a')), later(allow)).evaluate({})).toEqual(ok(undefined))
+    const denied = await anyOf<object>(later(deny('first')), deny('second')).evaluate({})
+    expect(denied.ok === false && denied.error.message).toBe('first')
+  })
+
   it('names composed policies after their parts', () => {
     expect(allOf(scope('a'), activity('s:r:a')).name).toBe('allOf(scope(a), activity(s:r:a))')
     expect(anyOf(tokenRequired()).name).toBe('anyOf(token-required)')
